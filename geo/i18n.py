@@ -1,0 +1,121 @@
+"""Every text the user reads, in French (default) and English: ``t(key, lang, **fmt)``.
+
+Keys are English snake_case; a missing key or language falls back to French, then to
+the key itself, so a forgotten translation shows up as readable text, never a crash.
+"""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    # -- page and sidebar
+    "app_title": {"fr": "Carte de la réindustrialisation", "en": "Reindustrialisation map"},
+    "app_subtitle": {
+        "fr": "Usines, ateliers et centres de données qui ouvrent ou s'agrandissent en France, souvent sur des friches.",
+        "en": "Factories, workshops and data centres opening or growing in France, often on brownfields.",
+    },
+    "filters": {"fr": "Filtres", "en": "Filters"},
+    "sector": {"fr": "Secteur", "en": "Sector"},
+    "status": {"fr": "Statut", "en": "Status"},
+    "region": {"fr": "Région", "en": "Region"},
+    "departement": {"fr": "Département", "en": "Département"},
+    "jobs": {"fr": "Emplois", "en": "Jobs"},
+    "jobs_range": {"fr": "Emplois annoncés (min – max)", "en": "Announced jobs (min – max)"},
+    "jobs_min": {"fr": "Emplois min.", "en": "Min. jobs"},
+    "jobs_max": {"fr": "Emplois max.", "en": "Max. jobs"},
+    "jobs_bound_note": {
+        "fr": "Avec une borne d'emplois, les {n} site(s) sans chiffre d'emplois sont exclus.",
+        "en": "With a jobs bound, the {n} site(s) with no jobs figure are left out.",
+    },
+    "brownfield": {"fr": "Reconversion de friche", "en": "Brownfield reuse"},
+    "brownfield_any": {"fr": "Indifférent", "en": "Any"},
+    "brownfield_yes": {"fr": "Oui", "en": "Yes"},
+    "brownfield_no": {"fr": "Non", "en": "No"},
+    "search": {"fr": "Recherche (nom, entreprise, commune)", "en": "Search (name, company, commune)"},
+    "radius": {"fr": "Autour d'une commune", "en": "Around a commune"},
+    "radius_commune": {
+        "fr": "Commune (nom, code postal ou INSEE)",
+        "en": "Commune (name, postal or INSEE code)",
+    },
+    "radius_km": {"fr": "Rayon (km)", "en": "Radius (km)"},
+    "reset": {"fr": "Réinitialiser les filtres", "en": "Reset filters"},
+    "language": {"fr": "Langue", "en": "Language"},
+    "basemap": {"fr": "Fond de carte", "en": "Basemap"},
+    "basemap_plan-ign": {"fr": "Plan IGN", "en": "Plan IGN"},
+    "basemap_osm": {"fr": "OpenStreetMap", "en": "OpenStreetMap"},
+    "basemap_none": {"fr": "Sans fond (hors ligne)", "en": "No basemap (offline)"},
+    # -- KPIs
+    "kpi_sites": {"fr": "Sites", "en": "Sites"},
+    "kpi_jobs": {"fr": "Emplois annoncés", "en": "Announced jobs"},
+    "kpi_brownfield": {"fr": "Sur friche", "en": "On brownfields"},
+    "kpi_investment": {"fr": "Investissement", "en": "Investment"},
+    "kpi_jobs_help": {
+        "fr": "Somme des chiffres d'emplois des sources ({known} site(s) sur {total} en donnent un).",
+        "en": "Sum of the sources' job figures ({known} of {total} site(s) give one).",
+    },
+    "kpi_brownfield_help": {
+        "fr": "Part des sites sur friche, parmi les {known} dont on le sait.",
+        "en": "Share of sites on brownfields, among the {known} where it is known.",
+    },
+    "kpi_investment_help": {
+        "fr": "Somme des montants publiés ({known} site(s)).",
+        "en": "Sum of published amounts ({known} site(s)).",
+    },
+    "by_sector": {"fr": "Par secteur", "en": "By sector"},
+    "by_region": {"fr": "Par région", "en": "By region"},
+    "table": {"fr": "Sites sélectionnés", "en": "Selected sites"},
+    "no_sites": {"fr": "Aucun site ne correspond à ces filtres.", "en": "No site matches these filters."},
+    # -- URL and sharing
+    "copy_link": {"fr": "Lien vers cette vue", "en": "Link to this view"},
+    "copy_link_help": {
+        "fr": "Ce lien rouvre exactement la même vue (filtres, site, fond, langue, mode).",
+        "en": "This link reopens exactly this view (filters, site, basemap, language, mode).",
+    },
+    "notice_dropped": {
+        "fr": "Paramètre d'URL ignoré : {param}={value} ({reason}).",
+        "en": "URL parameter ignored: {param}={value} ({reason}).",
+    },
+    "reason_unknown": {"fr": "valeur inconnue", "en": "unknown value"},
+    "reason_not_a_number": {"fr": "pas un nombre", "en": "not a number"},
+    "reason_negative": {"fr": "nombre négatif", "en": "negative number"},
+    "reason_min_above_max": {"fr": "maximum inférieur au minimum", "en": "max below min"},
+    "reason_too_long": {"fr": "texte tronqué à 200 caractères", "en": "text cut to 200 characters"},
+    "reason_needs_near": {"fr": "rayon sans commune", "en": "radius without a commune"},
+    # -- presenter mode
+    "present": {"fr": "Mode présentation", "en": "Presenter mode"},
+    "back_to_explorer": {"fr": "← Retour à l'exploration", "en": "← Back to the explorer"},
+    "tour_prev": {"fr": "◀ Précédent", "en": "◀ Previous"},
+    "tour_next": {"fr": "Suivant ▶", "en": "Next ▶"},
+    "tour_position": {"fr": "Site {i} sur {n}", "en": "Site {i} of {n}"},
+    # -- export / import
+    "export": {"fr": "Exporter", "en": "Export"},
+    "export_csv": {"fr": "Sites (CSV)", "en": "Sites (CSV)"},
+    "export_geojson": {"fr": "Sites (GeoJSON)", "en": "Sites (GeoJSON)"},
+    "export_html": {"fr": "Carte (HTML hors ligne)", "en": "Map (offline HTML)"},
+    "export_png": {"fr": "Image pour diapositive (PNG)", "en": "Slide image (PNG)"},
+    "upload": {"fr": "Vos propres sites", "en": "Your own sites"},
+    "upload_help": {
+        "fr": "CSV avec une colonne commune (+ departement), insee ou lat/lon ; ou GeoJSON. {mb} Mo au plus. "
+        "Les sites restent dans votre session.",
+        "en": "CSV with a commune column (+ departement), insee or lat/lon; or GeoJSON. At most {mb} MB. "
+        "Sites stay in your session.",
+    },
+    "upload_layer": {"fr": "Vos sites", "en": "Your sites"},
+    "upload_ok": {"fr": "{n} site(s) importé(s).", "en": "{n} site(s) imported."},
+    "upload_failed_rows": {"fr": "{n} ligne(s) non placée(s) :", "en": "{n} row(s) not placed:"},
+    "upload_too_big": {
+        "fr": "Fichier trop gros ({size} Mo) : {mb} Mo au plus.",
+        "en": "File too large ({size} MB): at most {mb} MB.",
+    },
+    "upload_progress": {"fr": "Géocodage de vos sites…", "en": "Geocoding your sites…"},
+    "sources_credit": {
+        "fr": "Sources : IGN, INSEE (COG 2025) ; articles de presse cités par site.",
+        "en": "Sources: IGN, INSEE (COG 2025); press articles cited per site.",
+    },
+}
+
+
+def t(key: str, lang: str = "fr", **fmt: object) -> str:
+    """The text for ``key`` in ``lang`` (French fallback), formatted with ``fmt``."""
+    entry = TEXTS.get(key)
+    text = key if entry is None else entry.get(lang) or entry.get("fr") or key
+    return text.format(**fmt) if fmt else text
