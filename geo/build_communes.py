@@ -187,13 +187,15 @@ def _aliases(raw: pd.DataFrame, deps: pd.DataFrame) -> pd.DataFrame:
     by_id = raw.set_index("id")
     old = raw[raw["type"].isin(["COMD", "COMA", "ARM"])].copy()
     parent = old["commune_parent_id"].map(by_id["code"])
+    # The old communes carry no département of their own in the source: take the parent's.
+    parent_dep = old["commune_parent_id"].map(by_id["departement_id"]).map(deps["code"])
     out = pd.DataFrame(
         {
             "alias_insee": old["code"].values,
             "alias_nom": old["nom"].values,
             "kind": old["type"].map({"COMD": "deleguee", "COMA": "associee", "ARM": "arrondissement"}).values,
             "insee": parent.values,
-            "dep": old["departement_id"].map(deps["code"]).values,
+            "dep": parent_dep.values,
         }
     )
     return out.sort_values(["insee", "alias_insee", "kind"], kind="stable").reset_index(drop=True)

@@ -102,15 +102,82 @@ TEXTS: dict[str, dict[str, str]] = {
     "upload_layer": {"fr": "Vos sites", "en": "Your sites"},
     "upload_ok": {"fr": "{n} site(s) importé(s).", "en": "{n} site(s) imported."},
     "upload_failed_rows": {"fr": "{n} ligne(s) non placée(s) :", "en": "{n} row(s) not placed:"},
-    "upload_too_big": {
-        "fr": "Fichier trop gros ({size} Mo) : {mb} Mo au plus.",
-        "en": "File too large ({size} MB): at most {mb} MB.",
+    "upload_error_too_big": {
+        "fr": "Fichier trop gros ({detail} Mo) : {mb} Mo au plus.",
+        "en": "File too large ({detail} MB): at most {mb} MB.",
+    },
+    "upload_error_empty": {"fr": "Le fichier est vide.", "en": "The file is empty."},
+    "upload_error_unreadable": {
+        "fr": "Fichier illisible : {detail}",
+        "en": "Cannot read the file: {detail}",
+    },
+    "upload_error_too_many_rows": {
+        "fr": "Trop de lignes ({detail}) : {rows} au plus.",
+        "en": "Too many rows ({detail}): at most {rows}.",
+    },
+    "upload_error_no_location_column": {
+        "fr": "Aucune colonne commune, insee ou lat/lon. Colonnes trouvées : {detail}",
+        "en": "No commune, insee or lat/lon column. Columns found: {detail}",
+    },
+    "upload_col_row": {"fr": "Ligne", "en": "Row"},
+    "upload_col_label": {"fr": "Site", "en": "Site"},
+    "upload_col_reason": {"fr": "Raison", "en": "Reason"},
+    "upload_col_candidates": {"fr": "Communes possibles", "en": "Possible communes"},
+    "upload_reason_ambiguous": {
+        "fr": "commune ambiguë : précisez le département",
+        "en": "ambiguous commune: give the département",
+    },
+    "upload_reason_not_found": {"fr": "commune introuvable", "en": "commune not found"},
+    "upload_reason_no_location": {
+        "fr": "ni commune, ni code INSEE, ni lat/lon",
+        "en": "no commune, INSEE code or lat/lon",
+    },
+    "upload_reason_bad_point": {"fr": "lat/lon illisibles", "en": "unreadable lat/lon"},
+    "upload_reason_outside": {
+        "fr": "point hors des communes françaises",
+        "en": "point outside French communes",
     },
     "upload_progress": {"fr": "Géocodage de vos sites…", "en": "Geocoding your sites…"},
+    "data_error": {
+        "fr": "Le fichier de sites ne peut pas être chargé. Problèmes trouvés :",
+        "en": "The sites file cannot be loaded. Problems found:",
+    },
+    "near_ambiguous": {
+        "fr": "Plusieurs communes possibles, précisez (code INSEE ou postal) : {options}",
+        "en": "Several communes match, be more specific (INSEE or postal code): {options}",
+    },
+    "near_not_found": {"fr": "Commune introuvable.", "en": "Commune not found."},
     "sources_credit": {
         "fr": "Sources : IGN, INSEE (COG 2025) ; articles de presse cités par site.",
         "en": "Sources: IGN, INSEE (COG 2025); press articles cited per site.",
     },
+    # -- export column headers
+    "col_id": {"fr": "identifiant", "en": "id"},
+    "col_name": {"fr": "nom", "en": "name"},
+    "col_company": {"fr": "entreprise", "en": "company"},
+    "col_activity": {"fr": "activite", "en": "activity"},
+    "col_sector": {"fr": "secteur", "en": "sector"},
+    "col_status": {"fr": "statut", "en": "status"},
+    "col_jobs": {"fr": "emplois", "en": "jobs"},
+    "col_jobs_note": {"fr": "emplois_precision", "en": "jobs_note"},
+    "col_brownfield": {"fr": "friche", "en": "brownfield"},
+    "col_brownfield_history": {"fr": "friche_historique", "en": "brownfield_history"},
+    "col_investment_eur": {"fr": "investissement_eur", "en": "investment_eur"},
+    "col_surface_m2": {"fr": "surface_m2", "en": "surface_m2"},
+    "col_year": {"fr": "annee", "en": "year"},
+    "col_insee": {"fr": "code_insee", "en": "insee"},
+    "col_commune_nom": {"fr": "commune", "en": "commune"},
+    "col_dep": {"fr": "code_departement", "en": "departement_code"},
+    "col_dep_nom": {"fr": "departement", "en": "departement"},
+    "col_reg": {"fr": "code_region", "en": "region_code"},
+    "col_reg_nom": {"fr": "region", "en": "region"},
+    "col_epci": {"fr": "epci_siren", "en": "epci_siren"},
+    "col_population": {"fr": "population_commune", "en": "commune_population"},
+    "col_location_precision": {"fr": "precision_localisation", "en": "location_precision"},
+    "col_lon": {"fr": "longitude", "en": "longitude"},
+    "col_lat": {"fr": "latitude", "en": "latitude"},
+    "col_layer": {"fr": "couche", "en": "layer"},
+    "col_sources": {"fr": "sources", "en": "sources"},
 }
 
 
@@ -119,3 +186,34 @@ def t(key: str, lang: str = "fr", **fmt: object) -> str:
     entry = TEXTS.get(key)
     text = key if entry is None else entry.get(lang) or entry.get("fr") or key
     return text.format(**fmt) if fmt else text
+
+
+NBSP, NARROW_NBSP = "\u00a0", "\u202f"
+
+
+def fmt_int(value: float | int, lang: str = "fr") -> str:
+    """1 234 567 in French (narrow no-break spaces), 1,234,567 in English."""
+    text = f"{int(round(value)):,}"
+    return text.replace(",", NARROW_NBSP) if lang != "en" else text
+
+
+def fmt_eur(value: float, lang: str = "fr") -> str:
+    """Euros with a readable unit: 40 M€, 1,2 Md€ / €40M, €1.2bn."""
+    if value >= 1e9:
+        number, unit = value / 1e9, ("Md€", "bn")
+    elif value >= 1e6:
+        number, unit = value / 1e6, ("M€", "M")
+    else:
+        number, unit = value, ("€", "")
+    digits = f"{number:,.1f}".rstrip("0").rstrip(".") if number < 100 else f"{number:,.0f}"
+    if lang == "en":
+        return f"€{digits}{unit[1]}"
+    french = digits.replace(",", NARROW_NBSP).replace(".", ",")
+    return f"{french}{NBSP}{unit[0]}"
+
+
+def fmt_pct(share: float | None, lang: str = "fr") -> str:
+    """A share as a percentage (43 % / 43%); an unknown share as a dash."""
+    if share is None:
+        return "–"
+    return f"{share * 100:.0f}{NBSP}%" if lang != "en" else f"{share * 100:.0f}%"

@@ -1,0 +1,83 @@
+"""Exports of the filtered sites: CSV (headers in the user's language) and GeoJSON."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+
+from geo.i18n import t
+
+# Column order of the exports; header labels come from geo.i18n ("col_<name>").
+EXPORT_COLUMNS = [
+    "id", "name", "company", "activity", "sector", "status", "jobs", "jobs_note", "brownfield",
+    "brownfield_history", "investment_eur", "surface_m2", "year", "insee", "commune_nom", "dep", "dep_nom",
+    "reg", "reg_nom", "epci", "population", "location_precision", "lon", "lat", "layer", "sources",
+]  # fmt: skip
+# Properties of the original site that the GeoJSON export keeps (the joined ones are added).
+_INTERNAL = {"search_text", "geometry", "lon", "lat"}
+
+
+def export_frame(sites: pd.DataFrame) -> pd.DataFrame:
+    """The sites as a flat table: coordinates as lon/lat, sources as one readable cell."""
+    frame = pd.DataFrame(index=sites.index)
+    for col in EXPORT_COLUMNS:
+        if col == "lon":
+            frame[col] = sites.geometry.x.round(6)
+        elif col == "lat":
+            frame[col] = sites.geometry.y.round(6)
+        elif col == "sources":
+            frame[col] = sites[col].map(_sources_text) if col in sites else ""
+        elif col == "layer":
+            frame[col] = sites[col] if col in sites else "data"
+        else:
+            frame[col] = sites[col] if col in sites else pd.NA
+    return frame.reset_index(drop=True)
+
+
+def sites_csv(sites: pd.DataFrame, lang: str = "fr") -> bytes:
+    """UTF-8 CSV with a BOM (so Excel reads the accents); INSEE codes stay text."""
+    frame = export_frame(sites)
+    frame.columns = [t(f"col_{col}", lang) for col in frame.columns]
+    buffer = io.StringIO()
+    # Every cell is written as text; codes such as 01001 or 2A004 keep their form.
+    frame.astype("string").to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def sites_geojson(sites: pd.DataFrame) -> bytes:
+    """A GeoJSON FeatureCollection (EPSG:4326) with every property, field names in English."""
+    features = []
+    for _, row in sites.iterrows():
+        props = {key: _jsonable(row[key]) for key in sites.columns if key not in _INTERNAL}
+        geom = row.geometry
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(geom.x, 6), round(geom.y, 6)]},
+                "properties": props,
+            }
+        )
+    doc = {"type": "FeatureCollection", "features": features}
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _sources_text(sources: object) -> str:
+    if not isinstance(sources, list):
+        return ""
+    parts = []
+    for src in sources:
+        bits = [src.get("publisher"), src.get("title"), src.get("date"), src.get("url")]
+        parts.append(", ".join(str(b) for b in bits if b))
+    return " | ".join(parts)
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, list | dict | str | bool | int) or value is None:
+        return value
+    if pd.isna(value):
+        return None
+    if hasattr(value, "item"):  # numpy / pandas scalars
+        return value.item()
+    return value
