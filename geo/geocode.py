@@ -838,6 +838,11 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
         data = path.read_bytes()
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
+    return parse_table(data, str(path))
+
+
+def parse_table(data: bytes, path: str) -> tuple[list[str], list[list[str]]]:
+    """The bytes of a CSV as its header and rows of strings; ``path`` names it in messages."""
     text = _decode(data, path)
     if not text.strip():
         raise InputError(f"{path}: empty file")
@@ -874,7 +879,7 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
 
 
-def _decode(data: bytes, path: Path) -> str:
+def _decode(data: bytes, path: Path | str) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252 / Latin-1 (what Excel writes)."""
     if not data:
         raise InputError(f"{path}: empty file")

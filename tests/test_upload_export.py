@@ -1,0 +1,125 @@
+"""Tier 1–2: users' uploads (geocoded, failures explained, limits) and the exports."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from geo import export
+from geo.geocode import Geocoder
+from geo.join import join_sites_to_communes
+from geo.load import load_communes, load_departements, load_regions
+from geo.upload import MAX_UPLOAD_MB, read_upload
+
+
+@pytest.fixture(scope="module")
+def communes():
+    return load_communes()
+
+
+@pytest.fixture(scope="module")
+def geocoder():
+    return Geocoder.from_data()
+
+
+def upload(name, data, geocoder, communes, **kw):
+    return read_upload(name, data, geocoder=geocoder, communes=communes, **kw)
+
+
+def test_csv_from_excel_is_geocoded_and_failures_are_explained(geocoder, communes):
+    data = (
+        "Nom;Commune;Département;Emplois;Secteur;Friche\n"
+        "Usine <script>alert(1)</script>;Croix;;12;verre;oui\n"
+        "Atelier;Croix;Nord;30;Maroquinerie;non\n"
+        "Inconnue;Nowherville;;;;\n"
+        "Sans lieu;;;;;\n"
+        "Projet;Chateauneuf sur Isere;;5;unknown-sector;\n"
+    ).encode("cp1252")
+    seen = []
+    result = upload("sites.csv", data, geocoder, communes, progress=seen.append)
+    assert result.error is None
+    assert list(result.sites["id"]) == ["upload-2", "upload-5"]
+    placed = result.sites.set_index("id")
+    assert placed.loc["upload-2", "insee"] == "59163" and placed.loc["upload-2", "sector"] == "leather-goods"
+    assert placed.loc["upload-2", "brownfield"] == False  # noqa: E712 (pandas nullable boolean)
+    assert (
+        placed.loc["upload-5", "sector"] == "other"
+        and placed.loc["upload-5", "location_precision"] == "commune"
+    )
+    reasons = {f.row: (f.reason, f.candidates) for f in result.failures}
+    assert reasons[1] == ("ambiguous", ("Croix (59, 59163)", "Croix (90, 90030)"))
+    assert reasons[3][0] == "not_found"
+    assert reasons[4] == ("no_location", ())
+    assert seen and seen[-1] == 1.0
+    # the hostile name is kept as text: escaping is the display's job
+    assert result.failures[0].label == "Usine <script>alert(1)</script>"
+
+
+def test_lat_lon_rows_must_fall_in_a_french_commune(geocoder, communes):
+    data = b"name,lat,lon\nA,50.69,3.17\nSea,47.0,-6.0\nBad,abc,3\nOcean,0,0\n"
+    result = upload("points.csv", data, geocoder, communes)
+    assert list(result.sites["name"]) == ["A"]
+    assert result.sites.iloc[0]["location_precision"] == "site"
+    assert [(f.row, f.reason) for f in result.failures] == [(2, "outside"), (3, "bad_point"), (4, "outside")]
+
+
+def test_geojson_upload(geocoder, communes):
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [3.17, 50.69]},
+             "properties": {"name": "Point", "jobs": 7}},
+            {"type": "Feature", "geometry": None, "properties": {"nom": "Par commune", "insee": "26002"}},
+        ],
+    }  # fmt: skip
+    result = upload("mine.geojson", json.dumps(doc).encode(), geocoder, communes)
+    assert list(result.sites["name"]) == ["Point", "Par commune"]
+    assert result.sites["jobs"].iloc[0] == 7 and result.sites["jobs"].isna().iloc[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "error"),
+    [
+        ("big.csv", b"x" * (MAX_UPLOAD_MB * 1024 * 1024 + 1), "too_big"),
+        ("empty.csv", b"   \n", "empty"),
+        ("bad.geojson", b"{not json", "unreadable"),
+        ("list.geojson", b"[1, 2]", "unreadable"),
+        ("binary.csv", bytes(range(256)) * 10, "unreadable"),
+        ("cols.csv", b"foo,bar\n1,2\n", "no_location_column"),
+    ],
+)
+def test_broken_uploads_get_a_clear_message(geocoder, communes, name, data, error):
+    result = upload(name, data, geocoder, communes)
+    assert result.error == error
+    assert result.sites.empty
+    assert result.error_text("fr") and "{" not in result.error_text("en")
+
+
+@pytest.fixture(scope="module")
+def joined(communes):
+    from geo.load import read_sites
+    from geo.paths import SITES_PATH
+
+    sites = read_sites(SITES_PATH, communes=communes)
+    return join_sites_to_communes(sites, communes, load_departements(), load_regions())
+
+
+def test_csv_export_keeps_codes_as_text_and_translates_headers(joined):
+    for lang, insee_col in (("fr", "code_insee"), ("en", "insee")):
+        raw = export.sites_csv(joined, lang)
+        assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the accents
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+        assert len(rows) == len(joined)
+        assert {r[insee_col] for r in rows} >= {"59163", "26002", "67482"}
+    fr = list(csv.DictReader(io.StringIO(export.sites_csv(joined, "fr").decode("utf-8-sig"))))
+    assert "Châteauneuf-sur-Isère" in {r["commune"] for r in fr}
+
+
+def test_geojson_export_round_trips(joined):
+    doc = json.loads(export.sites_geojson(joined))
+    assert doc["type"] == "FeatureCollection" and len(doc["features"]) == len(joined)
+    props = {f["properties"]["id"]: f["properties"] for f in doc["features"]}
+    assert props["roubaix-ovh-campus"]["jobs"] == 700
+    assert props["roubaix-ovh-campus"]["sources"][0]["publisher"] == "L'Usine Digitale"
+    assert props["seine-et-marne-thomson-computing"]["insee"] is None
