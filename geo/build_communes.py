@@ -57,7 +57,17 @@ GAP_WIDTH_M = 10.0
 
 # The source stores names without their article and a COG "type_nom" (TNCC) code saying
 # which article the official name takes: 76351 is "Havre" + 2 → "Le Havre".
-ARTICLES = {"0": "", "1": "", "2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
+ARTICLES = {
+    "0": "",
+    "1": "",
+    "2": "Le ",
+    "3": "La ",
+    "4": "Les ",
+    "5": "L'",
+    "6": "Aux ",
+    "7": "Las ",
+    "8": "Los ",
+}
 
 
 def full_name(nom: pd.Series, type_nom: pd.Series) -> pd.Series:

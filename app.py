@@ -1,0 +1,623 @@
+"""Carte de la réindustrialisation — the Streamlit layout layer.
+
+Widgets → FilterSpec / ViewState (one URL codec, ``geo.filters``) → calls into ``geo/`` →
+render. No joins, geometry or data cleaning here. Caching lives here only.
+
+Run: ``bash scripts/run.sh`` (or ``streamlit run app.py [-- --sites PATH]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlencode
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import export, mapview, upload
+from geo.aggregate import aggregate, kpis
+from geo.assets import standalone_html
+from geo.distance import distances_to_commune
+from geo.filters import (
+    BASEMAPS,
+    FilterSpec,
+    Known,
+    ViewState,
+    apply_filters,
+    facet_counts,
+    from_query,
+    to_query,
+)
+from geo.geocode import Geocoder
+from geo.i18n import fmt_eur, fmt_int, fmt_pct, t
+from geo.join import join_sites_to_communes
+from geo.load import (
+    DataError,
+    load_communes,
+    load_departements,
+    load_regions,
+    read_sites,
+)
+from geo.paths import SITES_PATH
+from geo.vocab import SECTORS, STATUSES
+
+SITES_ENV = "REINDUS_SITES"
+
+
+def sites_path_option() -> Path:
+    """``streamlit run app.py -- --sites PATH`` or ``REINDUS_SITES=PATH``; default data/sites.geojson."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--sites", type=Path)
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    if args.sites:
+        return args.sites
+    return Path(os.environ[SITES_ENV]) if os.environ.get(SITES_ENV) else SITES_PATH
+
+
+# -- cached, read-only layers -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Base:
+    communes: gpd.GeoDataFrame
+    departements: gpd.GeoDataFrame
+    regions: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame  # joined to communes
+    known: Known
+    source_name: str
+
+
+@st.cache_resource(show_spinner=False)
+def load_base(sites_path: str) -> Base:
+    """Communes, outlines and the joined sites: read once per process, never mutated."""
+    communes = load_communes()
+    departements = load_departements()
+    regions = load_regions()
+    raw = read_sites(Path(sites_path), communes=communes)
+    sites = join_sites_to_communes(raw, communes, departements, regions)
+    sites["layer"] = "data"
+    known = Known(
+        regs=frozenset(regions["code"]),
+        deps=frozenset(departements["code"]),
+        site_ids=frozenset(sites["id"]),
+        communes=frozenset(communes["insee"]),
+    )
+    return Base(communes, departements, regions, sites, known, Path(sites_path).name)
+
+
+@st.cache_resource(show_spinner=False)
+def load_geocoder() -> Geocoder:
+    return Geocoder.from_data()
+
+
+# -- URL ↔ widgets -------------------------------------------------------------------------------
+
+W = {  # widget keys
+    "sectors": "w_sectors",
+    "statuses": "w_statuses",
+    "regs": "w_regs",
+    "deps": "w_deps",
+    "jobs_min": "w_jobs_min",
+    "jobs_max": "w_jobs_max",
+    "brownfield": "w_brownfield",
+    "q": "w_q",
+    "near": "w_near",
+    "km": "w_km",
+    "basemap": "w_basemap",
+    "lang": "w_lang",
+}
+
+
+def read_url(known: Known) -> tuple[FilterSpec, ViewState, list]:
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    return from_query(params, known)
+
+
+def seed_widgets(spec: FilterSpec, view: ViewState) -> None:
+    """Put the URL's state into the widgets (first run, or the URL changed under us)."""
+    state = st.session_state
+    for attr in ("sectors", "statuses", "regs", "deps"):
+        state[W[attr]] = list(getattr(spec, attr))
+    state[W["jobs_min"]] = spec.jobs_min
+    state[W["jobs_max"]] = spec.jobs_max
+    state[W["brownfield"]] = spec.brownfield or "any"
+    state[W["q"]] = spec.q
+    state[W["near"]] = spec.near or ""
+    state[W["km"]] = int(spec.km) if spec.km else 20
+    state[W["basemap"]] = view.basemap
+    state[W["lang"]] = view.lang
+    state["site"] = view.site
+    state["mode"] = view.mode
+
+
+def sync_url(spec: FilterSpec, view: ViewState) -> None:
+    """Write the state to the query string (only when it changed: no useless history entries)."""
+    query = to_query(spec, view)
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    if query != current:
+        st.query_params.from_dict(query)
+    st.session_state["_written"] = query
+
+
+def share_link(spec: FilterSpec, view: ViewState) -> str:
+    query = urlencode(to_query(spec, view), doseq=True)
+    base = (st.context.url or "").split("?")[0] if hasattr(st.context, "url") else ""
+    return f"{base}?{query}" if query else base
+
+
+def show_notices(notices: list, lang: str) -> None:
+    for notice in notices:
+        text = t(
+            "notice_dropped",
+            lang,
+            param=notice.param,
+            value=notice.value[:60],
+            reason=t(f"reason_{notice.reason}", lang),
+        )
+        st.html(f'<div class="url-notice" role="status">⚠️ {html.escape(text)}</div>')
+
+
+# -- sidebar -------------------------------------------------------------------------------------
+
+
+def sidebar(base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str) -> None:
+    """The filter widgets, each with live counts under the other filters."""
+    sb = st.sidebar
+    sb.header(t("filters", lang))
+
+    def counts(column: str, attr: str) -> pd.Series:
+        return facet_counts(sites, spec, column, attr, distance_m=st.session_state.get("_distances"))
+
+    by_sector = counts("sector", "sectors")
+    sb.multiselect(
+        t("sector", lang),
+        options=list(SECTORS),
+        format_func=lambda s: f"{SECTORS[s].label(lang)} ({by_sector.get(s, 0)})",
+        key=W["sectors"],
+    )
+    c1, c2 = sb.columns(2)
+    c1.number_input(t("jobs_min", lang), min_value=0, step=50, value=None, key=W["jobs_min"])
+    c2.number_input(t("jobs_max", lang), min_value=0, step=50, value=None, key=W["jobs_max"])
+    if spec.has_jobs_bound:
+        unknown = int(apply_filters(sites, spec, skip="jobs")["jobs"].isna().sum())
+        sb.caption(t("jobs_bound_note", lang, n=unknown))
+    by_brownfield = counts("brownfield", "brownfield")
+    brownfield_counts = {
+        "any": int(by_brownfield.sum()),
+        "yes": int(by_brownfield.get(True, 0)),
+        "no": int(by_brownfield.get(False, 0)),
+    }
+    sb.radio(
+        t("brownfield", lang),
+        options=["any", "yes", "no"],
+        format_func=lambda v: f"{t('brownfield_' + v, lang)} ({brownfield_counts[v]})",
+        key=W["brownfield"],
+        horizontal=True,
+    )
+    by_status = counts("status", "statuses")
+    sb.multiselect(
+        t("status", lang),
+        options=list(STATUSES),
+        format_func=lambda s: f"{STATUSES[s].label(lang)} ({by_status.get(s, 0)})",
+        key=W["statuses"],
+    )
+    reg_names = base.regions.set_index("code")["nom"]
+    by_reg = counts("reg", "regs")
+    sb.multiselect(
+        t("region", lang),
+        options=sorted(reg_names.index, key=lambda c: reg_names[c]),
+        format_func=lambda c: f"{reg_names[c]} ({by_reg.get(c, 0)})",
+        key=W["regs"],
+    )
+    dep_names = base.departements.set_index("code")["nom"]
+    by_dep = counts("dep", "deps")
+    sb.multiselect(
+        t("departement", lang),
+        options=list(dep_names.index),
+        format_func=lambda c: f"{c} – {dep_names[c]} ({by_dep.get(c, 0)})",
+        key=W["deps"],
+    )
+    sb.text_input(t("search", lang), key=W["q"], max_chars=200)
+    with sb.expander(t("radius", lang), expanded=bool(spec.near)):
+        st.text_input(t("radius_commune", lang), key=W["near"], max_chars=120)
+        st.slider(t("radius_km", lang), min_value=1, max_value=300, key=W["km"])
+        if st.session_state.get("_near_message"):
+            st.caption(st.session_state["_near_message"])
+    sb.button(t("reset", lang), on_click=reset_filters, use_container_width=True)
+
+
+def reset_filters() -> None:
+    seed_widgets(FilterSpec(), replace(ViewState(), lang=st.session_state[W["lang"]]))
+
+
+def resolve_near(text: str, base: Base, lang: str) -> str | None:
+    """The INSEE code of the radius-search commune typed by the user (never a guess)."""
+    st.session_state["_near_message"] = ""
+    text = (text or "").strip()
+    if not text:
+        return None
+    result = load_geocoder().resolve(text)
+    names = base.communes.set_index("insee")["nom"]
+    deps = base.communes.set_index("insee")["dep"]
+    if result.status == "ok":
+        st.session_state["_near_message"] = f"→ {result.nom} ({deps.get(result.insee, '')}, {result.insee})"
+        return result.insee
+    if result.status == "ambiguous":
+        options = ", ".join(f"{names.get(c, c)} ({deps.get(c, '')}, {c})" for c in result.candidates[:8])
+        st.session_state["_near_message"] = t("near_ambiguous", lang, options=options)
+    else:
+        st.session_state["_near_message"] = t("near_not_found", lang)
+    return None
+
+
+def spec_from_widgets(base: Base, lang: str) -> FilterSpec:
+    state = st.session_state
+    jobs_min, jobs_max = state[W["jobs_min"]], state[W["jobs_max"]]
+    near = resolve_near(state[W["near"]], base, lang)
+    return FilterSpec(
+        sectors=tuple(state[W["sectors"]]),
+        statuses=tuple(state[W["statuses"]]),
+        regs=tuple(state[W["regs"]]),
+        deps=tuple(state[W["deps"]]),
+        jobs_min=int(jobs_min) if jobs_min is not None else None,
+        jobs_max=int(jobs_max) if jobs_max is not None else None,
+        brownfield=None if state[W["brownfield"]] == "any" else state[W["brownfield"]],
+        q=state[W["q"]] or "",
+        near=near,
+        km=float(state[W["km"]]) if near else None,
+    )
+
+
+# -- uploads ---------------------------------------------------------------------------------------
+
+
+def upload_section(base: Base, lang: str) -> None:
+    with st.sidebar.expander(t("upload", lang)):
+        file = st.file_uploader(
+            t("upload_help", lang, mb=upload.MAX_UPLOAD_MB),
+            type=["csv", "txt", "geojson", "json"],
+            key="w_upload",
+        )
+        if file is None:
+            st.session_state.pop("upload", None)
+            return
+        cached = st.session_state.get("upload")
+        if cached is None or cached[0] != file.file_id:
+            bar = st.progress(0.0, text=t("upload_progress", lang))
+            result = upload.read_upload(
+                file.name,
+                file.getvalue(),
+                geocoder=load_geocoder(),
+                communes=base.communes,
+                progress=lambda done: bar.progress(min(1.0, done), text=t("upload_progress", lang)),
+            )
+            bar.empty()
+            joined = None
+            if len(result.sites):
+                joined = join_sites_to_communes(result.sites, base.communes, base.departements, base.regions)
+                joined["layer"] = "upload"
+            cached = (file.file_id, result, joined)
+            st.session_state["upload"] = cached
+        _, result, joined = cached
+        if result.error:
+            st.error(result.error_text(lang))
+            return
+        st.success(t("upload_ok", lang, n=len(result.sites)))
+        if result.failures:
+            st.warning(t("upload_failed_rows", lang, n=len(result.failures)))
+            st.dataframe(result.failures_frame(lang), hide_index=True, use_container_width=True)
+
+
+def all_sites(base: Base) -> gpd.GeoDataFrame:
+    cached = st.session_state.get("upload")
+    if cached and cached[2] is not None:
+        return pd.concat([base.sites, cached[2]], ignore_index=True)
+    return base.sites
+
+
+# -- main panels ----------------------------------------------------------------------------------
+
+
+def kpi_row(selection: gpd.GeoDataFrame, lang: str, large: bool = False) -> None:
+    figures = kpis(selection)
+    values = [
+        (t("kpi_sites", lang), fmt_int(figures.sites, lang), None),
+        (
+            t("kpi_jobs", lang),
+            fmt_int(figures.jobs, lang),
+            t("kpi_jobs_help", lang, known=figures.sites_with_jobs, total=figures.sites),
+        ),
+        (
+            t("kpi_brownfield", lang),
+            fmt_pct(figures.brownfield_share, lang),
+            t("kpi_brownfield_help", lang, known=figures.brownfield_known),
+        ),
+        (
+            t("kpi_investment", lang),
+            fmt_eur(figures.investment_eur, lang),
+            t("kpi_investment_help", lang, known=figures.sites_with_investment),
+        ),
+    ]
+    if large:
+        cells = "".join(
+            f'<div class="kpi"><div class="kpi-value">{html.escape(v)}</div>'
+            f'<div class="kpi-label">{html.escape(label)}</div></div>'
+            for label, v, _ in values
+        )
+        st.html(f'<div class="kpi-row" data-testid="kpi-row">{cells}</div>')
+        return
+    for column, (label, value, help_text) in zip(st.columns(4), values, strict=True):
+        column.metric(label, value, help=help_text)
+
+
+def charts(selection: gpd.GeoDataFrame, base: Base, lang: str) -> None:
+    if selection.empty:
+        return
+    left, right = st.columns(2)
+    by_sector = (
+        selection.groupby("sector")
+        .agg(sites=("id", "size"), jobs=("jobs", "sum"))
+        .rename(index=lambda s: SECTORS[s].label(lang))
+    )
+    left.subheader(t("by_sector", lang))
+    left.bar_chart(by_sector["sites"], horizontal=True, y_label="", x_label=t("kpi_sites", lang))
+    by_region = aggregate(selection, base.regions.set_index("code")["population"], "region")
+    by_region["name"] = by_region["code"].map(base.regions.set_index("code")["nom"])
+    right.subheader(t("by_region", lang))
+    right.bar_chart(
+        by_region.set_index("name")["jobs"], horizontal=True, y_label="", x_label=t("kpi_jobs", lang)
+    )
+
+
+def sites_table(selection: gpd.GeoDataFrame, lang: str) -> None:
+    st.subheader(t("table", lang))
+    table = pd.DataFrame(
+        {
+            t("col_name", lang): selection["name"],
+            t("col_company", lang): selection["company"],
+            t("col_sector", lang): selection["sector"].map(lambda s: SECTORS[s].label(lang)),
+            t("col_status", lang): selection["status"].map(lambda s: STATUSES[s].label(lang)),
+            t("col_commune_nom", lang): selection["commune_nom"].fillna(selection["dep_nom"]),
+            t("col_dep", lang): selection["dep"],
+            t("col_jobs", lang): selection["jobs"],
+            t("col_brownfield", lang): selection["brownfield"],
+            t("col_investment_eur", lang): selection["investment_eur"],
+            t("col_year", lang): selection["year"],
+        }
+    )
+    st.dataframe(table, hide_index=True, use_container_width=True)
+
+
+def exports(selection: gpd.GeoDataFrame, base: Base, fmap, lang: str) -> None:
+    st.subheader(t("export", lang))
+    cols = st.columns(4)
+    cols[0].download_button(
+        t("export_csv", lang),
+        data=lambda: export.sites_csv(selection, lang),
+        file_name="sites-reindustrialisation.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="dl_csv",
+    )
+    cols[1].download_button(
+        t("export_geojson", lang),
+        data=lambda: export.sites_geojson(selection),
+        file_name="sites-reindustrialisation.geojson",
+        mime="application/geo+json",
+        on_click="ignore",
+        key="dl_geojson",
+    )
+    cols[2].download_button(
+        t("export_html", lang),
+        data=lambda: standalone_html(fmap),
+        file_name="carte-reindustrialisation.html",
+        mime="text/html",
+        on_click="ignore",
+        key="dl_html",
+    )
+    cols[3].download_button(
+        t("export_png", lang),
+        data=lambda: mapview.to_png(
+            selection, base.communes, base.departements, base.regions, title=t("app_title", lang), lang=lang
+        ),
+        file_name="carte-reindustrialisation.png",
+        mime="image/png",
+        on_click="ignore",
+        key="dl_png",
+    )
+
+
+# -- the map -------------------------------------------------------------------------------------
+
+
+def build_map(selection: gpd.GeoDataFrame, base: Base, view: ViewState, large: bool = False):
+    hosting = base.communes[base.communes["insee"].isin(selection["insee"].dropna())]
+    stats = aggregate(selection, base.communes.set_index("insee")["population"], "commune")
+    deps = base.departements[base.departements["code"].isin(selection["dep"].dropna())]
+    regs = base.regions[base.regions["code"].isin(selection["reg"].dropna())]
+    return mapview.build_map(
+        selection,
+        hosting,
+        stats.rename(columns={"code": "insee"}),
+        deps,
+        regs,
+        lang=view.lang,
+        basemap=view.basemap,
+        selected=view.site,
+        large=large,
+    )
+
+
+def show_map(fmap, selection: gpd.GeoDataFrame, height: int) -> str | None:
+    """Render the map; return the id of a site the user just clicked, if any."""
+    result = st_folium(
+        fmap,
+        key="map",
+        height=height,
+        use_container_width=True,
+        returned_objects=["last_object_clicked"],
+    )
+    clicked = (result or {}).get("last_object_clicked")
+    if not clicked or clicked == st.session_state.get("_last_click"):
+        return None
+    st.session_state["_last_click"] = clicked
+    lon, lat = clicked.get("lng"), clicked.get("lat")
+    if lon is None or lat is None or selection.empty:
+        return None
+    dist = (selection.geometry.x - lon) ** 2 + (selection.geometry.y - lat) ** 2
+    nearest = dist.idxmin()
+    return selection.loc[nearest, "id"] if dist[nearest] < 1e-8 else None
+
+
+# -- page ----------------------------------------------------------------------------------------
+
+CSS = """
+<style>
+.url-notice {background:#fff4e5;border-left:4px solid #f0a020;padding:.4rem .8rem;margin:.2rem 0;
+  font-size:.9rem;border-radius:4px}
+.kpi-row {display:flex;gap:2.5rem;flex-wrap:wrap;margin:.2rem 0 .6rem}
+.kpi-value {font-size:3rem;font-weight:700;line-height:1.05}
+.kpi-label {font-size:1.3rem;color:#444}
+.present-title {font-size:2.4rem;font-weight:700;margin:0}
+.tour-card {font-size:1.5rem;font-weight:600}
+</style>
+"""
+HIDE_SIDEBAR = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] {display:none}
+.block-container {padding-top:1rem; padding-bottom:0; max-width:100%}
+</style>
+"""
+
+
+def main() -> None:
+    st.set_page_config(page_title="Carte de la réindustrialisation", page_icon="🏭", layout="wide")
+    st.html(CSS)
+    try:
+        base = load_base(str(sites_path_option()))
+    except DataError as error:
+        items = "".join(f"<li>{html.escape(str(p))}</li>" for p in error.problems)
+        st.html(
+            f'<div class="data-error" role="alert"><b>{html.escape(t("data_error"))}</b><ul>{items}</ul></div>'
+        )
+        st.stop()
+
+    # Widgets that are not drawn in a run (presenter mode has none) lose their state at
+    # the end of it; writing each value back keeps the filters across mode switches.
+    for key in [*W.values(), "site", "mode"]:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+    spec_url, view_url, notices = read_url(base.known)
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    if "_written" not in st.session_state or current != st.session_state["_written"]:
+        seed_widgets(spec_url, view_url)
+        st.session_state["_notices"] = notices
+
+    lang = st.session_state[W["lang"]]
+    mode = st.session_state["mode"]
+    if mode != "present":
+        upload_section(base, lang)
+    sites = all_sites(base)
+    spec = spec_from_widgets(base, lang)
+    distances = distances_to_commune(sites, base.communes, spec.near) if spec.near else None
+    st.session_state["_distances"] = distances
+    selection = apply_filters(sites, spec, distance_m=distances)
+    if st.session_state["site"] not in set(selection["id"]):
+        st.session_state["site"] = None
+
+    if mode == "present":
+        present(base, selection, spec, lang)
+    else:
+        explore(base, sites, selection, spec, lang)
+
+
+def current_view(lang: str) -> ViewState:
+    return ViewState(
+        site=st.session_state["site"],
+        basemap=st.session_state[W["basemap"]],
+        lang=lang,
+        mode=st.session_state["mode"],
+    )
+
+
+def set_mode(mode: str) -> None:
+    st.session_state["mode"] = mode
+
+
+def explore(base: Base, sites, selection, spec: FilterSpec, lang: str) -> None:
+    sidebar(base, sites, spec, lang)
+    sb = st.sidebar
+    sb.divider()
+    sb.selectbox(
+        t("basemap", lang),
+        options=list(BASEMAPS),
+        format_func=lambda b: t(f"basemap_{b}", lang),
+        key=W["basemap"],
+    )
+    sb.radio(t("language", lang), options=["fr", "en"], format_func=str.upper, key=W["lang"], horizontal=True)
+
+    head, actions = st.columns([4, 1])
+    head.title(t("app_title", lang))
+    head.caption(t("app_subtitle", lang))
+    actions.button(t("present", lang), on_click=set_mode, args=("present",), type="primary", key="to_present")
+    show_notices(st.session_state.get("_notices", []), lang)
+
+    kpi_row(selection, lang)
+    if selection.empty:
+        st.info(t("no_sites", lang))
+    fmap = build_map(selection, base, current_view(lang))
+    clicked = show_map(fmap, selection, height=560)
+    if clicked and clicked != st.session_state["site"]:
+        st.session_state["site"] = clicked
+    view = current_view(lang)
+    sync_url(spec, view)
+    with st.expander(t("copy_link", lang), expanded=False):
+        st.caption(t("copy_link_help", lang))
+        st.code(share_link(spec, view), language=None)
+    charts(selection, base, lang)
+    sites_table(selection, lang)
+    exports(selection, base, fmap, lang)
+    st.caption(t("sources_credit", lang))
+    st.html(f'<div id="app-ready" data-sites="{len(selection)}" data-mode="explore"></div>')
+
+
+def present(base: Base, selection, spec: FilterSpec, lang: str) -> None:
+    st.html(HIDE_SIDEBAR)
+    tour = list(selection.sort_values(["jobs", "name"], ascending=[False, True], na_position="last")["id"])
+    site = st.session_state["site"]
+    position = tour.index(site) if site in tour else -1
+
+    def step(delta: int) -> None:
+        if tour:
+            st.session_state["site"] = tour[(position + delta) % len(tour)]
+
+    top, back = st.columns([5, 1])
+    top.html(f'<p class="present-title">{html.escape(t("app_title", lang))}</p>')
+    back.button(t("back_to_explorer", lang), on_click=set_mode, args=("explore",), key="to_explore")
+    kpi_row(selection, lang, large=True)
+    nav = st.columns([1, 4, 1])
+    nav[0].button(t("tour_prev", lang), on_click=step, args=(-1,), disabled=not tour, key="tour_prev",
+                  use_container_width=True)  # fmt: skip
+    nav[2].button(t("tour_next", lang), on_click=step, args=(1,), disabled=not tour, key="tour_next",
+                  use_container_width=True)  # fmt: skip
+    if position >= 0:
+        row = selection.set_index("id").loc[site]
+        where = row["commune_nom"] if isinstance(row["commune_nom"], str) else row["dep_nom"]
+        label = f"{t('tour_position', lang, i=position + 1, n=len(tour))} — {row['name']} ({where})"
+        nav[1].html(f'<div class="tour-card" data-testid="tour-card">{html.escape(label)}</div>')
+    view = current_view(lang)
+    fmap = build_map(selection, base, view, large=True)
+    show_map(fmap, selection, height=620)
+    sync_url(spec, view)
+    st.html(f'<div id="app-ready" data-sites="{len(selection)}" data-mode="present"></div>')
+
+
+main()

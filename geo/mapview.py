@@ -1,0 +1,1550 @@
+"""Build the folium map of the sites (the only module that imports folium), and its PNG twin.
+
+:func:`build_map` draws one Leaflet ``L.circleMarker`` per site (coloured by sector, sized
+by jobs), the communes that host them as a jobs choropleth, département and région
+outlines, a legend and a layer control, on Plan IGN, OpenStreetMap or a plain
+background. :func:`to_png` draws the same content with matplotlib for slides.
+
+How the sites reach the browser
+-------------------------------
+Not as one folium element per site (thousands of jinja renders and kilobytes of JS per
+marker, the approach issue 4 measures as the baseline): each layer is one
+:class:`_SiteLayer` carrying a compact JSON array, turned into circle markers by a small
+runtime (``window.ReindusMap``, emitted once per map). Every text that comes from data
+is escaped with :func:`html.escape` here in Python, before it goes into that JSON; the
+browser only concatenates those escaped strings inside our own markup. folium's
+``Tooltip`` and ``Popup`` are not used: they paste their text into a JavaScript template
+literal (``${...}`` there runs code even after HTML escaping) and ``Popup`` needs jQuery.
+
+Contract for browser tests (inside the ``streamlit_folium`` iframe, or the page itself)
+---------------------------------------------------------------------------------------
+- ``window.__sites``: ``{site id: Leaflet layer}`` for every site drawn (an
+  ``Object.create(null)`` map; layers of hidden sectors included);
+  ``window.__siteCount`` and the map container's ``data-site-count`` attribute: the
+  count; ``window.__communes``: ``{insee: layer}`` of the choropleth.
+- ``window.__mapReady === true`` once every layer is built and the view is set.
+- ``window.__reindus.openSite(id)`` centres the map on a site and opens its card.
+- Up to :data:`SVG_MAX_SITES` sites the map renders with SVG, so every marker is a DOM
+  ``path.site-marker`` with classes ``site-<id>`` (id with characters outside
+  ``[A-Za-z0-9_-]`` replaced by ``_``) and ``sector-<slug>``; above, it renders on a
+  canvas (no element per marker: use ``window.__sites``).
+- An open site card is ``div.rc-card[data-site-id]``; a commune card ``div.rc-commune``.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import io
+import json
+import math
+import re
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import folium
+import folium.elements
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from folium.template import Template
+
+from geo import assets
+from geo.i18n import fmt_eur, fmt_int
+from geo.i18n import t as _shared_t
+from geo.vocab import PRECISIONS, SECTORS, STATUSES
+
+# --------------------------------------------------------------------------- settings
+
+# Up to this many sites: SVG (one DOM element per marker, countable by tests); above:
+# canvas, which stays fluid with tens of thousands of markers.
+SVG_MAX_SITES = 2000
+# Above this many sites, markers are clustered per sector (cluster=None means "auto").
+CLUSTER_MIN_SITES = 5000
+# 1e-5° is about 1 m: finer than any boundary we draw, and it halves the payload.
+COORD_DECIMALS = 5
+# Outlines are context, not data: simplified as a coverage (shared borders stay shared;
+# the tolerance is GEOS's coverage-simplification one, in degrees) and rounded to 1e-4°
+# (~10 m). All of France's départements and régions then weigh ~1 MB instead of 2.5 MB.
+OUTLINE_TOLERANCE_DEG = 0.005
+OUTLINE_DECIMALS = 4
+
+FRANCE_CENTER = (46.6, 2.45)
+FRANCE_ZOOM = 6
+SINGLE_SITE_ZOOM = 11
+DEPARTEMENT_SITE_ZOOM = 9
+FIT_MAX_ZOOM = 12
+# A département-precision site is drawn with a dashed halo of this radius (metres):
+# "somewhere around here", not a spot.
+DEPARTEMENT_HALO_M = 20_000
+
+# Marker radius in pixels: area proportional to jobs (r = k·√jobs), with a floor so small
+# sites stay clickable and a ceiling so a giant does not hide its neighbours.
+RADIUS_PER_SQRT_JOB = 1.0
+RADIUS_MIN_PX = 5.0
+RADIUS_MAX_PX = 40.0
+RADIUS_UNKNOWN_PX = 7.0
+LEGEND_JOBS = (100, 500, 1000)
+
+# Choropleth of jobs per commune: fixed classes, so colours mean the same under any filter.
+JOBS_BREAKS = (1, 100, 300, 1000)
+CHOROPLETH_COLORS = ("#dadaeb", "#bcbddc", "#9e9ac8", "#6a51a3")
+# A commune whose sites give no jobs figure: white and dashed, like an unknown-jobs marker.
+NO_JOBS_FILL = "#ffffff"
+UPLOAD_STROKE = "#111111"
+BACKGROUND = "#eef0ea"
+
+BASEMAPS: dict[str, dict[str, object]] = {
+    "plan-ign": {
+        "tiles": (
+            "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+            "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM"
+            "&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+        ),
+        "attr": "© IGN – Plan IGN",
+        "max_zoom": 19,
+    },
+    "osm": {
+        "tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "attr": '© <a href="https://www.openstreetmap.org/copyright" target="_blank" rel="noopener">'
+        "OpenStreetMap</a> contributors",
+        "max_zoom": 19,
+    },
+    "none": {},
+}
+
+# Columns a site card does not show as rows: drawn elsewhere in the card (title, header),
+# internal, or the commune's own figures (on the commune card).
+_CARD_SKIP = {
+    "geometry", "name", "sector", "status", "layer", "search_text", "lon", "lat", "population",
+    "epci", "commune", "commune_nom", "dep", "dep_nom", "reg", "reg_nom", "insee", "jobs_note",
+    "sources", "id", "cluster",
+}  # fmt: skip
+
+# Map texts (the app-wide ones come from geo.i18n).
+_TEXTS: dict[str, dict[str, str]] = {
+    "legend": {"fr": "Légende", "en": "Legend"},
+    "legend_sectors": {"fr": "Secteurs", "en": "Sectors"},
+    "legend_size": {"fr": "Taille : emplois annoncés", "en": "Size: announced jobs"},
+    "legend_unknown_jobs": {"fr": "Emplois non chiffrés", "en": "Jobs not given"},
+    "legend_departement": {
+        "fr": "Localisé au département seulement",
+        "en": "Located to the département only",
+    },
+    "legend_choropleth": {"fr": "Emplois par commune", "en": "Jobs per commune"},
+    "legend_no_jobs": {"fr": "Sites sans chiffre d'emplois", "en": "Sites with no jobs figure"},
+    "legend_no_sites": {"fr": "Aucun site à afficher", "en": "No site to show"},
+    "n_jobs": {"fr": "{n} emplois", "en": "{n} jobs"},
+    "one_job": {"fr": "1 emploi", "en": "1 job"},
+    "jobs_unknown": {"fr": "emplois non chiffrés", "en": "jobs not given"},
+    "layer_communes": {"fr": "Communes : emplois", "en": "Communes: jobs"},
+    "layer_departements": {"fr": "Départements", "en": "Départements"},
+    "layer_regions": {"fr": "Régions", "en": "Regions"},
+    "yes": {"fr": "Oui", "en": "Yes"},
+    "no": {"fr": "Non", "en": "No"},
+    "unknown": {"fr": "Inconnu", "en": "Unknown"},
+    "f_id": {"fr": "Identifiant", "en": "Identifier"},
+    "f_company": {"fr": "Entreprise", "en": "Company"},
+    "f_activity": {"fr": "Activité", "en": "Activity"},
+    "f_place": {"fr": "Commune", "en": "Commune"},
+    "f_area": {"fr": "Département, région", "en": "Département, region"},
+    "f_departement": {"fr": "Département", "en": "Département"},
+    "f_region": {"fr": "Région", "en": "Region"},
+    "f_jobs": {"fr": "Emplois", "en": "Jobs"},
+    "f_brownfield": {"fr": "Sur une friche", "en": "On a brownfield"},
+    "f_brownfield_history": {"fr": "Ancien usage du site", "en": "Former use of the site"},
+    "f_investment_eur": {"fr": "Investissement", "en": "Investment"},
+    "f_surface_m2": {"fr": "Surface", "en": "Floor area"},
+    "f_year": {"fr": "Année", "en": "Year"},
+    "f_location_precision": {"fr": "Précision du point", "en": "Location precision"},
+    "f_notes": {"fr": "Notes", "en": "Notes"},
+    "f_sources": {"fr": "Sources", "en": "Sources"},
+    "f_insee": {"fr": "Code INSEE", "en": "INSEE code"},
+    "f_population": {"fr": "Population", "en": "Population"},
+    "f_epci": {"fr": "EPCI (SIREN)", "en": "EPCI (SIREN)"},
+    "f_sites": {"fr": "Sites", "en": "Sites"},
+    "f_commune_jobs": {"fr": "Emplois annoncés", "en": "Announced jobs"},
+    "f_jobs_per_1000": {"fr": "Emplois pour 1 000 habitants", "en": "Jobs per 1,000 inhabitants"},
+    "upload_badge": {"fr": "Site importé", "en": "Uploaded site"},
+    "png_credit": {
+        "fr": "Sources : IGN, INSEE (COG 2025) ; articles de presse — voir data/sites.geojson",
+        "en": "Sources: IGN, INSEE (COG 2025); press articles — see data/sites.geojson",
+    },
+    "png_credit_upload": {"fr": " ; sites importés par l'utilisateur", "en": "; user-uploaded sites"},
+}
+
+
+def _t(key: str, lang: str, **fmt: object) -> str:
+    entry = _TEXTS.get(key)
+    if entry is None:
+        return _shared_t(key, lang, **fmt)
+    text = entry.get(lang) or entry["fr"]
+    return text.format(**fmt) if fmt else text
+
+
+def _e(value: object) -> str:
+    """Escape any value for HTML (text and attribute contexts)."""
+    return _escape(value if isinstance(value, str) else str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _escape(text: str) -> str:
+    # Data repeats itself (communes, départements, companies, labels): escape each text once.
+    return html.escape(text, quote=True)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+@dataclass(frozen=True)
+class View:
+    """Where the map opens: fit ``bounds`` (south-west, north-east) or ``center`` at ``zoom``."""
+
+    center: tuple[float, float]
+    zoom: int
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
+
+
+def build_map(
+    sites: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame | None = None,
+    commune_stats: pd.DataFrame | None = None,
+    departements: gpd.GeoDataFrame | None = None,
+    regions: gpd.GeoDataFrame | None = None,
+    *,
+    lang: str = "fr",
+    basemap: str = "plan-ign",
+    selected: str | None = None,
+    height: int | str | None = None,
+    large: bool = False,
+    cluster: bool | None = None,
+    layer_control_collapsed: bool = True,
+) -> folium.Map:
+    """The folium map of ``sites``: markers, commune choropleth, outlines, legend, controls.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        Joined sites (EPSG:4326 points), columns as ``geo.join`` makes them; ``layer ==
+        'upload'`` marks user-uploaded sites (own layer). Only ``id``, ``name`` and
+        ``sector`` are required; any other column may be missing or NA.
+    communes : GeoDataFrame, optional
+        Polygons of the communes hosting the sites (``insee``, ``nom``, ``dep``, ``reg``,
+        ``epci``, ``population``), drawn as a choropleth of ``commune_stats.jobs``.
+    commune_stats : DataFrame, optional
+        ``insee``, ``sites``, ``jobs``, ``jobs_per_1000`` per commune (``geo.aggregate``);
+        computed from ``sites`` when omitted.
+    departements, regions : GeoDataFrame, optional
+        Outlines (``code``, ``nom``, geometry), drawn as thin lines, not interactive.
+    lang : 'fr' or 'en'
+    basemap : 'plan-ign', 'osm' or 'none'
+        The base layer shown first (the others stay in the layer control); ``none`` is a
+        plain background that needs no network.
+    selected : str, optional
+        Id of a site whose card opens on load, the map centred on it.
+    height : int or str, optional
+        Map height (pixels or CSS length); the page's full height by default.
+    large : bool
+        Presenter mode: larger legend, tooltip and card text.
+    cluster : bool, optional
+        Cluster markers per sector; by default only above :data:`CLUSTER_MIN_SITES` sites.
+    layer_control_collapsed : bool
+        The layer control as Leaflet's small button (expands on hover), or always open.
+    """
+    sites = _check_sites(sites)
+    if basemap not in BASEMAPS:
+        raise ValueError(f"build_map: basemap must be one of {sorted(BASEMAPS)}, got {basemap!r}")
+    if lang not in ("fr", "en"):
+        raise ValueError(f"build_map: lang must be 'fr' or 'en', got {lang!r}")
+    if selected is not None and selected not in set(sites["id"]):
+        selected = None  # a stale ?site= (filtered out, or removed): open the normal view
+    if cluster is None:
+        cluster = len(sites) > CLUSTER_MIN_SITES
+
+    view = _view(sites)
+    m = folium.Map(
+        location=list(view.center),
+        zoom_start=view.zoom,
+        tiles=None,
+        min_zoom=2,
+        control_scale=True,
+        prefer_canvas=len(sites) > SVG_MAX_SITES,
+        height=height if height is not None else "100%",
+    )
+    runtime = _Runtime(large=large)
+    m.add_child(runtime)
+    _add_basemaps(m, basemap, lang)
+
+    uploads = sites["layer"].eq("upload") if "layer" in sites else pd.Series(False, index=sites.index)
+    data_sites, upload_sites = sites[~uploads], sites[uploads]
+    layers = [
+        (f'<span class="rc-swatch" style="background:{term.color}"></span>{_e(term.label(lang))}', term.color,
+         data_sites[data_sites["sector"] == slug])
+        for slug, term in SECTORS.items()
+    ]  # fmt: skip
+    layers.append(
+        (
+            f'<span class="rc-swatch rc-swatch-upload"></span>{_e(_t("upload_layer", lang))}',
+            UPLOAD_STROKE,
+            upload_sites,
+        )
+    )
+    label_keys: set[str] = set()
+    for name, color, group_sites in layers:
+        if group_sites.empty:
+            continue
+        records = _site_records(group_sites, lang)
+        label_keys.update(row[0] for record in records for row in record["c"])
+        group = folium.FeatureGroup(name=f"{name} ({len(group_sites)})", overlay=True, show=True)
+        group.add_child(_SiteLayer(records, cluster=cluster, color=color))
+        m.add_child(group)
+    runtime.set_labels(_labels_for(label_keys, lang))
+
+    has_communes = communes is not None and not communes.empty
+    if has_communes:
+        stats = commune_stats if commune_stats is not None else commune_jobs(sites)
+        names = {
+            "dep": _names(departements) or _names_from(sites, "dep", "dep_nom"),
+            "reg": _names(regions) or _names_from(sites, "reg", "reg_nom"),
+        }
+        group = folium.FeatureGroup(name=_e(_t("layer_communes", lang)), overlay=True, show=True)
+        group.add_child(_AreaLayer(_commune_geojson(communes, stats, sites, names, lang), kind="communes"))
+        m.add_child(group)
+    outlines = _cached_outlines(departements, regions)
+    for geojson, kind in zip(outlines, ("departements", "regions"), strict=True):
+        if geojson is not None:
+            group = folium.FeatureGroup(name=_e(_t(f"layer_{kind}", lang)), overlay=True, show=True)
+            group.add_child(_AreaLayer(geojson, kind=kind))
+            m.add_child(group)
+
+    m.add_child(_Legend(legend_html(sites, lang, communes=has_communes, uploads=not upload_sites.empty)))
+    m.add_child(_Finish(view, selected=selected, selected_zoom=_selected_zoom(sites, selected)))
+    m.add_child(folium.LayerControl(position="topright", collapsed=layer_control_collapsed))
+    return assets.localize(m)
+
+
+def commune_jobs(sites: pd.DataFrame) -> pd.DataFrame:
+    """Sites and known jobs per commune (``insee``, ``sites``, ``jobs``), for when no stats are given."""
+    located = sites[sites["insee"].notna()] if "insee" in sites else sites.iloc[0:0]
+    jobs = located["jobs"].astype("Float64") if "jobs" in located else pd.Series(dtype="Float64")
+    frame = pd.DataFrame({"insee": located.get("insee", pd.Series(dtype=object)).astype(str), "jobs": jobs})
+    out = frame.groupby("insee").agg(sites=("jobs", "size"), jobs=("jobs", lambda s: s.sum(min_count=0)))
+    return out.reset_index()
+
+
+def outline_geojsons(
+    departements: gpd.GeoDataFrame | None,
+    regions: gpd.GeoDataFrame | None,
+    tolerance: float = OUTLINE_TOLERANCE_DEG,
+) -> tuple[str | None, str | None]:
+    """GeoJSON strings of the département and région outlines, simplified so they share lines.
+
+    Both are simplified as one coverage (shared borders stay shared); when the
+    départements cover every région given, the régions are their union, so a région
+    border is exactly the départements' border beneath it (no doubled lines).
+    """
+    dep_geoms = reg_geoms = None
+    if departements is not None and not departements.empty:
+        departements = _to_wgs84(departements, "departements")
+        dep_geoms = _simplify_coverage(departements.geometry.values, tolerance)
+    if regions is not None and not regions.empty:
+        regions = _to_wgs84(regions, "regions")
+        if dep_geoms is not None and "reg" in departements and "code" in regions:
+            reg_geoms = _union_by(dep_geoms, departements["reg"].astype(str).to_numpy(), regions)
+        if reg_geoms is None:
+            reg_geoms = _simplify_coverage(regions.geometry.values, tolerance)
+    return tuple(  # type: ignore[return-value]
+        None
+        if g is None
+        else _feature_collection(_round(_outline(g, tolerance), OUTLINE_DECIMALS), ["{}"] * len(g))
+        for g in (dep_geoms, reg_geoms)
+    )
+
+
+def _simplify_coverage(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    try:
+        # Coverage simplification keeps shared borders shared (no gaps, no doubled lines).
+        return shapely.coverage_simplify(geoms, tolerance)
+    except shapely.errors.GEOSException:  # not a clean coverage: simplify each on its own
+        return shapely.simplify(geoms, tolerance, preserve_topology=True)
+
+
+def _union_by(dep_geoms: np.ndarray, dep_reg: np.ndarray, regions: gpd.GeoDataFrame) -> np.ndarray | None:
+    """Each région as the union of its simplified départements; None if some are missing."""
+    out = []
+    for code, region in zip(regions["code"].astype(str), regions.geometry.values, strict=True):
+        members = dep_geoms[dep_reg == code]
+        if not len(members):
+            return None
+        union = shapely.coverage_union_all(members)
+        if abs(shapely.area(union) - shapely.area(region)) > 0.01 * shapely.area(region):
+            return None  # only some of the région's départements were given
+        out.append(union)
+    return np.array(out, dtype=object)
+
+
+def _outline(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    """Lines only: holes go (an enclave is drawn by its own unit; the other holes of the
+    dissolved layers are gaps between communes, noise at this scale), and so do specks."""
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    shells = shapely.polygons(shapely.get_exterior_ring(parts))
+    keep = shapely.area(shells) >= tolerance**2
+    return shapely.multipolygons(shells[keep], indices=index[keep])
+
+
+# The outline layers are the same read-only frames on every rerun (cached by the app):
+# their GeoJSON is kept until a frame is garbage-collected. Never mutate them in place.
+_OUTLINES: dict[tuple[int, int], tuple[str | None, str | None]] = {}
+
+
+def _cached_outlines(departements: gpd.GeoDataFrame | None, regions: gpd.GeoDataFrame | None):
+    key = (id(departements), id(regions))
+    if key not in _OUTLINES:
+        _OUTLINES[key] = outline_geojsons(departements, regions)
+        for frame in (departements, regions):
+            if frame is not None:
+                weakref.finalize(frame, _OUTLINES.pop, key, None)
+    return _OUTLINES[key]
+
+
+def legend_html(
+    sites: pd.DataFrame, lang: str = "fr", *, communes: bool = True, uploads: bool = False
+) -> str:
+    """The legend's HTML (escaped, translated): sectors present, sizes, special styles, choropleth."""
+    parts = [f"<details open><summary>{_e(_t('legend', lang))}</summary>"]
+    present = [s for s in SECTORS if (sites["sector"] == s).any()]
+    if not present:
+        parts.append(f'<div class="rc-lg-empty">{_e(_t("legend_no_sites", lang))}</div>')
+    else:
+        parts.append(f'<div class="rc-lg-h">{_e(_t("legend_sectors", lang))}</div>')
+        for slug in present:
+            term = SECTORS[slug]
+            parts.append(
+                f'<div class="rc-lg-row"><span class="rc-lg-dot" style="background:{term.color}"></span>'
+                f"{_e(term.label(lang))}</div>"
+            )
+        parts.append(f'<div class="rc-lg-h">{_e(_t("legend_size", lang))}</div>{_sizes_svg(lang)}')
+        parts.append(
+            '<div class="rc-lg-row"><svg width="20" height="20" aria-hidden="true"><circle cx="10" cy="10" r="7" '
+            'fill="#fff" stroke="#52606d" stroke-width="2" stroke-dasharray="3 3"/></svg>'
+            f"{_e(_t('legend_unknown_jobs', lang))}</div>"
+        )
+        parts.append(
+            '<div class="rc-lg-row"><svg width="20" height="20" aria-hidden="true"><circle cx="10" cy="10" r="9" '
+            'fill="#52606d" fill-opacity="0.15" stroke="#52606d" stroke-width="1.2" stroke-dasharray="4 3"/>'
+            '<circle cx="10" cy="10" r="3.5" fill="#52606d" fill-opacity="0.5" stroke="#52606d"/></svg>'
+            f"{_e(_t('legend_departement', lang))}</div>"
+        )
+        if uploads:
+            parts.append(
+                '<div class="rc-lg-row"><svg width="20" height="20" aria-hidden="true"><circle cx="10" cy="10" '
+                f'r="6.5" fill="#9aa5b1" stroke="{UPLOAD_STROKE}" stroke-width="2.5"/></svg>'
+                f"{_e(_t('upload_layer', lang))}</div>"
+            )
+    if communes:
+        parts.append(
+            f'<div class="rc-lg-h">{_e(_t("legend_choropleth", lang))}</div><div class="rc-lg-classes">'
+        )
+        for color, label in zip(CHOROPLETH_COLORS, _class_labels(lang), strict=True):
+            parts.append(f'<span><i class="rc-lg-box" style="background:{color}"></i>{_e(label)}</span>')
+        parts.append("</div>")
+        parts.append(
+            f'<div class="rc-lg-row"><span class="rc-lg-box rc-lg-nojobs"></span>'
+            f"{_e(_t('legend_no_jobs', lang))}</div>"
+        )
+    parts.append("</details>")
+    return "".join(parts)
+
+
+def _sizes_svg(lang: str) -> str:
+    """Nested proportional circles (the cartographer's size legend), labelled on the right."""
+    radii = [radius_px(jobs) for jobs in LEGEND_JOBS]
+    big = max(radii)
+    height, cx = 2 * big + 2, big + 1
+    shapes, labels = [], []
+    for jobs, r in sorted(zip(LEGEND_JOBS, radii, strict=True), key=lambda p: -p[1]):
+        top = height - 1 - 2 * r
+        shapes.append(
+            f'<circle cx="{cx:.1f}" cy="{height - 1 - r:.1f}" r="{r:.1f}" fill="#9aa5b1" fill-opacity="0.35" '
+            f'stroke="#52606d" stroke-width="1"/><line x1="{cx:.1f}" y1="{top:.1f}" x2="{2 * big + 10:.1f}" '
+            f'y2="{top:.1f}" stroke="#9aa5b1" stroke-dasharray="2 2"/>'
+        )
+        labels.append(
+            f'<text x="{2 * big + 14:.1f}" y="{top:.1f}" dy="0.35em">{_e(fmt_int(jobs, lang))}</text>'
+        )
+    return (
+        f'<svg class="rc-lg-sizes" width="{2 * big + 70:.0f}" height="{height + 8:.0f}" aria-hidden="true">'
+        f'<g transform="translate(0 6)">{"".join(shapes)}{"".join(labels)}</g></svg>'
+    )
+
+
+def radius_px(jobs: float | None) -> float:
+    """Marker radius for a jobs figure: area ∝ jobs, between a floor and a ceiling."""
+    if jobs is None or pd.isna(jobs):
+        return RADIUS_UNKNOWN_PX
+    return float(
+        np.clip(RADIUS_PER_SQRT_JOB * math.sqrt(max(float(jobs), 0.0)), RADIUS_MIN_PX, RADIUS_MAX_PX)
+    )
+
+
+def jobs_color(jobs: float | None) -> str:
+    """Choropleth fill for a commune's known jobs (grey when none are known)."""
+    if jobs is None or pd.isna(jobs) or jobs < JOBS_BREAKS[0]:
+        return NO_JOBS_FILL
+    return CHOROPLETH_COLORS[int(np.searchsorted(JOBS_BREAKS, jobs, side="right")) - 1]
+
+
+def safe_url(url: object) -> str | None:
+    """``url`` escaped for an ``href`` when it is an absolute http(s) URL, else None."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not re.match(r"(?i)https?://\S", url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return html.escape(url, quote=True)
+
+
+def clicked_site_id(returned: Mapping | None, site_ids: Iterable[str]) -> str | None:
+    """The id of the site whose card the user opened, from ``st_folium``'s return value.
+
+    Reads the card's identifier row in ``last_object_clicked_popup`` (the card's text).
+    """
+    if not returned:
+        return None
+    text = returned.get("last_object_clicked_popup") or ""
+    ids = set(site_ids)
+    labels = "|".join(re.escape(_TEXTS["f_id"][lang]) for lang in ("fr", "en"))
+    for match in re.finditer(rf"(?m)^\s*(?:{labels})\s*:?\s*(.+?)\s*$", text):
+        if match.group(1) in ids:
+            return match.group(1)
+    return None
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_sites(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if not isinstance(sites, gpd.GeoDataFrame):
+        raise TypeError(f"build_map: sites must be a GeoDataFrame, not {type(sites).__name__}")
+    missing = [c for c in ("id", "name", "sector") if c not in sites.columns]
+    if missing:
+        raise ValueError(f"build_map: sites lack the columns {missing}")
+    sites = _to_wgs84(sites, "sites")
+    problems = []
+    geom = sites.geometry
+    bad_geom = geom.isna() | geom.is_empty | (geom.geom_type != "Point")
+    problems += [f"site {i!r}: geometry is not a point" for i in sites.loc[bad_geom, "id"]]
+    bad_sector = ~sites["sector"].isin(list(SECTORS))
+    problems += [
+        f"site {i!r}: sector {s!r} is not one of geo.vocab.SECTORS"
+        for i, s in sites.loc[bad_sector, ["id", "sector"]].itertuples(index=False)
+    ]
+    dup = sites["id"].duplicated(keep=False)
+    problems += [f"site {i!r}: id is not unique" for i in sites.loc[dup, "id"].unique()]
+    if sites["id"].isna().any():
+        problems.append(f"{int(sites['id'].isna().sum())} site(s) without an id")
+    if problems:
+        raise ValueError("build_map: " + "; ".join(problems[:20]) + (" …" if len(problems) > 20 else ""))
+    return sites
+
+
+def _to_wgs84(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise TypeError(f"build_map: {what} must be a GeoDataFrame, not {type(frame).__name__}")
+    if frame.crs is None:
+        raise ValueError(f"build_map: {what} have no CRS; expected EPSG:4326")
+    return frame if frame.crs.to_epsg() == 4326 else frame.to_crs(4326)
+
+
+# --------------------------------------------------------------------------- view
+
+
+def _view(sites: gpd.GeoDataFrame) -> View:
+    if sites.empty:
+        return View(FRANCE_CENTER, FRANCE_ZOOM)
+    xs, ys = sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()
+    south, north, west, east = ys.min(), ys.max(), xs.min(), xs.max()
+    center = ((south + north) / 2, (west + east) / 2)
+    if north - south < 1e-4 and east - west < 1e-4:
+        only_departement = (
+            "location_precision" in sites and sites["location_precision"].eq("departement").all()
+        )
+        return View(center, DEPARTEMENT_SITE_ZOOM if only_departement else SINGLE_SITE_ZOOM)
+    return View(center, FRANCE_ZOOM, ((south, west), (north, east)))
+
+
+def _selected_zoom(sites: gpd.GeoDataFrame, selected: str | None) -> int:
+    if selected is None or "location_precision" not in sites:
+        return SINGLE_SITE_ZOOM
+    precision = sites.loc[sites["id"] == selected, "location_precision"].iloc[0]
+    return DEPARTEMENT_SITE_ZOOM if precision == "departement" else SINGLE_SITE_ZOOM
+
+
+def _add_basemaps(m: folium.Map, basemap: str, lang: str) -> None:
+    for slug, spec in BASEMAPS.items():
+        name = _e(_t(f"basemap_{slug}", lang))
+        if spec:
+            folium.TileLayer(
+                tiles=spec["tiles"],
+                attr=spec["attr"],
+                name=name,
+                max_zoom=spec["max_zoom"],
+                overlay=False,
+                show=slug == basemap,
+            ).add_to(m)
+        else:
+            # A base layer with no tiles: the plain background, and only our own layers.
+            folium.FeatureGroup(name=name, overlay=False, show=slug == basemap).add_to(m)
+
+
+# --------------------------------------------------------------------------- site records
+
+
+def _site_records(sites: gpd.GeoDataFrame, lang: str) -> list[dict]:
+    """The compact JSON records of the site markers (every text already HTML-escaped)."""
+    xs = sites.geometry.x.round(COORD_DECIMALS).tolist()
+    ys = sites.geometry.y.round(COORD_DECIMALS).tolist()
+    columns = [c for c in sites.columns if c != sites.geometry.name]
+    records = []
+    for row, x, y in zip(sites[columns].to_dict("records"), xs, ys, strict=True):
+        jobs = _value(row.get("jobs"))
+        precision = _value(row.get("location_precision"))
+        record = {
+            "i": str(row["id"]),
+            "k": re.sub(r"[^A-Za-z0-9_-]", "_", str(row["id"])),
+            "s": row["sector"],
+            "y": y,
+            "x": x,
+            "r": round(radius_px(jobs), 1),
+            "t": _tooltip(row, jobs, lang),
+            "h": _card_header(row, lang),
+            "c": _card_rows(row, jobs, lang),
+        }
+        if jobs is None:
+            record["u"] = 1
+        if precision == "departement":
+            record["d"] = 1
+        if row.get("layer") == "upload":
+            record["up"] = 1
+        records.append(record)
+    return records
+
+
+def _value(value: object) -> object:
+    """None for every flavour of missing (None, NaN, pd.NA, NaT, empty text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, (bool, int, np.integer)):
+        return value
+    if isinstance(value, float):
+        return None if value != value else value
+    if isinstance(value, (list, tuple, dict, np.ndarray)):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return value
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _jobs_text(jobs: object, lang: str) -> str:
+    if jobs is None:
+        return _t("jobs_unknown", lang)
+    return _t("one_job", lang) if int(jobs) == 1 else _t("n_jobs", lang, n=fmt_int(int(jobs), lang))
+
+
+def _place(row: Mapping) -> str | None:
+    return _value(row.get("commune_nom")) or _value(row.get("commune"))
+
+
+def _tooltip(row: Mapping, jobs: object, lang: str) -> str:
+    where = _place(row) or _value(row.get("dep_nom")) or _value(row.get("dep"))
+    parts = [f"<b>{_e(row['name'])}</b>"]
+    if where:
+        parts.append(_e(where))
+    parts.append(_e(_jobs_text(jobs, lang)))
+    return "<br>".join(parts)
+
+
+def _card_header(row: Mapping, lang: str) -> str:
+    sector = SECTORS[row["sector"]]
+    status = _value(row.get("status"))
+    bits = [f'<span class="rc-dot" style="background:{sector.color}"></span>{_e(sector.label(lang))}']
+    if status:
+        bits.append(_e(STATUSES[status].label(lang) if status in STATUSES else status))
+    if row.get("layer") == "upload":
+        bits.append(f'<span class="rc-badge">{_e(_t("upload_badge", lang))}</span>')
+    return f'<div class="rc-title">{_e(row["name"])}</div><div class="rc-sub">{" · ".join(bits)}</div>'
+
+
+def _card_rows(row: Mapping, jobs: object, lang: str) -> list[list[str]]:
+    """[label key, escaped value HTML] rows of a site card, in reading order."""
+    rows: list[list[str]] = []
+
+    def add(key: str, value_html: str | None) -> None:
+        if value_html:
+            rows.append([key, value_html])
+
+    def text(column: str) -> str | None:
+        value = _value(row.get(column))
+        return _e(value) if value is not None else None
+
+    add("f_company", text("company"))
+    add("f_activity", text("activity"))
+    place = _place(row)
+    if place:
+        insee = _value(row.get("insee"))
+        add("f_place", _e(place) + (f' <span class="rc-muted">({_e(insee)})</span>' if insee else ""))
+    dep, dep_nom, reg_nom = _value(row.get("dep")), _value(row.get("dep_nom")), _value(row.get("reg_nom"))
+    dep_text = f"{dep_nom} ({dep})" if dep and dep_nom else dep_nom or dep
+    add("f_area", _e(" · ".join(str(v) for v in (dep_text, reg_nom) if v)) or None)
+    jobs_html = _e(_jobs_text(jobs, lang))
+    note = _value(row.get("jobs_note"))
+    if note:
+        jobs_html += f'<div class="rc-note">{_e(note)}</div>'
+    add("f_jobs", jobs_html)
+    brownfield = _value(row.get("brownfield"))
+    add(
+        "f_brownfield", _e(_t("unknown" if brownfield is None else "yes" if bool(brownfield) else "no", lang))
+    )
+    add("f_brownfield_history", text("brownfield_history"))
+    investment = _value(row.get("investment_eur"))
+    add("f_investment_eur", _e(fmt_eur(float(investment), lang)) if investment is not None else None)
+    surface = _value(row.get("surface_m2"))
+    add("f_surface_m2", _e(f"{fmt_int(float(surface), lang)} m²") if surface is not None else None)
+    year = _value(row.get("year"))
+    add("f_year", _e(int(year)) if year is not None else None)
+    add("f_sources", _sources_html(row.get("sources")))
+    precision = _value(row.get("location_precision"))
+    if precision:
+        add(
+            "f_location_precision",
+            _e(PRECISIONS[precision].label(lang) if precision in PRECISIONS else precision),
+        )
+    add("f_notes", text("notes"))
+    for column, value in row.items():  # any other property of the data, by its own name
+        if column in _CARD_SKIP or f"f_{column}" in _TEXTS or column.startswith("_"):
+            continue
+        value = _value(value)
+        if value is not None and not isinstance(value, (list, dict, tuple, np.ndarray)):
+            rows.append([f"x_{column}", _e(value)])
+    add("f_id", _e(row["id"]))
+    return rows
+
+
+def _sources_html(sources: object) -> str | None:
+    if isinstance(sources, np.ndarray):
+        sources = sources.tolist()
+    if not isinstance(sources, (list, tuple)) or not sources:
+        return None
+    items = []
+    for source in sources:
+        if not isinstance(source, Mapping):
+            items.append(f"<li>{_e(source)}</li>")
+            continue
+        title = _value(source.get("title")) or _value(source.get("url")) or "?"
+        href = safe_url(source.get("url"))
+        head = (
+            f'<a href="{href}" target="_blank" rel="noopener noreferrer">{_e(title)}</a>'
+            if href
+            else _e(title)
+        )
+        rest = ", ".join(_e(v) for v in (_value(source.get("publisher")), _value(source.get("date"))) if v)
+        items.append(f"<li>{head}{' — ' + rest if rest else ''}</li>")
+    return f'<ul class="rc-sources">{"".join(items)}</ul>'
+
+
+# --------------------------------------------------------------------------- areas
+
+
+def _round(geoms: np.ndarray, decimals: int = COORD_DECIMALS) -> np.ndarray:
+    return shapely.transform(geoms, lambda coords: np.round(coords, decimals))
+
+
+def _feature_collection(geoms: np.ndarray, properties: list[str]) -> str:
+    """A FeatureCollection string from geometries and pre-serialised properties."""
+    parts = [
+        f'{{"type":"Feature","geometry":{g},"properties":{p}}}'
+        for g, p in zip(shapely.to_geojson(geoms), properties, strict=True)
+        if g is not None
+    ]
+    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+
+
+def _names(frame: gpd.GeoDataFrame | None) -> dict[str, str]:
+    if frame is None or "code" not in frame or "nom" not in frame:
+        return {}
+    return dict(zip(frame["code"].astype(str), frame["nom"].astype(str), strict=True))
+
+
+def _names_from(sites: pd.DataFrame, code: str, name: str) -> dict[str, str]:
+    if code not in sites or name not in sites:
+        return {}
+    pairs = sites[[code, name]].dropna().drop_duplicates()
+    return dict(zip(pairs[code].astype(str), pairs[name].astype(str), strict=True))
+
+
+def _commune_geojson(
+    communes: gpd.GeoDataFrame,
+    stats: pd.DataFrame,
+    sites: pd.DataFrame,
+    names: dict[str, dict[str, str]],
+    lang: str,
+) -> str:
+    communes = _to_wgs84(communes, "communes")
+    missing = [c for c in ("insee", "nom") if c not in communes]
+    if missing:
+        raise ValueError(f"build_map: communes lack the columns {missing}")
+    stats = _stats_by_insee(stats).to_dict("index")
+    site_names: dict[str, list[str]] = {}
+    if "insee" in sites:
+        for insee, name in sites.loc[sites["insee"].notna(), ["insee", "name"]].itertuples(index=False):
+            site_names.setdefault(str(insee), []).append(str(name))
+    props = []
+    for row in communes.drop(columns=communes.geometry.name).to_dict("records"):
+        insee = str(row["insee"])
+        stat = stats.get(insee, {})
+        jobs = _value(stat.get("jobs"))
+        # geo.aggregate sums unknown jobs to 0: a commune whose sites give no figure is
+        # "unknown" (white, dashed), not the lowest class, and has no per-1,000 ratio.
+        known = jobs if jobs is not None and float(jobs) > 0 else None
+        n_sites = (
+            int(stat["sites"]) if _value(stat.get("sites")) is not None else len(site_names.get(insee, []))
+        )
+        population = _value(row.get("population"))
+        per_1000 = _value(stat.get("jobs_per_1000"))
+        if known is None:
+            per_1000 = None
+        elif per_1000 is None and population:
+            per_1000 = float(known) / float(population) * 1000
+        card = _commune_card(row, insee, n_sites, known, per_1000, site_names.get(insee, []), names, lang)
+        tooltip = f"<b>{_e(row['nom'])}</b><br>{_e(_jobs_text(known, lang))}"
+        prop = {"insee": insee, "f": jobs_color(known), "t": tooltip, "h": card}
+        if known is None:
+            prop["u"] = 1
+        props.append(json.dumps(prop, ensure_ascii=False))
+    return _feature_collection(_round(communes.geometry.values), props)
+
+
+def _stats_by_insee(stats: pd.DataFrame) -> pd.DataFrame:
+    """Commune figures indexed by INSEE code (``geo.aggregate`` names the key ``code``)."""
+    key = "insee" if "insee" in stats else "code" if "code" in stats else None
+    if key is None:
+        raise ValueError(
+            f"build_map: commune_stats need an 'insee' (or 'code') column, got {list(stats.columns)}"
+        )
+    return stats.set_index(stats[key].astype(str))
+
+
+def _commune_card(row, insee, n_sites, jobs, per_1000, site_names, names, lang) -> str:
+    def line(key: str, value_html: str | None) -> str:
+        return f"<tr><th scope='row'>{_e(_t(key, lang))}</th><td>{value_html}</td></tr>" if value_html else ""
+
+    dep, reg = _value(row.get("dep")), _value(row.get("reg"))
+    dep_html = _e(f"{names['dep'].get(str(dep), '')} ({dep})".strip()) if dep else None
+    reg_html = _e(names["reg"].get(str(reg), str(reg))) if reg else None
+    population = _value(row.get("population"))
+    sites_html = (
+        _e(fmt_int(n_sites, lang))
+        + "<ul class='rc-sources'>"
+        + "".join(f"<li>{_e(n)}</li>" for n in site_names)
+        + "</ul>"
+        if site_names
+        else _e(fmt_int(n_sites, lang))
+    )
+    if per_1000 is not None:
+        decimals = f"{float(per_1000):.1f}"
+        per_html = _e(decimals.replace(".", ",") if lang == "fr" else decimals)
+    else:
+        per_html = None
+    rows = "".join(
+        [
+            line("f_insee", _e(insee)),
+            line("f_population", _e(fmt_int(population, lang)) if population is not None else None),
+            line("f_epci", _e(row.get("epci")) if _value(row.get("epci")) else None),
+            line("f_departement", dep_html),
+            line("f_region", reg_html),
+            line("f_sites", sites_html),
+            line("f_commune_jobs", _e(_jobs_text(jobs, lang))),
+            line("f_jobs_per_1000", per_html),
+        ]
+    )
+    return (
+        f'<div class="rc-commune"><div class="rc-title">{_e(row["nom"])}</div>'
+        f'<table class="rc-table">{rows}</table></div>'
+    )
+
+
+def _class_labels(lang: str) -> list[str]:
+    bounds = [*JOBS_BREAKS, None]
+    labels = []
+    for low, high in zip(bounds[:-1], bounds[1:], strict=True):
+        if high is None:
+            labels.append(f"≥ {fmt_int(low, lang)}")
+        else:
+            labels.append(f"{fmt_int(low, lang)} – {fmt_int(high - 1, lang)}")
+    return labels
+
+
+# --------------------------------------------------------------------------- JS elements
+
+
+def _js(value: object) -> str:
+    """JSON for inside a <script>: ``<`` ``>`` and U+2028/2029 escaped, as jinja's tojson does."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _js_text(text)
+
+
+def _js_text(json_text: str) -> str:
+    return (
+        json_text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+_RUNTIME_JS = r"""
+(function () {
+  if (window.ReindusMap) return;
+  var RM = {};
+  var PANES = [['rc-communes', 405], ['rc-outlines', 410], ['rc-precision', 415], ['rc-sites', 430]];
+  function cardEl(r, labels) {
+    var d = document.createElement('div');
+    d.className = 'rc-card';
+    d.setAttribute('data-site-id', r.i);
+    var rows = '';
+    for (var i = 0; i < r.c.length; i++) {
+      rows += '<tr><th scope="row">' + (labels[r.c[i][0]] || '') + '</th><td>' + r.c[i][1] + '</td></tr>';
+    }
+    d.innerHTML = r.h + '<table class="rc-table">' + rows + '</table>';
+    return d;
+  }
+  function cardOf(layer) { return cardEl(layer.siteRecord, layer.rcLabels); }
+  // The card becomes an element on first open, so streamlit_folium can read its text.
+  function ensureCard(e) {
+    var m = e && e.target ? e.target : e, p = m.getPopup();
+    if (p && typeof p.getContent() === 'function') p.setContent(cardOf(m));
+  }
+  RM.init = function (map, cfg) {
+    map._rc = {cfg: cfg, count: 0};
+    window.__sites = window.__sites || Object.create(null);
+    window.__communes = window.__communes || Object.create(null);
+    PANES.forEach(function (p) {
+      if (!map.getPane(p[0])) map.createPane(p[0]).style.zIndex = p[1];
+    });
+    map.getPane('rc-outlines').style.pointerEvents = 'none';
+    map.getPane('rc-precision').style.pointerEvents = 'none';
+    window.__reindus = {
+      map: map,
+      openSite: function (id, opts) { return RM.openSite(map, id, opts || {}); }
+    };
+  };
+  RM.addSites = function (map, group, records, opts) {
+    var cfg = map._rc.cfg, target = group, markers = [];
+    if (opts.cluster && L.markerClusterGroup) {
+      target = L.markerClusterGroup({
+        showCoverageOnHover: false, chunkedLoading: true, maxClusterRadius: 50,
+        iconCreateFunction: function (c) {
+          var n = c.getChildCount(), s = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 50;
+          return L.divIcon({
+            html: '<div style="background:' + opts.color + '"><span>' + n + '</span></div>',
+            className: 'rc-cluster', iconSize: L.point(s, s)
+          });
+        }
+      });
+      group.addLayer(target);
+    }
+    for (var i = 0; i < records.length; i++) {
+      var r = records[i], color = cfg.colors[r.s] || '#777777';
+      var o = {
+        pane: 'rc-sites', radius: r.r, color: color, weight: 1.5, opacity: 1,
+        fillColor: color, fillOpacity: 0.72,
+        className: 'site-marker site-' + r.k + ' sector-' + r.s
+      };
+      if (r.u) { o.fillColor = '#ffffff'; o.fillOpacity = 0.9; o.dashArray = '3 3'; o.weight = 2; }
+      if (r.d) {
+        o.dashArray = '4 3'; o.fillOpacity = r.u ? 0.9 : 0.45;
+        group.addLayer(L.circle([r.y, r.x], {
+          pane: 'rc-precision', radius: cfg.halo, color: color, weight: 1.5, dashArray: '6 6',
+          fillColor: color, fillOpacity: 0.12, interactive: false, className: 'site-precision'
+        }));
+      }
+      if (r.up) { o.color = cfg.uploadStroke; o.weight = 2.5; }
+      var m = L.circleMarker([r.y, r.x], o);
+      m.siteRecord = r;
+      m.rcLabels = cfg.labels;
+      if (target !== group) m.rcCluster = target;
+      m.on('click', ensureCard);
+      m.bindTooltip(r.t, {sticky: true, direction: 'top', className: 'rc-tooltip'});
+      m.bindPopup(cardOf, {maxWidth: cfg.popupWidth, minWidth: 240, className: 'rc-popup', autoPanPadding: [30, 30]});
+      window.__sites[r.i] = m;
+      markers.push(m);
+    }
+    if (target.addLayers) target.addLayers(markers);
+    else for (var j = 0; j < markers.length; j++) target.addLayer(markers[j]);
+    map._rc.count += records.length;
+  };
+  RM.addAreas = function (map, group, data, opts) {
+    var base = opts.style;
+    var layer = L.geoJSON(data, {
+      pane: opts.pane, interactive: !!opts.interactive,
+      style: function (f) {
+        var p = f.properties;
+        if (!p || !p.f) return base;
+        return L.Util.extend({}, base, p.u ? {fillColor: p.f, dashArray: '3 3', fillOpacity: 0.3} : {fillColor: p.f});
+      },
+      onEachFeature: opts.interactive ? function (f, l) {
+        var p = f.properties;
+        l.bindTooltip(p.t, {sticky: true, className: 'rc-tooltip'});
+        l.bindPopup(p.h, {maxWidth: map._rc.cfg.popupWidth, className: 'rc-popup'});
+        l.on('mouseover', function () { l.setStyle({weight: 2.5}); });
+        l.on('mouseout', function () { l.setStyle({weight: base.weight}); });
+        window.__communes[p.insee] = l;
+      } : null
+    });
+    group.addLayer(layer);
+  };
+  RM.legend = function (map, html) {
+    var c = L.control({position: 'bottomleft'});
+    c.onAdd = function () {
+      var d = L.DomUtil.create('div', 'rc-legend leaflet-control');
+      d.innerHTML = html;
+      // A card (popup) cannot rise above the map's controls: fold the legend while one is open.
+      var det = d.querySelector('details'), wasOpen = null;
+      map.on('popupopen', function () {
+        if (det && wasOpen === null) { wasOpen = det.open; det.open = false; }
+      });
+      map.on('popupclose', function () {
+        if (det && wasOpen !== null) { det.open = wasOpen; wasOpen = null; }
+      });
+      L.DomEvent.disableClickPropagation(d);
+      L.DomEvent.disableScrollPropagation(d);
+      // On a small map the legend starts folded (one click opens it).
+      var size = map.getSize();
+      if (det && (size.x < 800 || size.y < 560)) det.open = false;
+      return d;
+    };
+    c.addTo(map);
+  };
+  RM.openSite = function (map, id, opts) {
+    var m = window.__sites[id];
+    if (!m) return false;
+    ensureCard(m);
+    var zoom = opts.zoom || Math.max(map.getZoom(), 11);
+    if (opts.fly) map.flyTo(m.getLatLng(), zoom); else map.setView(m.getLatLng(), zoom, {animate: false});
+    if (m.rcCluster) m.rcCluster.zoomToShowLayer(m, function () { m.openPopup(); });
+    else if (opts.fly) map.once('moveend', function () { m.openPopup(); });
+    else m.openPopup();
+    return true;
+  };
+  RM.finish = function (map, view) {
+    var n = map._rc.count;
+    if (n <= map._rc.cfg.sortMax) {
+      // Proportional symbols: the big ones under the small ones, whatever their layer.
+      var all = [];
+      for (var id in window.__sites) all.push(window.__sites[id]);
+      all.sort(function (a, b) { return b.siteRecord.r - a.siteRecord.r; });
+      for (var k = 0; k < all.length; k++) if (!all[k].rcCluster) all[k].bringToFront();
+    }
+    map.getContainer().setAttribute('data-site-count', String(n));
+    window.__siteCount = n;
+    if (view.selected && window.__sites[view.selected]) {
+      RM.openSite(map, view.selected, {zoom: view.selectedZoom});
+    } else if (view.bounds) {
+      map.fitBounds(view.bounds, {padding: [40, 40], maxZoom: view.maxZoom, animate: false});
+    } else {
+      map.setView(view.center, view.zoom, {animate: false});
+    }
+    window.__mapReady = true;
+  };
+  window.ReindusMap = RM;
+})();
+"""
+
+_CSS = """
+.leaflet-container { background: %(bg)s; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
+.leaflet-container path.leaflet-interactive:focus { outline: none; }
+.rc-legend { background: rgba(255,255,255,.95); padding: 6px 10px; border-radius: 6px;
+  box-shadow: 0 1px 5px rgba(0,0,0,.35); font-size: %(fs)dpx; line-height: 1.35; color: #1f2933;
+  max-height: 55vh; overflow-y: auto; max-width: %(lw)dpx; }
+.rc-legend summary { font-weight: 600; cursor: pointer; }
+.rc-lg-h { font-weight: 600; margin: 6px 0 2px; color: #3e4c59; }
+.rc-lg-row { display: flex; align-items: center; gap: 6px; margin: 1px 0; }
+.rc-lg-dot { display: inline-block; width: .85em; height: .85em; border-radius: 50%%; border: 1px solid rgba(0,0,0,.3); flex: none; }
+.rc-lg-box { display: inline-block; font-style: normal; width: 1em; height: .8em; border: 1px solid #6a51a3; flex: none; opacity: .85; }
+.rc-lg-nojobs { background: #fff; border-style: dashed; }
+.rc-lg-sizes { display: block; margin: 2px 0 4px; overflow: visible; }
+.rc-lg-sizes text { font-size: .9em; fill: #1f2933; }
+.rc-lg-classes { display: flex; flex-wrap: wrap; gap: 2px 8px; }
+.rc-lg-classes span { display: inline-flex; align-items: center; gap: 3px; white-space: nowrap; }
+.rc-lg-row svg { flex: none; }
+.rc-swatch { display: inline-block; width: .8em; height: .8em; border-radius: 50%%; margin-right: 5px; vertical-align: -1px; border: 1px solid rgba(0,0,0,.3); }
+.rc-swatch-upload { background: #fff; border: 2.5px solid %(up)s; }
+.leaflet-control-layers { font-size: %(fs)dpx; }
+.rc-tooltip { font-size: %(fs)dpx; }
+.rc-popup .leaflet-popup-content { font-size: %(fs)dpx; line-height: 1.35; margin: 10px 12px; }
+.rc-title { font-weight: 700; font-size: 1.12em; margin-bottom: 2px; }
+.rc-sub { color: #52606d; margin-bottom: 6px; }
+.rc-dot { display: inline-block; width: .75em; height: .75em; border-radius: 50%%; margin-right: 4px; vertical-align: -1px; }
+.rc-badge { background: #111; color: #fff; border-radius: 3px; padding: 0 4px; font-size: .85em; }
+.rc-table { border-collapse: collapse; width: 100%%; }
+.rc-table th { text-align: left; vertical-align: top; font-weight: 600; color: #52606d; padding: 2px 8px 2px 0; white-space: nowrap; }
+.rc-table td { padding: 2px 0; vertical-align: top; overflow-wrap: anywhere; }
+.rc-table tr + tr th, .rc-table tr + tr td { border-top: 1px solid #e4e7eb; }
+.rc-note, .rc-muted { color: #616e7c; font-size: .9em; }
+.rc-sources { margin: 0; padding-left: 1.1em; }
+.rc-card, .rc-commune { max-height: %(ph)s; overflow-y: auto; }
+.rc-cluster div { width: 100%%; height: 100%%; border-radius: 50%%; display: flex; align-items: center;
+  justify-content: center; color: #fff; font-weight: 700; opacity: .85; border: 2px solid #fff; box-sizing: border-box;
+  text-shadow: 0 0 2px rgba(0,0,0,.6); }
+"""
+
+
+class _Verbatim(folium.elements.Element):
+    """Already-rendered text, put in the page as is.
+
+    branca's ``MacroElement.render`` wraps each macro's output in ``Element(text)``, which
+    compiles that text as a new jinja template: data like ``{{ 7*7 }}`` would then be
+    evaluated on the server (and a large payload costs seconds to compile).
+    """
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
+class _RenderOnce:
+    """Render an element's header/html/script macros once, never as templates again."""
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        for name, url in getattr(self, "default_js", []):
+            figure.header.add_child(folium.elements.JavascriptLink(url), name=name)
+        for name, url in getattr(self, "default_css", []):
+            figure.header.add_child(folium.elements.CssLink(url), name=name)
+        module = self._template.module
+        for part in ("header", "html", "script"):
+            macro = getattr(module, part, None)
+            if macro is not None:
+                getattr(figure, part).add_child(_Verbatim(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class _Runtime(_RenderOnce, folium.MacroElement):
+    """The map's stylesheet and JavaScript helpers (``window.ReindusMap``), emitted once."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
+        {% macro script(this, kwargs) %}
+            {{ this.code }}
+            window.ReindusMap.init({{ this._parent.get_name() }}, {{ this.config }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, large: bool):
+        super().__init__()
+        self._name = "ReindusRuntime"
+        fs = 18 if large else 13
+        self.css = _CSS % {
+            "bg": BACKGROUND,
+            "fs": fs,
+            "lw": 380 if large else 270,
+            "up": UPLOAD_STROKE,
+            "ph": "62vh",
+        }
+        self.code = _RUNTIME_JS
+        config = {
+            "colors": {slug: term.color for slug, term in SECTORS.items()},
+            "labels": {},
+            "halo": DEPARTEMENT_HALO_M,
+            "uploadStroke": UPLOAD_STROKE,
+            "popupWidth": 480 if large else 400,
+            "sortMax": SVG_MAX_SITES,
+        }
+        self._config = config
+
+    @property
+    def config(self) -> str:
+        return _js(self._config)
+
+    def set_labels(self, labels: dict[str, str]) -> None:
+        self._config["labels"].update(labels)
+
+
+class _SiteLayer(_RenderOnce, folium.elements.JSCSSMixin):
+    """The circle markers of one layer, from compact JSON records (see the module doc)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            window.ReindusMap.addSites({{ this.map_name() }}, {{ this._parent.get_name() }},
+                {{ this.payload }}, {{ this.options_js }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, records: list[dict], *, cluster: bool, color: str):
+        super().__init__()
+        self._name = "SiteLayer"
+        self.records = records
+        self.cluster = cluster
+        self.payload = _js(records)  # once: streamlit_folium renders each element several times
+        self.options_js = _js({"cluster": cluster, "color": color})
+        # Only a clustered layer needs the markercluster plugin (served by the app).
+        self.default_js = [("markerclusterjs", assets.asset_url("markerclusterjs"))] if cluster else []
+        self.default_css = (
+            [
+                ("markerclustercss", assets.asset_url("markerclustercss")),
+                ("markerclusterdefaultcss", assets.asset_url("markerclusterdefaultcss")),
+            ]
+            if cluster
+            else []
+        )
+
+    def map_name(self) -> str:
+        return _map_of(self).get_name()
+
+
+def _labels_for(keys: set[str], lang: str) -> dict[str, str]:
+    """Row labels of the site cards (escaped); extra data columns keep their own name."""
+    return {k: _e(_t(k, lang)) if k.startswith("f_") else _e(k[2:]) for k in keys}
+
+
+class _AreaLayer(_RenderOnce, folium.MacroElement):
+    """Communes (interactive choropleth) or outlines (lines only), from a GeoJSON string."""
+
+    _STYLES = {
+        "communes": {
+            "color": "#54278f",
+            "weight": 1,
+            "opacity": 0.7,
+            "fillOpacity": 0.5,
+            "fillColor": NO_JOBS_FILL,
+        },
+        "departements": {"color": "#5f6b7a", "weight": 1, "opacity": 0.8, "fill": False},
+        "regions": {"color": "#323f4b", "weight": 2, "opacity": 0.8, "fill": False},
+    }
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            window.ReindusMap.addAreas({{ this.map_name() }}, {{ this._parent.get_name() }},
+                {{ this.geojson }}, {{ this.options_js }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, geojson: str, *, kind: str):
+        super().__init__()
+        self._name = "AreaLayer"
+        self.kind = kind
+        self.geojson = _js_text(geojson)
+        self.options_js = _js(
+            {
+                "pane": "rc-communes" if kind == "communes" else "rc-outlines",
+                "interactive": kind == "communes",
+                "style": self._STYLES[kind],
+            }
+        )
+
+    def map_name(self) -> str:
+        return _map_of(self).get_name()
+
+
+class _Legend(_RenderOnce, folium.MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            window.ReindusMap.legend({{ this._parent.get_name() }}, {{ this.html_js }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legend: str):
+        super().__init__()
+        self._name = "Legend"
+        self.legend = legend
+        self.html_js = _js(legend)
+
+
+class _Finish(_RenderOnce, folium.MacroElement):
+    """Sets the view (fit the sites, or the selected site with its card open) and the registry."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            window.ReindusMap.finish({{ this._parent.get_name() }}, {{ this.view_js }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, view: View, *, selected: str | None, selected_zoom: int):
+        super().__init__()
+        self._name = "Finish"
+        self.view_js = _js(
+            {
+                "center": list(view.center),
+                "zoom": view.zoom,
+                "bounds": [list(view.bounds[0]), list(view.bounds[1])] if view.bounds else None,
+                "maxZoom": FIT_MAX_ZOOM,
+                "selected": selected,
+                "selectedZoom": selected_zoom,
+            }
+        )
+
+
+def _map_of(element) -> folium.Map:
+    while element is not None and not isinstance(element, folium.Map):
+        element = element._parent
+    if element is None:
+        raise ValueError("geo.mapview: layer is not inside a folium.Map")
+    return element
+
+
+# --------------------------------------------------------------------------- PNG
+
+
+def to_png(
+    sites: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame | None,
+    departements: gpd.GeoDataFrame | None,
+    regions: gpd.GeoDataFrame | None,
+    *,
+    title: str,
+    lang: str = "fr",
+    commune_stats: pd.DataFrame | None = None,
+    size_px: tuple[int, int] = (1920, 1080),
+) -> bytes:
+    """A static PNG of the map for slides (no tiles): outlines, communes, sites, legend, credit.
+
+    Drawn with matplotlib's Agg canvas (no pyplot state, safe in a server), in
+    Lambert-93 for metropolitan France and Web Mercator when sites lie overseas.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    # Texts from data and users ($, \\) are drawn as they are: parse_math=False everywhere.
+    sites = _check_sites(sites)
+    dpi = 150
+    fig = Figure(figsize=(size_px[0] / dpi, size_px[1] / dpi), dpi=dpi, facecolor="white")
+    FigureCanvasAgg(fig)
+    map_box = (0.01, 0.07, 0.70, 0.82)
+    ax = fig.add_axes(map_box)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_facecolor(BACKGROUND)  # outside France (sea, neighbours) reads as background
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#c4cad0")
+
+    metropolitan = sites.empty or bool(
+        (sites.geometry.x.between(-5.5, 10) & sites.geometry.y.between(41, 51.5)).all()
+    )
+    crs = 2154 if metropolitan else 3857
+    pts = sites.to_crs(crs)
+    xmin, ymin, xmax, ymax = _png_extent(
+        pts, crs, aspect=(map_box[2] * size_px[0]) / (map_box[3] * size_px[1])
+    )
+    window = gpd.GeoSeries([shapely.box(xmin, ymin, xmax, ymax)], crs=crs).to_crs(4326).total_bounds
+
+    def layer(frame: gpd.GeoDataFrame | None, what: str, outline: bool) -> gpd.GeoDataFrame | None:
+        if frame is None or frame.empty:
+            return None
+        frame = _to_wgs84(frame, what).cx[window[0] : window[2], window[1] : window[3]]
+        if frame.empty:
+            return None
+        if outline:  # holes and specks of the dissolved layers are noise at this scale
+            frame = frame.set_geometry(_outline(frame.geometry.values, 0.002))
+        return frame.to_crs(crs)
+
+    deps, regs = layer(departements, "departements", True), layer(regions, "regions", True)
+    comms = layer(communes, "communes", False)
+    if deps is not None:
+        deps.plot(ax=ax, facecolor="#f7f6f2", edgecolor="#8a94a0", linewidth=0.6, zorder=1)
+    if comms is not None:
+        stats = _stats_by_insee(commune_stats if commune_stats is not None else commune_jobs(sites))
+        jobs = stats["jobs"] if "jobs" in stats else pd.Series(dtype=float)
+        known = [_value(jobs.get(str(i))) or None for i in comms["insee"]]
+        comms.plot(ax=ax, color=[jobs_color(j) for j in known], edgecolor="#54278f", linewidth=0.6, alpha=0.85,
+                   linestyle=["--" if j is None else "-" for j in known], zorder=2)  # fmt: skip
+    if regs is not None:
+        regs.plot(ax=ax, facecolor="none", edgecolor="#323f4b", linewidth=1.3, zorder=3)
+
+    # Sites, largest first so the small ones stay visible; sizes in points as on the web
+    # map in pixels (a 96 dpi pixel is 0.75 pt).
+    order = sorted(pts.to_dict("records"), key=lambda r: -radius_px(_value(r.get("jobs"))))
+    for site in order:
+        x, y = site["geometry"].x, site["geometry"].y
+        color = SECTORS[site["sector"]].color
+        jobs = _value(site.get("jobs"))
+        upload = site.get("layer") == "upload"
+        if site.get("location_precision") == "departement":
+            ax.add_patch(_png_circle((x, y), DEPARTEMENT_HALO_M, color, halo=True))
+        ax.scatter(
+            [x], [y], s=(2 * radius_px(jobs) * 0.75) ** 2, zorder=5,
+            facecolor="white" if jobs is None else color, alpha=0.95 if jobs is None else 0.78,
+            edgecolor=UPLOAD_STROKE if upload else color, linewidth=2.2 if upload else 1.2,
+            linestyle="--" if jobs is None else "-",
+        )  # fmt: skip
+    _png_labels(ax, pts)
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xlabel("")  # geopandas labels projected axes ("Easting [metre]")
+    ax.set_ylabel("")
+
+    legend_ax = fig.add_axes((0.73, 0.07, 0.26, 0.82))
+    _png_legend(legend_ax, sites, lang, communes=comms is not None, dpi=dpi)
+    fig.text(
+        0.015, 0.95, title, parse_math=False, fontsize=20, fontweight="bold", color="#1f2933", va="center"
+    )
+    uploads = "layer" in sites and bool(sites["layer"].eq("upload").any())
+    credit = _t("png_credit", lang) + (_t("png_credit_upload", lang) if uploads else "")
+    fig.text(0.015, 0.03, credit, parse_math=False, fontsize=9, color="#52606d", va="center")
+
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=dpi, facecolor="white")
+    return out.getvalue()
+
+
+def _png_extent(pts: gpd.GeoDataFrame, crs: int, aspect: float) -> tuple[float, float, float, float]:
+    """The frame: the sites with a margin (at least ~80 km across), or metropolitan France."""
+    if pts.empty:
+        bounds = gpd.GeoSeries([shapely.box(-5.2, 41.3, 9.6, 51.1)], crs=4326).to_crs(crs).total_bounds
+    else:
+        bounds = pts.total_bounds
+    cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    span_x = max((bounds[2] - bounds[0]) * 1.15, 80_000)
+    span_y = max((bounds[3] - bounds[1]) * 1.15, 80_000)
+    span_x, span_y = max(span_x, span_y * aspect), max(span_y, span_x / aspect)
+    return cx - span_x / 2, cy - span_y / 2, cx + span_x / 2, cy + span_y / 2
+
+
+def _png_circle(center, radius, color, *, halo=False, unknown=False, edge=None, linewidth=1.2):
+    from matplotlib.patches import Circle
+
+    if halo:
+        return Circle(center, radius, facecolor=color, alpha=0.18, edgecolor=color, linestyle="--", linewidth=1.2,
+                      zorder=4)  # fmt: skip
+    return Circle(center, radius, facecolor="white" if unknown else color, alpha=0.95 if unknown else 0.78,
+                  edgecolor=edge or color, linestyle="--" if unknown else "-", linewidth=linewidth)  # fmt: skip
+
+
+def _png_labels(ax, pts: gpd.GeoDataFrame) -> None:
+    """Commune names beside their sites, when few enough to read, nudged apart when they collide."""
+    import matplotlib.patheffects as pe
+
+    places: dict[str, list] = {}
+    for record in pts.to_dict("records"):
+        place = _place(record)
+        if place:
+            places.setdefault(str(place), []).append(record["geometry"])
+    if not places or len(places) > 20:
+        return
+    ax.figure.canvas.draw()  # positions in pixels need the final transform
+    placed: list = []
+    for place, points in sorted(places.items(), key=lambda kv: -np.mean([p.y for p in kv[1]])):
+        x, y = float(np.mean([p.x for p in points])), float(np.mean([p.y for p in points]))
+        text = f"{place} ({len(points)})" if len(points) > 1 else place
+        for dx, dy, ha in (
+            (9, 5, "left"),
+            (9, -13, "left"),
+            (-9, 5, "right"),
+            (-9, -13, "right"),
+            (9, 18, "left"),
+        ):
+            label = ax.annotate(
+                text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=9, color="#1f2933", ha=ha, parse_math=False,
+                path_effects=[pe.withStroke(linewidth=3, foreground="white")], zorder=6,
+            )  # fmt: skip
+            box = label.get_window_extent()
+            if not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+            label.remove()
+        else:
+            placed.append(ax.annotate(text, (x, y), xytext=(9, 5), textcoords="offset points", fontsize=9, parse_math=False,
+                                      zorder=6).get_window_extent())  # fmt: skip
+
+
+def _png_legend(ax, sites: pd.DataFrame, lang: str, *, communes: bool, dpi: int) -> None:
+    """The slide legend, drawn in a pixel-unit axes so circle sizes match the map's."""
+    from matplotlib.patches import Rectangle
+
+    width = ax.get_position().width * ax.figure.get_figwidth() * dpi
+    height = ax.get_position().height * ax.figure.get_figheight() * dpi
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    px = dpi / 72  # pixels per point
+    line, y, x_text, x_icon = 12 * px * 1.5, 10.0, 48.0, 22.0
+
+    def heading(text: str) -> None:
+        nonlocal y
+        ax.text(0, y, text, parse_math=False, fontsize=11, fontweight="bold", color="#3e4c59", va="center")
+        y += line
+
+    def row(text: str, patch=None) -> None:
+        nonlocal y
+        if patch is not None:
+            ax.add_patch(patch)
+        ax.text(x_text, y, text, parse_math=False, fontsize=10, color="#1f2933", va="center")
+        y += line
+
+    present = [s for s in SECTORS if (sites["sector"] == s).any()]
+    if not present:
+        row(_t("legend_no_sites", lang))
+    else:
+        heading(_t("legend_sectors", lang))
+        for slug in present:
+            row(SECTORS[slug].label(lang), _png_circle((x_icon, y), 6 * px, SECTORS[slug].color))
+        y += line * 0.3
+        heading(_t("legend_size", lang))
+        radii = [radius_px(j) * 0.75 * px for j in LEGEND_JOBS]
+        big = max(radii)
+        base = y - line * 0.4 + 2 * big
+        for jobs, r in sorted(zip(LEGEND_JOBS, radii, strict=True), key=lambda p: -p[1]):
+            ax.add_patch(_png_circle((big + 2, base - r), r, "#9aa5b1"))
+            ax.plot(
+                [big + 2, 2 * big + 14], [base - 2 * r] * 2, color="#9aa5b1", linewidth=0.8, linestyle=":"
+            )
+            ax.text(2 * big + 18, base - 2 * r, _t("n_jobs", lang, n=fmt_int(jobs, lang)), fontsize=10,
+                    color="#1f2933", va="center")  # fmt: skip
+        y = base + line * 0.8
+        row(_t("legend_unknown_jobs", lang), _png_circle((x_icon, y), 6 * px, "#52606d", unknown=True))
+        if "location_precision" in sites and sites["location_precision"].eq("departement").any():
+            ax.add_patch(_png_circle((x_icon, y), 9 * px, "#52606d", halo=True))
+            row(_t("legend_departement", lang), _png_circle((x_icon, y), 3 * px, "#52606d"))
+        if "layer" in sites and sites["layer"].eq("upload").any():
+            row(
+                _t("upload_layer", lang),
+                _png_circle((x_icon, y), 6 * px, "#9aa5b1", edge=UPLOAD_STROKE, linewidth=2.2),
+            )
+    if communes:
+        y += line * 0.3
+        heading(_t("legend_choropleth", lang))
+        for color, label in zip(CHOROPLETH_COLORS, _class_labels(lang), strict=True):
+            row(
+                label,
+                Rectangle(
+                    (x_icon - 10, y - 5 * px), 20, 10 * px, facecolor=color, edgecolor="#54278f", alpha=0.85
+                ),
+            )
+        row(_t("legend_no_jobs", lang),
+            Rectangle((x_icon - 10, y - 5 * px), 20, 10 * px, facecolor="white", edgecolor="#54278f", linestyle="--"))  # fmt: skip

@@ -1,0 +1,267 @@
+"""Tier 5: a real browser (Debian's /usr/bin/chromium via Playwright) against `streamlit run`.
+
+The server is started once per module and awaited on /_stcore/health; pages are awaited
+on the app's own readiness marker (#app-ready) and on the map's markers inside the
+streamlit_folium iframe — never on a fixed sleep. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from geo.paths import ROOT, SITES_PATH
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+TILE_HOSTS = {"data.geopf.fr", "tile.openstreetmap.org", "a.tile.openstreetmap.org", "b.tile.openstreetmap.org",
+              "c.tile.openstreetmap.org"}  # fmt: skip
+TIMEOUT_MS = 60_000
+
+SITES = json.loads(SITES_PATH.read_text(encoding="utf-8"))["features"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)  # polling interval of a readiness probe, not a wait for the app
+    raise TimeoutError(f"{url}/_stcore/health did not answer within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/setup.sh --dev` (apt-get install chromium)")
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "streamlit.log", "w")  # closed in finally
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless",
+         "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )  # fmt: skip
+        yield chromium
+        chromium.close()
+
+
+class Page:
+    """A page of the app with the requests it made to other hosts recorded (and refused)."""
+
+    def __init__(self, browser, server, query: str = "", size=(1400, 900)):
+        self.server = server
+        self.context = browser.new_context(
+            viewport={"width": size[0], "height": size[1]}, accept_downloads=True
+        )
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(TIMEOUT_MS)
+        self.foreign: list[str] = []
+        self.errors: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.goto(query)
+
+    def _route(self, route):
+        host = urlparse(route.request.url).hostname or ""
+        if host in {"127.0.0.1", "localhost"} or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+            return
+        if host not in TILE_HOSTS:
+            self.foreign.append(route.request.url)
+        route.abort()  # no network here: tiles fail, the map must still work
+
+    def goto(self, query: str = "") -> None:
+        self.page.goto(f"{self.server}/{query}")
+        self.wait_ready()
+
+    def wait_ready(self) -> None:
+        self.page.wait_for_selector("#app-ready", state="attached")
+        self.page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        )  # no "Running…" indicator: the script run is over
+        self.map.locator(".leaflet-container").wait_for()
+
+    @property
+    def map(self):
+        return self.page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+
+    def ready_count(self) -> int:
+        return int(self.page.locator("#app-ready").last.get_attribute("data-sites"))
+
+    def marker_count(self, expected: int | None = None) -> int:
+        frame = self.page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+        markers = frame.locator(".site-marker")
+        if expected is not None:
+            # wait until the map shows what the page says, then count
+            self.page.wait_for_function(
+                """(n) => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+                     return f && f.contentDocument &&
+                            f.contentDocument.querySelectorAll('.site-marker').length === n; }""",
+                arg=expected,
+            )
+        return markers.count()
+
+    def query(self) -> dict[str, list[str]]:
+        return parse_qs(urlparse(self.page.url).query)
+
+    def screenshot(self, name: str) -> Path:
+        path = ARTIFACTS / name
+        self.page.screenshot(path=str(path), full_page=False)
+        return path
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def open_page(browser, server):
+    pages = []
+
+    def opener(query: str = "", size=(1400, 900)) -> Page:
+        page = Page(browser, server, query, size)
+        pages.append(page)
+        return page
+
+    yield opener
+    for page in pages:
+        assert page.errors == [], f"JavaScript errors: {page.errors}"
+        assert page.foreign == [], f"requests to third parties: {page.foreign}"
+        page.close()
+
+
+def test_explorer_shows_one_marker_per_site_without_third_party_requests(open_page):
+    page = open_page()
+    assert page.ready_count() == len(SITES)
+    assert page.marker_count(expected=len(SITES)) == len(SITES)
+    # the layer control and the legend are drawn although no tile could load
+    assert page.map.locator(".leaflet-control-layers").count() == 1
+    assert page.map.locator(".rc-legend").count() == 1
+    page.screenshot("explorer-1400x900.png")
+
+
+@pytest.mark.parametrize(
+    ("query", "predicate"),
+    [
+        ("?sector=leather-goods", lambda p: p["sector"] == "leather-goods"),
+        ("?brownfield=yes", lambda p: p["brownfield"] is True),
+        ("?jobs_min=400", lambda p: p["jobs"] is not None and p["jobs"] >= 400),
+        ("?dep=59&dep=26", lambda p: p["dep"] in {"59", "26"}),
+    ],
+)
+def test_url_filters_select_the_markers(open_page, query, predicate):
+    expected = sum(1 for f in SITES if predicate(f["properties"]))
+    page = open_page(query)
+    assert page.ready_count() == expected
+    assert page.marker_count(expected=expected) == expected
+
+
+def test_bad_url_parameters_give_a_notice_not_an_error(open_page):
+    page = open_page("?jobs_min=abc&sector=unicorns&lang=fr")
+    notices = page.page.locator(".url-notice")
+    notices.first.wait_for()
+    assert notices.count() == 2
+    assert "jobs_min=abc" in notices.all_inner_texts()[0] + notices.all_inner_texts()[1]
+    assert page.ready_count() == len(SITES)
+    assert page.page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_widget_change_updates_the_url_and_the_url_reopens_the_same_view(open_page):
+    page = open_page()
+    box = page.page.get_by_label("Recherche (nom, entreprise, commune)")
+    box.fill("OVH")
+    box.press("Enter")
+    page.page.wait_for_function("() => new URL(location.href).searchParams.get('q') === 'OVH'")
+    page.wait_ready()
+    expected = sum(1 for f in SITES if "ovh" in (f["properties"].get("company") or "").lower()
+                   or "ovh" in f["properties"]["name"].lower())  # fmt: skip
+    assert page.marker_count(expected=expected) == expected
+    shared = urlparse(page.page.url).query
+    again = open_page(f"?{shared}")
+    assert again.page.get_by_label("Recherche (nom, entreprise, commune)").input_value() == "OVH"
+    assert again.marker_count(expected=expected) == expected
+
+
+def test_presenter_mode_and_tour(open_page):
+    page = open_page("?mode=present&sector=leather-goods")
+    assert page.page.locator('[data-testid="stSidebar"]').is_hidden()
+    assert page.page.locator('[data-testid="kpi-row"]').count() == 1
+    page.screenshot("present-1400x900.png")
+    page.page.get_by_role("button", name="Suivant ▶").click()
+    page.page.wait_for_function("() => new URL(location.href).searchParams.get('site') !== null")
+    page.wait_ready()
+    first = page.query()["site"][0]
+    assert page.page.locator('[data-testid="tour-card"]').inner_text().startswith("Site 1 sur 3")
+    # the map opens the site's card
+    page.map.locator(".leaflet-popup-content").wait_for()
+    page.page.get_by_role("button", name="Suivant ▶").click()
+    page.page.wait_for_function(f"() => new URL(location.href).searchParams.get('site') !== {first!r}")
+    page.wait_ready()
+    assert page.query()["mode"] == ["present"]
+    page.page.get_by_role("button", name="← Retour à l'exploration").click()
+    page.page.wait_for_function("() => new URL(location.href).searchParams.get('mode') === null")
+    page.wait_ready()
+    assert page.page.locator('[data-testid="stSidebar"]').is_visible()
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (1280, 720)])
+def test_screenshots_explorer_and_presenter(open_page, size):
+    w, h = size
+    open_page("", size).screenshot(f"explorer-{w}x{h}.png")
+    open_page("?mode=present", size).screenshot(f"present-{w}x{h}.png")
+
+
+def test_csv_download_keeps_insee_codes_as_text(open_page):
+    page = open_page("?lang=en")
+    with page.page.expect_download() as info:
+        page.page.get_by_role("button", name="Sites (CSV)").click()
+    content = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert len(rows) == len(SITES)
+    assert {r["insee"] for r in rows if r["insee"]} >= {"59163", "26002"}

@@ -1,0 +1,689 @@
+"""Tier 3: the folium map's HTML — one marker per site, escaped text, local assets only."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import struct
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import Point, Polygon, box
+
+from geo import assets, mapview
+from geo.paths import COMMUNES_DIR
+
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+TEMPLATE_INJECTION = "${alert(3)}`"
+
+
+def site(id_, x, y, **props):
+    base = {
+        "id": id_,
+        "name": f"Site {id_}",
+        "company": "Société",
+        "activity": "Fabrication",
+        "sector": "leather-goods",
+        "status": "operating",
+        "insee": "03901",
+        "commune": "Alpha",
+        "commune_nom": "Alpha",
+        "dep": "03",
+        "dep_nom": "Allier",
+        "reg": "84",
+        "reg_nom": "Auvergne-Rhône-Alpes",
+        "epci": "200071082",
+        "population": 1200,
+        "jobs": 120,
+        "jobs_note": "créés",
+        "brownfield": True,
+        "brownfield_history": "Ancienne filature",
+        "investment_eur": 5e6,
+        "surface_m2": 8000.0,
+        "year": 2021,
+        "location_precision": "commune",
+        "sources": [
+            {
+                "title": "Un article",
+                "publisher": "Le Journal",
+                "date": "2021-03",
+                "url": "https://example.org/a",
+            }
+        ],
+        "geometry": Point(x, y),
+    }
+    base.update(props)
+    return base
+
+
+def frame(rows: list[dict]) -> gpd.GeoDataFrame:
+    gdf = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326")
+    if len(gdf):
+        gdf["jobs"] = gdf["jobs"].astype("Int64")
+        gdf["year"] = gdf["year"].astype("Int64")
+        gdf["brownfield"] = gdf["brownfield"].astype("boolean")
+    return gdf
+
+
+@pytest.fixture
+def sites() -> gpd.GeoDataFrame:
+    return frame(
+        [
+            site("alpha-usine", 2.25, 46.5),
+            site(
+                "hostile",
+                2.30,
+                46.55,
+                name=HOSTILE,
+                company=TEMPLATE_INJECTION,
+                sector="glass",
+                sources=[
+                    {
+                        "title": "<b>Piège</b>",
+                        "publisher": HOSTILE,
+                        "date": None,
+                        "url": "javascript:alert(4)",
+                    },
+                    {"title": "Sans lien", "publisher": "Radio", "date": "2020", "url": None},
+                ],
+            ),
+            site(
+                "beta-inconnu",
+                2.75,
+                46.5,
+                insee="03902",
+                commune="Beta",
+                commune_nom="Beta",
+                jobs=pd.NA,
+                sector="servers-electronics",
+                brownfield=pd.NA,
+            ),  # fmt: skip
+            site(
+                "dep-only",
+                3.3,
+                46.3,
+                insee=None,
+                commune=None,
+                commune_nom=None,
+                dep="58",
+                dep_nom="Nièvre",
+                location_precision="departement",
+                sector="food",
+                jobs=40,
+                reg="27",
+                reg_nom="Bourgogne-Franche-Comté",
+            ),  # fmt: skip
+            site("upload-1", 2.4, 46.7, layer="upload", sector="leather-goods", jobs=12),
+        ]
+    )
+
+
+@pytest.fixture
+def communes() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "insee": ["03901", "03902"],
+            "nom": ["Alpha", "Beta <b>"],
+            "dep": ["03", "03"],
+            "reg": ["84", "84"],
+            "epci": ["200071082", ""],
+            "population": [1200, 0],
+        },
+        geometry=[box(2.0, 46.0, 2.5, 47.0), box(2.5, 46.0, 3.0, 47.0)],
+        crs="EPSG:4326",
+    )
+
+
+@pytest.fixture
+def stats() -> pd.DataFrame:
+    # As geo.aggregate returns it: the key is named ``code``; unknown jobs sum to 0.
+    return pd.DataFrame(
+        {"code": ["03901", "03902"], "sites": [3, 1], "jobs": [132, 0], "jobs_per_1000": [110.0, 0.0]}
+    )
+
+
+@pytest.fixture
+def departements() -> gpd.GeoDataFrame:
+    # 03 has a hole (a gap in the data) that 58 does not fill.
+    allier = Polygon(
+        [(2.0, 46.0), (3.0, 46.0), (3.0, 47.0), (2.0, 47.0)],
+        holes=[[(2.6, 46.6), (2.7, 46.6), (2.7, 46.7), (2.6, 46.7)]],
+    )
+    return gpd.GeoDataFrame(
+        {"code": ["03", "58"], "nom": ["Allier", "Nièvre"], "reg": ["84", "27"]},
+        geometry=[allier, box(3.0, 46.0, 4.0, 47.0)],
+        crs="EPSG:4326",
+    )
+
+
+@pytest.fixture
+def regions() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"code": ["84", "27"], "nom": ["Auvergne-Rhône-Alpes", "Bourgogne-Franche-Comté"]},
+        geometry=[box(2.0, 46.0, 3.0, 47.0), box(3.0, 46.0, 4.0, 47.0)],
+        crs="EPSG:4326",
+    )
+
+
+@pytest.fixture
+def full_map(sites, communes, stats, departements, regions) -> folium.Map:
+    return mapview.build_map(sites, communes, stats, departements, regions)
+
+
+def render(m: folium.Map) -> str:
+    return m.get_root().render()
+
+
+def calls(page: str, function: str) -> list:
+    """The first JSON argument after the two layer names of every ``ReindusMap.<function>(...)`` call."""
+    decoder = json.JSONDecoder()
+    out = []
+    for match in re.finditer(rf"ReindusMap\.{function}\(\s*[\w$]+\s*,\s*[\w$]+\s*,\s*", page):
+        value, _ = decoder.raw_decode(page, match.end())
+        out.append(value)
+    return out
+
+
+def records(page: str) -> dict[str, dict]:
+    return {r["i"]: r for payload in calls(page, "addSites") for r in payload}
+
+
+def finish_view(page: str) -> dict:
+    match = re.search(r"ReindusMap\.finish\(\s*[\w$]+\s*,\s*", page)
+    return json.JSONDecoder().raw_decode(page, match.end())[0]
+
+
+def card(record: dict, lang: str = "fr") -> str:
+    """The card as the browser assembles it: escaped header + rows of escaped values."""
+    labels = {k: html.escape(mapview._t(k, lang)) if k.startswith("f_") else k[2:] for k, _ in record["c"]}
+    return record["h"] + "".join(f"<tr><th>{labels[k]}</th><td>{v}</td></tr>" for k, v in record["c"])
+
+
+# ---------------------------------------------------------------------------- markers
+
+
+def test_one_marker_per_site(full_map, sites):
+    page = render(full_map)
+    recs = records(page)
+    assert sorted(recs) == sorted(sites["id"])
+    assert sum(len(payload) for payload in calls(page, "addSites")) == len(sites)
+    assert page.count("L.circleMarker(") == 1  # one loop in the runtime, none per site
+    assert '"sortMax"' in page
+
+
+def test_markers_are_coloured_and_sized_by_jobs(full_map):
+    recs = records(render(full_map))
+    assert recs["alpha-usine"]["s"] == "leather-goods"
+    assert recs["alpha-usine"]["r"] == pytest.approx(mapview.radius_px(120), abs=0.05)
+    assert recs["upload-1"]["r"] == mapview.RADIUS_MIN_PX  # 12 jobs: the floor
+    assert mapview.radius_px(10**6) == mapview.RADIUS_MAX_PX
+    assert mapview.radius_px(400) == pytest.approx(2 * mapview.radius_px(100))  # area ∝ jobs
+
+
+def test_unknown_jobs_are_drawn_hollow(full_map):
+    recs = records(render(full_map))
+    assert recs["beta-inconnu"].get("u") == 1
+    assert recs["beta-inconnu"]["r"] == mapview.RADIUS_UNKNOWN_PX
+    assert [i for i, r in recs.items() if r.get("u")] == ["beta-inconnu"]
+    assert "emplois non chiffrés" in recs["beta-inconnu"]["t"]
+
+
+def test_departement_precision_is_styled_differently(full_map):
+    page = render(full_map)
+    recs = records(page)
+    assert [i for i, r in recs.items() if r.get("d")] == ["dep-only"]
+    # The runtime draws such a site with a dashed ring and a large translucent dashed halo.
+    assert (
+        "if (r.d)" in page
+        and "L.circle([r.y, r.x]" in page
+        and f'"halo":{mapview.DEPARTEMENT_HALO_M}' in page
+    )
+
+
+def test_uploaded_sites_have_their_own_layer(full_map):
+    page = render(full_map)
+    recs = records(page)
+    assert recs["upload-1"].get("up") == 1
+    payloads = calls(page, "addSites")
+    upload_payload = [p for p in payloads if any(r.get("up") for r in p)]
+    assert len(upload_payload) == 1 and [r["i"] for r in upload_payload[0]] == ["upload-1"]
+    names = [c.layer_name for c in full_map._children.values() if isinstance(c, folium.FeatureGroup)]
+    assert any("Vos sites (1)" in n for n in names)
+    assert any("Maroquinerie (1)" in n for n in names)  # alpha only: the upload is not counted there
+
+
+def test_one_toggleable_layer_per_sector_and_per_outline(full_map):
+    groups = [c for c in full_map._children.values() if isinstance(c, folium.FeatureGroup) and c.overlay]
+    names = [g.layer_name for g in groups]
+    for label in (
+        "Maroquinerie",
+        "Verre",
+        "Serveurs, ordinateurs, électronique",
+        "Agroalimentaire",
+        "Vos sites",
+    ):
+        assert sum(label in n for n in names) == 1, label
+    assert "Communes : emplois" in names and "Départements" in names and "Régions" in names
+    assert any(isinstance(c, folium.LayerControl) for c in full_map._children.values())
+
+
+def test_marker_classes_and_registry_for_browser_tests(full_map):
+    page = render(full_map)
+    assert records(page)["alpha-usine"]["k"] == "alpha-usine"
+    assert "'site-marker site-' + r.k + ' sector-' + r.s" in page
+    assert "window.__sites[r.i] = m" in page and "window.__mapReady = true" in page
+    assert "data-site-count" in page
+
+
+def test_marker_class_of_an_odd_id_is_css_safe(communes):
+    m = mapview.build_map(frame([site('a b/c"<d>', 2.2, 46.5)]), communes)
+    rec = records(render(m))['a b/c"<d>']
+    assert rec["k"] == "a_b_c__d_"
+
+
+def test_small_maps_use_svg_and_large_ones_canvas(sites, monkeypatch):
+    assert mapview.build_map(sites).options["prefer_canvas"] is False
+    monkeypatch.setattr(mapview, "SVG_MAX_SITES", 3)
+    assert mapview.build_map(sites).options["prefer_canvas"] is True
+
+
+def test_clustering_uses_the_local_markercluster(sites):
+    page = render(mapview.build_map(sites, cluster=True))
+    assert f"{assets.VENDOR_URL}/leaflet.markercluster/leaflet.markercluster.js" in page
+    assert f"{assets.VENDOR_URL}/leaflet.markercluster/MarkerCluster.Default.css" in page
+    assert '"cluster":true' in page
+    assert assets.external_urls(page) == []
+    assert "markercluster" not in render(mapview.build_map(sites))  # not loaded when not used
+
+
+def test_coordinates_are_rounded(sites):
+    moved = sites.copy()
+    moved.geometry = [Point(2.123456789, 46.987654321)] + list(moved.geometry[1:])
+    rec = records(render(mapview.build_map(moved)))["alpha-usine"]
+    assert (rec["x"], rec["y"]) == (2.12346, 46.98765)
+
+
+def test_sites_in_another_crs_are_reprojected(sites):
+    page = render(mapview.build_map(sites.to_crs(2154)))
+    rec = records(page)["alpha-usine"]
+    assert (rec["x"], rec["y"]) == pytest.approx((2.25, 46.5), abs=1e-5)
+
+
+# ---------------------------------------------------------------------------- escaping
+
+
+def test_a_hostile_site_name_is_text(full_map):
+    page = render(full_map)
+    for raw in ("<script>alert(1)", "<img src=x", "onerror=alert(2)>"):
+        assert raw not in page, raw
+    escaped = html.escape(HOSTILE)
+    rec = records(page)["hostile"]
+    assert escaped in rec["t"] and escaped in rec["h"]
+    assert escaped in page  # the JSON carries the escaped text as is
+
+
+def test_template_syntax_in_data_is_not_evaluated_on_the_server(communes):
+    """branca re-compiles rendered macros as jinja templates: {{ 6*7 }} in a name became 42."""
+    sites = frame([site("{{ 6*7 }}", 2.2, 46.5, name="X{{ 7*7 }}Y{% if true %}Z{% endif %}")])
+    page = render(mapview.build_map(sites, communes))
+    rec = records(page)["{{ 6*7 }}"]
+    assert "X{{ 7*7 }}Y{% if true %}Z{% endif %}" in rec["t"]
+    assert "X49Y" not in page
+
+
+def test_no_data_text_reaches_a_javascript_template_literal(full_map):
+    """folium's Tooltip/Popup paste text into `...` literals, where ${...} runs even after HTML escaping."""
+    page = render(full_map)
+    assert not any(isinstance(e, (folium.Tooltip, folium.Popup)) for e in assets._walk(full_map))
+    rec = records(page)["hostile"]
+    assert ["f_company", html.escape(TEMPLATE_INJECTION)] in rec["c"]
+    # The only backtick in the page is inside that JSON string value.
+    assert page.count("`") == 1
+
+
+def test_a_javascript_url_in_a_source_is_not_a_link(full_map):
+    page = render(full_map)
+    sources = dict(records(page)["hostile"]["c"])["f_sources"]
+    assert "href" not in sources
+    assert "&lt;b&gt;Piège&lt;/b&gt;" in sources and "Sans lien" in sources
+    assert not re.search(r"(?i)href=\\?\"\s*javascript", page)
+    good = dict(records(page)["alpha-usine"]["c"])["f_sources"]
+    assert 'href="https://example.org/a" target="_blank" rel="noopener noreferrer"' in good
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.org/a?b=1&c=2", "https://example.org/a?b=1&amp;c=2"),
+        ("  http://example.org/  ", "http://example.org/"),
+        ('https://example.org/"onmouseover="x', "https://example.org/&quot;onmouseover=&quot;x"),
+        ("javascript:alert(1)", None),
+        ("JaVaScRiPt:alert(1)", None),
+        ("java\tscript:alert(1)", None),
+        (" javascript:alert(1)", None),
+        ("data:text/html,<script>", None),
+        ("//example.org/a", None),
+        ("https://", None),
+        ("ftp://example.org", None),
+        (None, None),
+        (float("nan"), None),
+    ],
+)
+def test_safe_url(url, expected):
+    assert mapview.safe_url(url) == expected
+
+
+def test_the_card_shows_every_property_translated(full_map):
+    recs = records(render(full_map))
+    fr = card(recs["alpha-usine"])
+    for text in ("Site alpha-usine", "Maroquinerie", "En activité", "Société", "Fabrication", "Alpha", "(03901)",
+                 "Allier (03) · Auvergne-Rhône-Alpes", "120 emplois", "créés", "Sur une friche", "Oui",
+                 "Ancien usage du site", "Ancienne filature", "5\u00a0M€", "8\u202f000 m²", "2021",
+                 "Commune (mairie)", "Le Journal, 2021-03", "Identifiant", "alpha-usine"):  # fmt: skip
+        assert text in fr, text
+    beta = card(recs["beta-inconnu"])
+    assert "Inconnu" in beta and "emplois non chiffrés" in beta
+    en = card(
+        records(render(mapview.build_map(frame([site("alpha-usine", 2.2, 46.5)]), lang="en")))["alpha-usine"],
+        "en",
+    )
+    for text in ("Leather goods", "Operating", "Company", "On a brownfield", "Yes", "Former use of the site",
+                 "€5M", "8,000 m²", "Commune (town hall)", "Identifier"):  # fmt: skip
+        assert text in en, text
+
+
+def test_extra_columns_appear_by_name_and_escaped(communes):
+    sites = frame([site("a", 2.2, 46.5, notes="Point à la mairie", capacity="<i>400 000</i>")])
+    page = render(mapview.build_map(sites, communes))
+    rows = dict(records(page)["a"]["c"])
+    assert rows["f_notes"] == "Point à la mairie"
+    assert rows["x_capacity"] == "&lt;i&gt;400 000&lt;/i&gt;"
+    assert '"x_capacity":"capacity"' in page  # its label, registered with the runtime
+
+
+def test_sites_without_optional_columns(communes):
+    bare = gpd.GeoDataFrame({"id": ["u1"], "name": ["Mon site"], "sector": ["other"]}, geometry=[Point(2.2, 46.5)],
+                            crs="EPSG:4326")  # fmt: skip
+    rec = records(render(mapview.build_map(bare)))["u1"]
+    assert rec["u"] == 1 and "Mon site" in rec["t"]
+
+
+# ---------------------------------------------------------------------------- communes and outlines
+
+
+def test_commune_choropleth_and_card(full_map):
+    page = render(full_map)
+    (communes,) = [
+        c for c in calls(page, "addAreas") if c["features"] and "insee" in c["features"][0]["properties"]
+    ]
+    props = {f["properties"]["insee"]: f["properties"] for f in communes["features"]}
+    alpha, beta = props["03901"], props["03902"]
+    assert alpha["f"] == mapview.jobs_color(132) == mapview.CHOROPLETH_COLORS[1]
+    assert beta["f"] == mapview.NO_JOBS_FILL and beta["u"] == 1  # its only site gives no figure
+    for text in ("Code INSEE", "03901", "1\u202f200", "EPCI (SIREN)", "200071082", "Allier (03)",
+                 "Auvergne-Rhône-Alpes", "132 emplois", "Emplois pour 1 000 habitants", "110,0",
+                 "Site alpha-usine", html.escape(HOSTILE)):  # fmt: skip
+        assert text in alpha["h"], text
+    assert "Beta &lt;b&gt;" in beta["h"] and "Beta <b>" not in page
+    assert "emplois non chiffrés" in beta["h"]
+    assert "Emplois pour 1 000 habitants" not in beta["h"]  # 0 known jobs is no ratio
+
+
+def test_commune_stats_are_computed_when_not_given(sites, communes):
+    page = render(mapview.build_map(sites, communes))
+    (layer,) = [
+        c for c in calls(page, "addAreas") if c["features"] and "insee" in c["features"][0]["properties"]
+    ]
+    alpha = next(f["properties"] for f in layer["features"] if f["properties"]["insee"] == "03901")
+    assert "252 emplois" in alpha["h"]  # alpha 120 + hostile 120 + upload 12
+    assert "<td>3<ul" in alpha["h"]
+
+
+def test_outlines_are_lines_only_and_share_borders(departements, regions):
+    deps, regs = (json.loads(g) for g in mapview.outline_geojsons(departements, regions))
+    for fc in (deps, regs):
+        for feature in fc["features"]:
+            geom = shapely.geometry.shape(feature["geometry"])
+            assert all(len(p.interiors) == 0 for p in getattr(geom, "geoms", [geom])), "holes are dropped"
+    # Régions are the union of their départements: the same vertices, no doubled line.
+    assert regs["features"][0]["geometry"]["coordinates"] == deps["features"][0]["geometry"]["coordinates"]
+
+
+def test_outline_layers_are_not_interactive(full_map):
+    page = render(full_map)
+    options = re.findall(r'\{"pane":"rc-outlines","interactive":false', page)
+    assert len(options) == 2
+
+
+def test_real_outlines_stay_light():
+    departements = gpd.read_parquet(COMMUNES_DIR / "departements.parquet")
+    regions = gpd.read_parquet(COMMUNES_DIR / "regions.parquet")
+    deps, regs = mapview.outline_geojsons(departements, regions)
+    assert len(deps) + len(regs) < 1_200_000
+    assert len(json.loads(deps)["features"]) == len(departements)
+    assert len(json.loads(regs)["features"]) == len(regions)
+
+
+# ---------------------------------------------------------------------------- legend, view, basemaps
+
+
+def test_legend_is_translated(sites, communes):
+    fr = render(mapview.build_map(sites, communes, lang="fr"))
+    en = render(mapview.build_map(sites, communes, lang="en"))
+    for text in ("Légende", "Secteurs", "Taille : emplois annoncés", "Emplois non chiffrés",
+                 "Localisé au département seulement", "Emplois par commune", "Vos sites", "Maroquinerie"):  # fmt: skip
+        assert text in fr, text
+    for text in ("Legend", "Sectors", "Size: announced jobs", "Jobs not given", "Located to the département only",
+                 "Jobs per commune", "Your sites", "Leather goods"):  # fmt: skip
+        assert text in en, text
+        assert text not in fr, text
+    assert "Légende" not in en
+
+
+def test_legend_lists_only_the_sectors_shown():
+    legend = mapview.legend_html(frame([site("a", 2.2, 46.5, sector="glass")]), "fr", communes=False)
+    assert "Verre" in legend and "Maroquinerie" not in legend and "Emplois par commune" not in legend
+
+
+def test_presenter_mode_uses_larger_type(sites):
+    assert (
+        ".rc-legend { background: rgba(255,255,255,.95); padding: 6px 10px; border-radius: 6px;\n  box-shadow: 0 1px 5px rgba(0,0,0,.35); font-size: 18px"
+        in render(mapview.build_map(sites, large=True))
+    )
+    assert "font-size: 13px" in render(mapview.build_map(sites))
+
+
+def test_the_view_fits_the_sites(full_map, sites):
+    view = finish_view(render(full_map))
+    (south, west), (north, east) = view["bounds"]
+    assert (south, west, north, east) == pytest.approx(
+        (sites.geometry.y.min(), sites.geometry.x.min(), sites.geometry.y.max(), sites.geometry.x.max())
+    )
+    assert view["selected"] is None
+
+
+def test_one_site_opens_at_town_zoom(sites):
+    view = finish_view(render(mapview.build_map(sites.iloc[[0]])))
+    assert view["bounds"] is None and view["zoom"] == mapview.SINGLE_SITE_ZOOM
+    assert view["center"] == pytest.approx([46.5, 2.25])
+
+
+def test_no_sites_open_on_metropolitan_france(sites):
+    m = mapview.build_map(sites.iloc[0:0])
+    view = finish_view(render(m))
+    assert view["bounds"] is None and view["zoom"] == mapview.FRANCE_ZOOM
+    assert view["center"] == list(mapview.FRANCE_CENTER)
+    assert "Aucun site à afficher" in render(m)
+
+
+def test_the_selected_site_opens_its_card(sites):
+    view = finish_view(render(mapview.build_map(sites, selected="alpha-usine")))
+    assert view["selected"] == "alpha-usine" and view["selectedZoom"] == mapview.SINGLE_SITE_ZOOM
+    assert (
+        finish_view(render(mapview.build_map(sites, selected="dep-only")))["selectedZoom"]
+        == mapview.DEPARTEMENT_SITE_ZOOM
+    )
+    # A stale ?site= (filtered out) falls back to the normal view.
+    assert finish_view(render(mapview.build_map(sites, selected="gone")))["selected"] is None
+
+
+@pytest.mark.parametrize("basemap", ["plan-ign", "osm", "none"])
+def test_the_chosen_basemap_is_shown_and_the_others_offered(sites, basemap):
+    m = mapview.build_map(sites, basemap=basemap)
+    bases = {
+        c.layer_name: c for c in m._children.values() if isinstance(c, folium.map.Layer) and not c.overlay
+    }
+    assert set(bases) == {"Plan IGN", "OpenStreetMap", "Sans fond (hors ligne)"}
+    shown = [name for name, layer in bases.items() if layer.show]
+    assert shown == [
+        {"plan-ign": "Plan IGN", "osm": "OpenStreetMap", "none": "Sans fond (hors ligne)"}[basemap]
+    ]
+    page = render(m)
+    # The WMTS template, as folium's tojson writes it (& as \u0026).
+    assert "LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2" in page and "TILEMATRIX={z}\\u0026TILEROW={y}" in page
+    assert "\\u00a9 IGN \\u2013 Plan IGN" in page
+
+
+def test_bad_arguments_fail_loudly(sites):
+    with pytest.raises(ValueError, match="basemap"):
+        mapview.build_map(sites, basemap="google")
+    with pytest.raises(ValueError, match="lang"):
+        mapview.build_map(sites, lang="de")
+    with pytest.raises(TypeError, match="GeoDataFrame"):
+        mapview.build_map(pd.DataFrame(sites))
+    bad = sites.copy()
+    bad.loc[0, "sector"] = "spaceships"
+    with pytest.raises(ValueError, match="site 'alpha-usine': sector 'spaceships'"):
+        mapview.build_map(bad)
+    dup = pd.concat([sites, sites.iloc[[0]]])
+    with pytest.raises(ValueError, match="'alpha-usine': id is not unique"):
+        mapview.build_map(dup)
+    with pytest.raises(ValueError, match="no CRS"):
+        mapview.build_map(sites.set_crs(None, allow_override=True))
+
+
+# ---------------------------------------------------------------------------- no CDN
+
+
+def test_the_page_loads_nothing_from_a_cdn(full_map, sites):
+    page = render(full_map)
+    for needle in ("cdn.", "jsdelivr", "unpkg", "cdnjs", "googleapis", "bootstrapcdn", "code.jquery"):
+        assert needle not in page, needle
+    assert assets.external_urls(page) == []
+    assert f'<script src="{assets.VENDOR_URL}/leaflet/leaflet.js"></script>' in page
+    assert f'<link rel="stylesheet" href="{assets.VENDOR_URL}/leaflet/leaflet.css"/>' in page
+    # Any other absolute URL is a tile template, an attribution link or a source's link.
+    allowed = ("https://data.geopf.fr/wmts?", "https://tile.openstreetmap.org/", "https://www.openstreetmap.org/copyright",
+               "https://example.org/a")  # fmt: skip
+    for url in re.findall(r"https?://[^\s\"'\\<>]+", page):
+        assert url.startswith(allowed), url
+
+
+def test_streamlit_folium_loads_only_local_assets_and_keeps_our_names(full_map):
+    """What st_folium sends its iframe: the link lists it walks, and the renamed script."""
+    import streamlit_folium
+
+    full_map.get_root().render()
+    links = [url for element in assets._walk(full_map) for _, url in getattr(element, "default_js", []) + getattr(element, "default_css", [])]  # fmt: skip
+    assert links and all(url.startswith(assets.VENDOR_URL + "/") for url in links)
+    header = streamlit_folium._get_header(full_map)
+    assert ".rc-legend" in header  # our stylesheet travels in the header
+    script = streamlit_folium._get_map_string(full_map)
+    assert "window.ReindusMap.init(map_div," in script
+    assert "window.ReindusMap.finish(map_div," in script
+    assert len(records(script)) == 5
+
+
+def test_clicked_site_id_reads_the_card_text():
+    text = "Usine\nLeather goods · Operating\nCompany\tAlgo\nIdentifier\talbon-algo"
+    assert mapview.clicked_site_id({"last_object_clicked_popup": text}, ["albon-algo", "x"]) == "albon-algo"
+    assert mapview.clicked_site_id({"last_object_clicked_popup": "Identifiant\tnope"}, ["albon-algo"]) is None
+    assert mapview.clicked_site_id(None, ["albon-algo"]) is None
+
+
+# ---------------------------------------------------------------------------- PNG
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_png_for_slides(sites, communes, stats, departements, regions):
+    data = mapview.to_png(
+        sites, communes, departements, regions, title=HOSTILE, lang="fr", commune_stats=stats
+    )
+    assert png_size(data) == (1920, 1080)
+    assert len(data) > 30_000
+
+
+def test_png_draws_dollar_signs_as_text(sites, communes):
+    """matplotlib reads $...$ as mathtext: a title or commune name with one must not crash the export."""
+    odd = sites.copy()
+    odd.loc[0, "commune_nom"] = "Sainte-$\\frac{$"
+    data = mapview.to_png(odd, communes, None, None, title="Coût $x^$ le m²", lang="fr")
+    assert png_size(data) == (1920, 1080)
+
+
+def test_png_without_sites_or_layers(sites):
+    data = mapview.to_png(sites.iloc[0:0], None, None, None, title="Vide", lang="en", size_px=(1280, 720))
+    assert png_size(data) == (1280, 720)
+
+
+# ---------------------------------------------------------------------------- browser smoke test
+
+
+@pytest.mark.browser
+def test_standalone_map_works_offline_in_chromium(full_map, tmp_path: Path):
+    """The exported page, network cut: markers, registry, hover, a card with the hostile name as text."""
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's chromium is not installed")
+    try:
+        page_html = assets.standalone_html(full_map)
+    except assets.AssetError:
+        pytest.skip("static/vendor not installed (run scripts/setup.sh)")
+    path = tmp_path / "map.html"
+    path.write_text(page_html, encoding="utf-8")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )  # fmt: skip
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            dialogs, errors, outside = [], [], []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+
+            def route(r):
+                if r.request.url.startswith(("file:", "data:")):
+                    r.continue_()
+                else:
+                    outside.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.goto(path.as_uri())
+            page.wait_for_function("window.__mapReady === true")
+            assert page.evaluate("window.__siteCount") == 5
+            assert page.locator("path.site-marker").count() == 5
+            assert page.locator(".leaflet-control-layers").count() == 1
+            assert page.locator(".rc-legend").count() == 1
+            page.evaluate("window.__reindus.openSite('hostile')")
+            card_el = page.locator('.rc-card[data-site-id="hostile"]')
+            card_el.wait_for()
+            assert HOSTILE in card_el.inner_text()
+            assert page.locator(".rc-card script, .rc-card img").count() == 0
+            assert page.locator('.rc-card a[href^="javascript"]').count() == 0
+            assert dialogs == [] and errors == []
+            assert all("geopf.fr" in u for u in outside), outside  # tiles only
+        finally:
+            browser.close()
