@@ -34,6 +34,7 @@ Contract for browser tests (inside the ``streamlit_folium`` iframe, or the page 
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import io
 import json
@@ -53,6 +54,7 @@ import shapely
 from folium.template import Template
 
 from geo import assets
+from geo.encode import StringTable, encode_geometries
 from geo.i18n import fmt_eur, fmt_int
 from geo.i18n import t as _shared_t
 from geo.vocab import PRECISIONS, SECTORS, STATUSES
@@ -67,10 +69,9 @@ CLUSTER_MIN_SITES = 5000
 # 1e-5° is about 1 m: finer than any boundary we draw, and it halves the payload.
 COORD_DECIMALS = 5
 # Outlines are context, not data: simplified as a coverage (shared borders stay shared;
-# the tolerance is GEOS's coverage-simplification one, in degrees) and rounded to 1e-4°
-# (~10 m). All of France's départements and régions then weigh ~1 MB instead of 2.5 MB.
+# the tolerance is GEOS's coverage-simplification one, in degrees) and quantized to 1e-3°
+# (OUTLINE_DECIMALS, below).
 OUTLINE_TOLERANCE_DEG = 0.005
-OUTLINE_DECIMALS = 4
 
 FRANCE_CENTER = (46.6, 2.45)
 FRANCE_ZOOM = 6
@@ -169,6 +170,7 @@ _TEXTS: dict[str, dict[str, str]] = {
     "f_commune_jobs": {"fr": "Emplois annoncés", "en": "Announced jobs"},
     "f_jobs_per_1000": {"fr": "Emplois pour 1 000 habitants", "en": "Jobs per 1,000 inhabitants"},
     "upload_badge": {"fr": "Site importé", "en": "Uploaded site"},
+    "more_sites": {"fr": "… et {n} autres", "en": "… and {n} more"},
     "png_credit": {
         "fr": "Sources : IGN, INSEE (COG 2025) ; articles de presse — voir data/sites.geojson",
         "en": "Sources: IGN, INSEE (COG 2025); press articles — see data/sites.geojson",
@@ -222,6 +224,7 @@ def build_map(
     large: bool = False,
     cluster: bool | None = None,
     layer_control_collapsed: bool = True,
+    cards_from: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """The folium map of ``sites``: markers, commune choropleth, outlines, legend, controls.
 
@@ -253,6 +256,9 @@ def build_map(
         Cluster markers per sector; by default only above :data:`CLUSTER_MIN_SITES` sites.
     layer_control_collapsed : bool
         The layer control as Leaflet's small button (expands on hover), or always open.
+    cards_from : GeoDataFrame, optional
+        The frame ``sites`` was filtered from: its tooltip and card texts are escaped and
+        formatted once (kept while the frame lives) and a filter change only picks rows.
     """
     sites = _check_sites(sites)
     if basemap not in BASEMAPS:
@@ -274,33 +280,42 @@ def build_map(
         prefer_canvas=len(sites) > SVG_MAX_SITES,
         height=height if height is not None else "100%",
     )
-    runtime = _Runtime(large=large)
+    runtime = _Runtime(large=large, lang=lang)
     m.add_child(runtime)
+    table = StringTable()
+    m.add_child(_Strings(table))
     _add_basemaps(m, basemap, lang)
 
-    uploads = sites["layer"].eq("upload") if "layer" in sites else pd.Series(False, index=sites.index)
-    data_sites, upload_sites = sites[~uploads], sites[uploads]
+    cards = _cached_cards(cards_from, lang) if cards_from is not None else _site_cards(sites, lang)
+    rows = cards.rows_of(sites["id"])
+    uploads = (
+        sites["layer"].eq("upload").fillna(False).to_numpy(bool)
+        if "layer" in sites
+        else np.zeros(len(sites), bool)
+    )
+    sector = sites["sector"].to_numpy()
     layers = [
         (f'<span class="rc-swatch" style="background:{term.color}"></span>{_e(term.label(lang))}', term.color,
-         data_sites[data_sites["sector"] == slug])
+         ~uploads & (sector == slug))
         for slug, term in SECTORS.items()
     ]  # fmt: skip
     layers.append(
         (
             f'<span class="rc-swatch rc-swatch-upload"></span>{_e(_t("upload_layer", lang))}',
             UPLOAD_STROKE,
-            upload_sites,
+            uploads,
         )
     )
     label_keys: set[str] = set()
-    for name, color, group_sites in layers:
-        if group_sites.empty:
+    for name, color, mask in layers:
+        if not mask.any():
             continue
-        records = _site_records(group_sites, lang)
-        label_keys.update(row[0] for record in records for row in record["c"])
-        group = folium.FeatureGroup(name=f"{name} ({len(group_sites)})", overlay=True, show=True)
-        group.add_child(_SiteLayer(records, cluster=cluster, color=color))
+        payload = _site_payload(sites[mask], rows[mask], cards, table)
+        label_keys.update(col["k"] for col in payload["c"])
+        group = folium.FeatureGroup(name=f"{name} ({int(mask.sum())})", overlay=True, show=True)
+        group.add_child(_SiteLayer(payload, cluster=cluster, color=color))
         m.add_child(group)
+    label_keys.update(_COMMUNE_ROWS)
     runtime.set_labels(_labels_for(label_keys, lang))
 
     has_communes = communes is not None and not communes.empty
@@ -310,20 +325,101 @@ def build_map(
             "dep": _names(departements) or _names_from(sites, "dep", "dep_nom"),
             "reg": _names(regions) or _names_from(sites, "reg", "reg_nom"),
         }
+        payload, shapes = _commune_payload(communes, stats, names, lang, table)
         group = folium.FeatureGroup(name=_e(_t("layer_communes", lang)), overlay=True, show=True)
-        group.add_child(_AreaLayer(_commune_geojson(communes, stats, sites, names, lang), kind="communes"))
+        group.add_child(_AreaLayer(payload, shapes, kind="communes"))
         m.add_child(group)
     outlines = _cached_outlines(departements, regions)
-    for geojson, kind in zip(outlines, ("departements", "regions"), strict=True):
-        if geojson is not None:
+    for shapes, kind in zip(outlines, ("departements", "regions"), strict=True):
+        if shapes is not None:
             group = folium.FeatureGroup(name=_e(_t(f"layer_{kind}", lang)), overlay=True, show=True)
-            group.add_child(_AreaLayer(geojson, kind=kind))
+            group.add_child(_AreaLayer({"d": OUTLINE_DECIMALS}, shapes, kind=kind))
             m.add_child(group)
 
-    m.add_child(_Legend(legend_html(sites, lang, communes=has_communes, uploads=not upload_sites.empty)))
+    m.add_child(_Legend(legend_html(sites, lang, communes=has_communes, uploads=bool(uploads.any()))))
     m.add_child(_Finish(view, selected=selected, selected_zoom=_selected_zoom(sites, selected)))
     m.add_child(folium.LayerControl(position="topright", collapsed=layer_control_collapsed))
     return assets.localize(m)
+
+
+class Background:
+    """The read-only layers under the sites, loaded once per process (the app caches it).
+
+    Communes at two levels of detail — ``communes.parquet`` (simplified at 25 m) and
+    ``communes_national.parquet`` (1 km, for when a map shows thousands of them) — with
+    their rings encoded on first use and kept, plus départements and régions.
+    """
+
+    def __init__(
+        self,
+        communes: gpd.GeoDataFrame,
+        national: gpd.GeoDataFrame,
+        departements: gpd.GeoDataFrame,
+        regions: gpd.GeoDataFrame,
+    ) -> None:
+        self.communes = communes
+        self.departements = departements
+        self.regions = regions
+        self.population = communes.set_index("insee")["population"]
+        detailed = communes.set_index("insee").geometry
+        coarse = national.set_index("insee").geometry.reindex(detailed.index)
+        coarse = coarse.where(coarse.notna(), detailed)
+        self._levels = {
+            "detailed": (detailed, COMMUNE_DECIMALS),
+            "national": (coarse, NATIONAL_DECIMALS),
+        }
+        self._vertices = pd.Series(shapely.get_num_coordinates(detailed.values), index=detailed.index)
+        self._shapes: dict[str, dict[str, str | None]] = {"detailed": {}, "national": {}}
+
+    @classmethod
+    def load(cls) -> Background:
+        from geo.load import load_communes, load_departements, load_national_communes, load_regions
+
+        return cls(load_communes(), load_national_communes(), load_departements(), load_regions())
+
+    def level_for(self, codes: pd.Index) -> str:
+        """``detailed`` while the communes' detailed rings stay within DETAIL_VERTEX_BUDGET."""
+        return "detailed" if self._vertices.reindex(codes).sum() <= DETAIL_VERTEX_BUDGET else "national"
+
+    def communes_for(self, codes: Iterable[str]) -> gpd.GeoDataFrame:
+        """The communes of ``codes`` (unknown codes ignored) with their encoded rings (``shape``)."""
+        frame = self.communes[self.communes["insee"].isin(pd.Index(list(codes)))]
+        level = self.level_for(pd.Index(frame["insee"]))
+        geometry, decimals = self._levels[level]
+        cache = self._shapes[level]
+        todo = [c for c in frame["insee"] if c not in cache]
+        if todo:
+            cache.update(zip(todo, encode_geometries(geometry.loc[todo].values, decimals), strict=True))
+        frame = frame.assign(shape=[cache[c] for c in frame["insee"]])
+        # (a weak reference: pandas deep-copies attrs along with every derived frame)
+        frame.attrs = {"shape_decimals": decimals, "level": level, "texts_from": weakref.ref(self.communes)}
+        return frame
+
+
+def map_of_selection(
+    selection: gpd.GeoDataFrame,
+    background: Background,
+    *,
+    cards_from: gpd.GeoDataFrame | None = None,
+    **options,
+) -> folium.Map:
+    """The app's map of filtered sites: the communes that host them (choropleth of their
+    jobs), every département and région outline, the sites; ``options`` go to :func:`build_map`.
+    """
+    from geo.aggregate import aggregate
+
+    codes = selection["insee"].dropna().unique() if "insee" in selection else []
+    hosting = background.communes_for(codes)
+    stats = aggregate(selection, background.population, "commune").rename(columns={"code": "insee"})
+    return build_map(
+        selection,
+        hosting,
+        stats,
+        background.departements,
+        background.regions,
+        cards_from=cards_from,
+        **options,
+    )
 
 
 def commune_jobs(sites: pd.DataFrame) -> pd.DataFrame:
@@ -335,12 +431,12 @@ def commune_jobs(sites: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def outline_geojsons(
+def outline_shapes(
     departements: gpd.GeoDataFrame | None,
     regions: gpd.GeoDataFrame | None,
     tolerance: float = OUTLINE_TOLERANCE_DEG,
-) -> tuple[str | None, str | None]:
-    """GeoJSON strings of the département and région outlines, simplified so they share lines.
+) -> tuple[list[str] | None, list[str] | None]:
+    """Encoded rings (``geo.encode``) of the département and région outlines, simplified so they share lines.
 
     Both are simplified as one coverage (shared borders stay shared); when the
     départements cover every région given, the régions are their union, so a région
@@ -357,9 +453,7 @@ def outline_geojsons(
         if reg_geoms is None:
             reg_geoms = _simplify_coverage(regions.geometry.values, tolerance)
     return tuple(  # type: ignore[return-value]
-        None
-        if g is None
-        else _feature_collection(_round(_outline(g, tolerance), OUTLINE_DECIMALS), ["{}"] * len(g))
+        None if g is None else [s for s in encode_geometries(_outline(g, tolerance), OUTLINE_DECIMALS) if s]
         for g in (dep_geoms, reg_geoms)
     )
 
@@ -397,13 +491,13 @@ def _outline(geoms: np.ndarray, tolerance: float) -> np.ndarray:
 
 # The outline layers are the same read-only frames on every rerun (cached by the app):
 # their GeoJSON is kept until a frame is garbage-collected. Never mutate them in place.
-_OUTLINES: dict[tuple[int, int], tuple[str | None, str | None]] = {}
+_OUTLINES: dict[tuple[int, int], tuple[list[str] | None, list[str] | None]] = {}
 
 
 def _cached_outlines(departements: gpd.GeoDataFrame | None, regions: gpd.GeoDataFrame | None):
     key = (id(departements), id(regions))
     if key not in _OUTLINES:
-        _OUTLINES[key] = outline_geojsons(departements, regions)
+        _OUTLINES[key] = outline_shapes(departements, regions)
         for frame in (departements, regions):
             if frame is not None:
                 weakref.finalize(frame, _OUTLINES.pop, key, None)
@@ -603,37 +697,230 @@ def _add_basemaps(m: folium.Map, basemap: str, lang: str) -> None:
             folium.FeatureGroup(name=name, overlay=False, show=slug == basemap).add_to(m)
 
 
-# --------------------------------------------------------------------------- site records
+# --------------------------------------------------------------------------- site cards
+
+# The first columns of a card table are the marker's own texts; the rest are card rows.
+_SITE_HEAD = ("name", "place", "jobs_text", "sub", "insee")
+# Card rows that are usually a marker text already (then sent as a reference to it).
+_SAME_AS = {"f_place": "place", "f_insee": "insee"}
 
 
-def _site_records(sites: gpd.GeoDataFrame, lang: str) -> list[dict]:
-    """The compact JSON records of the site markers (every text already HTML-escaped)."""
-    xs = sites.geometry.x.round(COORD_DECIMALS).tolist()
-    ys = sites.geometry.y.round(COORD_DECIMALS).tolist()
-    columns = [c for c in sites.columns if c != sites.geometry.name]
-    records = []
-    for row, x, y in zip(sites[columns].to_dict("records"), xs, ys, strict=True):
-        jobs = _value(row.get("jobs"))
-        precision = _value(row.get("location_precision"))
-        record = {
-            "i": str(row["id"]),
-            "k": re.sub(r"[^A-Za-z0-9_-]", "_", str(row["id"])),
-            "s": row["sector"],
-            "y": y,
-            "x": x,
-            "r": round(radius_px(jobs), 1),
-            "t": _tooltip(row, jobs, lang),
-            "h": _card_header(row, lang),
-            "c": _card_rows(row, jobs, lang),
-        }
-        if jobs is None:
-            record["u"] = 1
-        if precision == "departement":
-            record["d"] = 1
-        if row.get("layer") == "upload":
-            record["up"] = 1
-        records.append(record)
-    return records
+@dataclass
+class _Cards:
+    """Every site's tooltip and card texts, escaped once per (sites frame, language).
+
+    ``codes[i, j]`` indexes ``strings`` (-1: nothing to show) for site ``i`` and column
+    ``keys[j]``: the marker texts of :data:`_SITE_HEAD`, then the card rows (label keys).
+    A filter change only takes rows of ``codes``: no text is formatted again.
+    """
+
+    strings: list[str]
+    keys: list[str]
+    codes: np.ndarray
+    ids: pd.Index
+
+    def rows_of(self, ids: pd.Series) -> np.ndarray:
+        where = self.ids.get_indexer(ids.astype(str))
+        if (where < 0).any():
+            raise ValueError("build_map: some sites or communes are not in the frame their texts come from")
+        return self.codes[where]
+
+    @functools.cached_property
+    def _with_none(self) -> np.ndarray:
+        return np.array([*self.strings, None], dtype=object)  # index -1 reads None
+
+    def column(self, key: str, codes: np.ndarray, table: StringTable) -> dict:
+        """A payload column of these texts: ``{k, t: [index in table]}``, or the texts
+        themselves ``{k, v: [...]}`` when most of them differ (names, codes)."""
+        used = np.unique(codes[codes >= 0])
+        if len(codes) > 20 and len(used) > len(codes) // 2:
+            return {"k": key, "v": self._with_none[codes].tolist()}
+        lookup = np.full(len(self.strings) + 1, -1, dtype=np.int64)
+        lookup[used] = [table.add(self.strings[u]) for u in used.tolist()]
+        return {"k": key, "t": lookup[codes].tolist()}
+
+
+class _Columns:
+    """Builds card columns: each distinct value's HTML is made once, then indexed."""
+
+    def __init__(self, frame: pd.DataFrame, table: StringTable) -> None:
+        self.frame, self.table, self.n = frame, table, len(frame)
+        self.keys: list[str] = []
+        self.columns: list[np.ndarray] = []
+
+    def get(self, column: str) -> list:
+        if column in self.frame:
+            return [_value(v) for v in self.frame[column].tolist()]
+        return [None] * self.n
+
+    def add(self, key: str, columns: list[str], html_of, *, keys: list | None = None) -> None:
+        values = list(zip(*(self.get(c) for c in columns), strict=True)) if keys is None else keys
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        lookup = []
+        for unique in uniques:
+            text = html_of(*unique) if keys is None else html_of(unique)
+            lookup.append(self.table.add(text) if text else -1)
+        lookup.append(-1)
+        self.keys.append(key)
+        self.columns.append(np.asarray(lookup, dtype=np.int32)[codes])
+
+
+def _site_cards(sites: pd.DataFrame, lang: str) -> _Cards:
+    table = StringTable()
+    cols = _Columns(sites, table)
+
+    def text(value: object) -> str | None:
+        return _e(value) if value is not None else None
+
+    def jobs_text(jobs: object) -> str:
+        return _e(_jobs_text(jobs, lang))
+
+    def place(commune_nom, commune):
+        return commune_nom or commune
+
+    cols.add("name", ["name"], text)
+    cols.add("place", ["commune_nom", "commune", "dep_nom", "dep"], lambda a, b, c, d: text(a or b or c or d))
+    cols.add("jobs_text", ["jobs"], jobs_text)
+    cols.add("sub", ["sector", "status", "layer"], lambda s, st, layer: _card_sub(s, st, layer, lang))
+    cols.add("insee", ["insee"], text)
+    cols.add("f_company", ["company"], text)
+    cols.add("f_activity", ["activity"], text)
+    cols.add("f_place", ["commune_nom", "commune"], lambda a, b: text(place(a, b)))
+    cols.add("f_insee", ["insee"], text)
+
+    def area(dep, dep_nom, reg_nom):
+        dep_text = f"{dep_nom} ({dep})" if dep and dep_nom else dep_nom or dep
+        return _e(" · ".join(str(v) for v in (dep_text, reg_nom) if v)) or None
+
+    cols.add("f_area", ["dep", "dep_nom", "reg_nom"], area)
+
+    def jobs_html(jobs, note):
+        return jobs_text(jobs) + (f'<div class="rc-note">{_e(note)}</div>' if note else "")
+
+    cols.add("f_jobs", ["jobs", "jobs_note"], jobs_html)
+    cols.add(
+        "f_brownfield",
+        ["brownfield"],
+        lambda b: _e(_t("unknown" if b is None else "yes" if bool(b) else "no", lang)),
+    )
+    cols.add("f_brownfield_history", ["brownfield_history"], text)
+    cols.add(
+        "f_investment_eur",
+        ["investment_eur"],
+        lambda v: _e(fmt_eur(float(v), lang)) if v is not None else None,
+    )
+    cols.add(
+        "f_surface_m2",
+        ["surface_m2"],
+        lambda v: _e(f"{fmt_int(float(v), lang)} m²") if v is not None else None,
+    )
+    cols.add("f_year", ["year"], lambda v: _e(int(v)) if v is not None else None)
+    sources = cols.get("sources")
+    cols.add(
+        "f_sources",
+        [],
+        lambda key: _sources_html(json.loads(key)) if key else None,
+        keys=[_sources_key(s) for s in sources],
+    )
+    cols.add(
+        "f_location_precision",
+        ["location_precision"],
+        lambda p: _e(PRECISIONS[p].label(lang) if p in PRECISIONS else p) if p else None,
+    )
+    cols.add("f_notes", ["notes"], text)
+    for column in sites.columns:  # any other property of the data, by its own name
+        if (
+            column in _CARD_SKIP
+            or f"f_{column}" in _TEXTS
+            or column.startswith("_")
+            or column == sites.geometry.name
+        ):
+            continue
+        cols.add(
+            f"x_{column}",
+            [column],
+            lambda v: None if v is None or isinstance(v, (list, dict, tuple, np.ndarray)) else _e(v),
+        )
+    cols.add("f_id", ["id"], text)
+    codes = np.column_stack(cols.columns) if cols.columns else np.zeros((len(sites), 0), np.int32)
+    return _Cards(table.strings, cols.keys, codes, pd.Index(sites["id"].astype(str)))
+
+
+def _sources_key(sources: object) -> str | None:
+    if isinstance(sources, np.ndarray):
+        sources = sources.tolist()
+    if not isinstance(sources, (list, tuple)) or not sources:
+        return None
+    return json.dumps(sources, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _card_sub(sector: str, status: object, layer: object, lang: str) -> str:
+    term = SECTORS[sector]
+    bits = [f'<span class="rc-dot" style="background:{term.color}"></span>{_e(term.label(lang))}']
+    if status:
+        bits.append(_e(STATUSES[status].label(lang) if status in STATUSES else status))
+    if layer == "upload":
+        bits.append(f'<span class="rc-badge">{_e(_t("upload_badge", lang))}</span>')
+    return " · ".join(bits)
+
+
+# The cards of a frame are kept while the frame lives (the app's sites are one cached,
+# read-only frame; a selection is a subset of it). Never mutate a frame in place after
+# its map was drawn.
+_CARDS: dict[tuple[int, str], _Cards] = {}
+
+
+def _cached_cards(frame: pd.DataFrame, lang: str) -> _Cards:
+    key = (id(frame), lang)
+    cards = _CARDS.get(key)
+    if cards is None or len(cards.ids) != len(frame):
+        cards = _CARDS[key] = _site_cards(frame, lang)
+        weakref.finalize(frame, _CARDS.pop, key, None)
+    return cards
+
+
+def _site_payload(sites: gpd.GeoDataFrame, rows: np.ndarray, cards: _Cards, table: StringTable) -> dict:
+    """The payload of one marker layer: columns, not records (see the module doc)."""
+    xs = np.rint(sites.geometry.x.to_numpy() * 10**COORD_DECIMALS).astype(np.int64)
+    ys = np.rint(sites.geometry.y.to_numpy() * 10**COORD_DECIMALS).astype(np.int64)
+    if "jobs" in sites:
+        jobs = pd.to_numeric(sites["jobs"], errors="coerce").astype(float)
+    else:
+        jobs = pd.Series(np.nan, index=sites.index)
+    radius = np.where(
+        jobs.isna(),
+        RADIUS_UNKNOWN_PX,
+        np.clip(RADIUS_PER_SQRT_JOB * np.sqrt(jobs.fillna(0).clip(lower=0)), RADIUS_MIN_PX, RADIUS_MAX_PX),
+    )
+    flags = jobs.isna().to_numpy().astype(np.int64)
+    if "location_precision" in sites:
+        flags |= 2 * sites["location_precision"].eq("departement").fillna(False).to_numpy(dtype=bool)
+    if "layer" in sites:
+        flags |= 4 * sites["layer"].eq("upload").fillna(False).to_numpy(dtype=bool)
+    columns = {}
+    for j, key in enumerate(cards.keys):
+        codes = rows[:, j]
+        if key not in _SITE_HEAD and not (codes >= 0).any():
+            continue  # a card row no site of this layer has
+        same = _SAME_AS.get(key)
+        if same and np.array_equal(codes, rows[:, cards.keys.index(same)]):
+            columns[key] = {"k": key, "same": same}  # the marker's own text: not sent twice
+        else:
+            columns[key] = cards.column(key, codes, table)
+    ids = sites["id"].astype(str)
+    if "f_id" in columns and ids.map(_e).equals(ids):
+        columns["f_id"] = {"k": "f_id", "same": "i"}
+    sectors = sites["sector"].astype(str)
+    return {
+        "i": sites["id"].astype(str).tolist(),
+        "x": xs.tolist(),
+        "y": ys.tolist(),
+        "s": sectors.iloc[0] if len(sectors) and (sectors == sectors.iloc[0]).all() else sectors.tolist(),
+        "r": np.rint(radius * 10).astype(np.int64).tolist(),
+        "f": flags.tolist(),
+        **{k: columns[k] for k in _SITE_HEAD},
+        "c": [v for k, v in columns.items() if k not in _SITE_HEAD],
+    }
 
 
 def _value(value: object) -> object:
@@ -668,81 +955,6 @@ def _place(row: Mapping) -> str | None:
     return _value(row.get("commune_nom")) or _value(row.get("commune"))
 
 
-def _tooltip(row: Mapping, jobs: object, lang: str) -> str:
-    where = _place(row) or _value(row.get("dep_nom")) or _value(row.get("dep"))
-    parts = [f"<b>{_e(row['name'])}</b>"]
-    if where:
-        parts.append(_e(where))
-    parts.append(_e(_jobs_text(jobs, lang)))
-    return "<br>".join(parts)
-
-
-def _card_header(row: Mapping, lang: str) -> str:
-    sector = SECTORS[row["sector"]]
-    status = _value(row.get("status"))
-    bits = [f'<span class="rc-dot" style="background:{sector.color}"></span>{_e(sector.label(lang))}']
-    if status:
-        bits.append(_e(STATUSES[status].label(lang) if status in STATUSES else status))
-    if row.get("layer") == "upload":
-        bits.append(f'<span class="rc-badge">{_e(_t("upload_badge", lang))}</span>')
-    return f'<div class="rc-title">{_e(row["name"])}</div><div class="rc-sub">{" · ".join(bits)}</div>'
-
-
-def _card_rows(row: Mapping, jobs: object, lang: str) -> list[list[str]]:
-    """[label key, escaped value HTML] rows of a site card, in reading order."""
-    rows: list[list[str]] = []
-
-    def add(key: str, value_html: str | None) -> None:
-        if value_html:
-            rows.append([key, value_html])
-
-    def text(column: str) -> str | None:
-        value = _value(row.get(column))
-        return _e(value) if value is not None else None
-
-    add("f_company", text("company"))
-    add("f_activity", text("activity"))
-    place = _place(row)
-    if place:
-        insee = _value(row.get("insee"))
-        add("f_place", _e(place) + (f' <span class="rc-muted">({_e(insee)})</span>' if insee else ""))
-    dep, dep_nom, reg_nom = _value(row.get("dep")), _value(row.get("dep_nom")), _value(row.get("reg_nom"))
-    dep_text = f"{dep_nom} ({dep})" if dep and dep_nom else dep_nom or dep
-    add("f_area", _e(" · ".join(str(v) for v in (dep_text, reg_nom) if v)) or None)
-    jobs_html = _e(_jobs_text(jobs, lang))
-    note = _value(row.get("jobs_note"))
-    if note:
-        jobs_html += f'<div class="rc-note">{_e(note)}</div>'
-    add("f_jobs", jobs_html)
-    brownfield = _value(row.get("brownfield"))
-    add(
-        "f_brownfield", _e(_t("unknown" if brownfield is None else "yes" if bool(brownfield) else "no", lang))
-    )
-    add("f_brownfield_history", text("brownfield_history"))
-    investment = _value(row.get("investment_eur"))
-    add("f_investment_eur", _e(fmt_eur(float(investment), lang)) if investment is not None else None)
-    surface = _value(row.get("surface_m2"))
-    add("f_surface_m2", _e(f"{fmt_int(float(surface), lang)} m²") if surface is not None else None)
-    year = _value(row.get("year"))
-    add("f_year", _e(int(year)) if year is not None else None)
-    add("f_sources", _sources_html(row.get("sources")))
-    precision = _value(row.get("location_precision"))
-    if precision:
-        add(
-            "f_location_precision",
-            _e(PRECISIONS[precision].label(lang) if precision in PRECISIONS else precision),
-        )
-    add("f_notes", text("notes"))
-    for column, value in row.items():  # any other property of the data, by its own name
-        if column in _CARD_SKIP or f"f_{column}" in _TEXTS or column.startswith("_"):
-            continue
-        value = _value(value)
-        if value is not None and not isinstance(value, (list, dict, tuple, np.ndarray)):
-            rows.append([f"x_{column}", _e(value)])
-    add("f_id", _e(row["id"]))
-    return rows
-
-
 def _sources_html(sources: object) -> str | None:
     if isinstance(sources, np.ndarray):
         sources = sources.tolist()
@@ -768,20 +980,6 @@ def _sources_html(sources: object) -> str | None:
 # --------------------------------------------------------------------------- areas
 
 
-def _round(geoms: np.ndarray, decimals: int = COORD_DECIMALS) -> np.ndarray:
-    return shapely.transform(geoms, lambda coords: np.round(coords, decimals))
-
-
-def _feature_collection(geoms: np.ndarray, properties: list[str]) -> str:
-    """A FeatureCollection string from geometries and pre-serialised properties."""
-    parts = [
-        f'{{"type":"Feature","geometry":{g},"properties":{p}}}'
-        for g, p in zip(shapely.to_geojson(geoms), properties, strict=True)
-        if g is not None
-    ]
-    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
-
-
 def _names(frame: gpd.GeoDataFrame | None) -> dict[str, str]:
     if frame is None or "code" not in frame or "nom" not in frame:
         return {}
@@ -795,48 +993,6 @@ def _names_from(sites: pd.DataFrame, code: str, name: str) -> dict[str, str]:
     return dict(zip(pairs[code].astype(str), pairs[name].astype(str), strict=True))
 
 
-def _commune_geojson(
-    communes: gpd.GeoDataFrame,
-    stats: pd.DataFrame,
-    sites: pd.DataFrame,
-    names: dict[str, dict[str, str]],
-    lang: str,
-) -> str:
-    communes = _to_wgs84(communes, "communes")
-    missing = [c for c in ("insee", "nom") if c not in communes]
-    if missing:
-        raise ValueError(f"build_map: communes lack the columns {missing}")
-    stats = _stats_by_insee(stats).to_dict("index")
-    site_names: dict[str, list[str]] = {}
-    if "insee" in sites:
-        for insee, name in sites.loc[sites["insee"].notna(), ["insee", "name"]].itertuples(index=False):
-            site_names.setdefault(str(insee), []).append(str(name))
-    props = []
-    for row in communes.drop(columns=communes.geometry.name).to_dict("records"):
-        insee = str(row["insee"])
-        stat = stats.get(insee, {})
-        jobs = _value(stat.get("jobs"))
-        # geo.aggregate sums unknown jobs to 0: a commune whose sites give no figure is
-        # "unknown" (white, dashed), not the lowest class, and has no per-1,000 ratio.
-        known = jobs if jobs is not None and float(jobs) > 0 else None
-        n_sites = (
-            int(stat["sites"]) if _value(stat.get("sites")) is not None else len(site_names.get(insee, []))
-        )
-        population = _value(row.get("population"))
-        per_1000 = _value(stat.get("jobs_per_1000"))
-        if known is None:
-            per_1000 = None
-        elif per_1000 is None and population:
-            per_1000 = float(known) / float(population) * 1000
-        card = _commune_card(row, insee, n_sites, known, per_1000, site_names.get(insee, []), names, lang)
-        tooltip = f"<b>{_e(row['nom'])}</b><br>{_e(_jobs_text(known, lang))}"
-        prop = {"insee": insee, "f": jobs_color(known), "t": tooltip, "h": card}
-        if known is None:
-            prop["u"] = 1
-        props.append(json.dumps(prop, ensure_ascii=False))
-    return _feature_collection(_round(communes.geometry.values), props)
-
-
 def _stats_by_insee(stats: pd.DataFrame) -> pd.DataFrame:
     """Commune figures indexed by INSEE code (``geo.aggregate`` names the key ``code``)."""
     key = "insee" if "insee" in stats else "code" if "code" in stats else None
@@ -847,43 +1003,123 @@ def _stats_by_insee(stats: pd.DataFrame) -> pd.DataFrame:
     return stats.set_index(stats[key].astype(str))
 
 
-def _commune_card(row, insee, n_sites, jobs, per_1000, site_names, names, lang) -> str:
-    def line(key: str, value_html: str | None) -> str:
-        return f"<tr><th scope='row'>{_e(_t(key, lang))}</th><td>{value_html}</td></tr>" if value_html else ""
+# --------------------------------------------------------------------------- communes
 
-    dep, reg = _value(row.get("dep")), _value(row.get("reg"))
-    dep_html = _e(f"{names['dep'].get(str(dep), '')} ({dep})".strip()) if dep else None
-    reg_html = _e(names["reg"].get(str(reg), str(reg))) if reg else None
-    population = _value(row.get("population"))
-    sites_html = (
-        _e(fmt_int(n_sites, lang))
-        + "<ul class='rc-sources'>"
-        + "".join(f"<li>{_e(n)}</li>" for n in site_names)
-        + "</ul>"
-        if site_names
-        else _e(fmt_int(n_sites, lang))
+# Commune rings: 1e-4° (~10 m) for the detailed layer (simplified at 25 m), 1e-3° (~100 m)
+# for the national one (simplified at 1 km); outlines are context: 1e-3°.
+COMMUNE_DECIMALS = 4
+NATIONAL_DECIMALS = 3
+OUTLINE_DECIMALS = 3
+# Above this many commune vertices (detailed geometry), the map takes the national geometry:
+# a région (Auvergne-Rhône-Alpes, 4,020 communes) is ~131,000 vertices and stays detailed.
+DETAIL_VERTEX_BUDGET = 200_000
+# Above this many polygons, a layer draws on a canvas (one element, not one SVG path each).
+CANVAS_AREAS = 1000
+# A commune card lists this many of its sites by name.
+COMMUNE_SITES_MAX = 12
+
+
+def _commune_texts(communes: gpd.GeoDataFrame, names: dict[str, dict[str, str]], lang: str) -> _Cards:
+    """The static texts of commune cards (name, code, population, EPCI, département, région)."""
+    cols = _Columns(communes, StringTable())
+    cols.add("name", ["nom"], lambda v: _e(v) if v is not None else None)
+    cols.add("f_insee", ["insee"], lambda v: _e(v) if v is not None else None)
+    cols.add("f_population", ["population"], lambda v: _e(fmt_int(v, lang)) if v is not None else None)
+    cols.add("f_epci", ["epci"], lambda v: _e(v) if v else None)
+    cols.add(
+        "f_departement",
+        ["dep"],
+        lambda dep: _e(f"{names['dep'].get(str(dep), '')} ({dep})".strip()) if dep else None,
     )
-    if per_1000 is not None:
-        decimals = f"{float(per_1000):.1f}"
-        per_html = _e(decimals.replace(".", ",") if lang == "fr" else decimals)
+    cols.add("f_region", ["reg"], lambda reg: _e(names["reg"].get(str(reg), str(reg))) if reg else None)
+    codes = np.column_stack(cols.columns)
+    return _Cards(cols.table.strings, cols.keys, codes, pd.Index(communes["insee"].astype(str)))
+
+
+_COMMUNE_TEXTS: dict[tuple, _Cards] = {}
+
+
+def _cached_commune_texts(communes: gpd.GeoDataFrame, names: dict, lang: str) -> _Cards:
+    ref = communes.attrs.get("texts_from")  # Background: the full frame the subset came from
+    base = ref() if ref is not None else None
+    frame = base if base is not None else communes
+    key = (id(frame), lang, tuple(sorted(names["dep"].items())), tuple(sorted(names["reg"].items())))
+    texts = _COMMUNE_TEXTS.get(key)
+    if texts is None or len(texts.ids) != len(frame):
+        texts = _COMMUNE_TEXTS[key] = _commune_texts(frame, names, lang)
+        weakref.finalize(frame, _COMMUNE_TEXTS.pop, key, None)
+    return texts
+
+
+def _commune_payload(
+    communes: gpd.GeoDataFrame, stats: pd.DataFrame, names: dict, lang: str, table: StringTable
+) -> tuple[dict, list[str | None]]:
+    """Fill classes and card texts of the communes, and their encoded rings (one per commune)."""
+    communes = _to_wgs84(communes, "communes")
+    missing = [c for c in ("insee", "nom") if c not in communes]
+    if missing:
+        raise ValueError(f"build_map: communes lack the columns {missing}")
+    insee = communes["insee"].astype(str)
+    if "shape" in communes:  # pre-encoded by Background
+        shapes, decimals = communes["shape"].tolist(), communes.attrs["shape_decimals"]
     else:
-        per_html = None
-    rows = "".join(
-        [
-            line("f_insee", _e(insee)),
-            line("f_population", _e(fmt_int(population, lang)) if population is not None else None),
-            line("f_epci", _e(row.get("epci")) if _value(row.get("epci")) else None),
-            line("f_departement", dep_html),
-            line("f_region", reg_html),
-            line("f_sites", sites_html),
-            line("f_commune_jobs", _e(_jobs_text(jobs, lang))),
-            line("f_jobs_per_1000", per_html),
-        ]
+        shapes, decimals = encode_geometries(communes.geometry.values, COMMUNE_DECIMALS), COMMUNE_DECIMALS
+    stats = _stats_by_insee(stats).reindex(insee)
+    # geo.aggregate sums unknown jobs to 0: a commune whose sites give no figure is
+    # "unknown" (white, dashed), not the lowest class, and has no per-1,000 ratio.
+    jobs = (
+        pd.to_numeric(stats["jobs"], errors="coerce")
+        if "jobs" in stats
+        else pd.Series(np.nan, index=stats.index)
     )
-    return (
-        f'<div class="rc-commune"><div class="rc-title">{_e(row["nom"])}</div>'
-        f'<table class="rc-table">{rows}</table></div>'
+    known = jobs.where(jobs > 0)
+    n_sites = (
+        pd.to_numeric(stats["sites"], errors="coerce").fillna(0) if "sites" in stats else 0 * jobs.fillna(0)
     )
+    per_1000 = pd.to_numeric(stats["jobs_per_1000"], errors="coerce") if "jobs_per_1000" in stats else None
+    if per_1000 is None or per_1000.isna().all():
+        population = (
+            pd.to_numeric(communes["population"], errors="coerce") if "population" in communes else None
+        )
+        per_1000 = (
+            known.to_numpy() / population.where(population > 0).to_numpy() * 1000
+            if population is not None
+            else np.full(len(communes), np.nan)
+        )
+        per_1000 = pd.Series(per_1000, index=stats.index)
+    per_1000 = per_1000.where(known.notna())
+    classes = np.where(known.isna(), -1, np.searchsorted(JOBS_BREAKS, known.fillna(0), side="right") - 1)
+
+    texts = _cached_commune_texts(communes, names, lang)
+    rows = texts.rows_of(insee)
+    # rounded as shown, so each distinct figure is formatted once
+    figures = pd.DataFrame(
+        {"jobs": known.to_numpy(), "n": n_sites.to_numpy(), "p": per_1000.round(1).to_numpy()}
+    )
+    cols = _Columns(figures, table)
+    cols.add("jobs_text", ["jobs"], lambda j: _e(_jobs_text(j, lang)))
+    cols.add("f_sites", ["n"], lambda n: _e(fmt_int(int(n or 0), lang)))
+    cols.add("f_jobs_per_1000", ["p"], lambda p: _e(_decimal(p, lang)) if p is not None else None)
+    dynamic = dict(zip(cols.keys, cols.columns, strict=True))
+    order = ["f_insee", "f_population", "f_epci", "f_departement", "f_region", "f_sites", "f_commune_jobs",
+             "f_jobs_per_1000"]  # fmt: skip
+    columns = {k: texts.column(k, rows[:, j], table) for j, k in enumerate(texts.keys)}
+    columns.update({k: {"k": k, "t": v.tolist()} for k, v in dynamic.items()})
+    columns["f_commune_jobs"] = dict(columns["jobs_text"], k="f_commune_jobs")
+    payload = {
+        "d": decimals,
+        "fc": classes.astype(int).tolist(),
+        "name": columns["name"],
+        "jobs_text": columns["jobs_text"],
+        "c": [columns[k] for k in order],
+        "ik": 0,  # the INSEE code is the first card row
+    }
+    return payload, shapes
+
+
+def _decimal(value: float, lang: str) -> str:
+    text = f"{float(value):.1f}"
+    return text.replace(".", ",") if lang == "fr" else text
 
 
 def _class_labels(lang: str) -> list[str]:
@@ -898,6 +1134,12 @@ def _class_labels(lang: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- JS elements
+
+
+def _digest(payload: str) -> str:
+    """A short hash of a payload. streamlit_folium keys its component on the map script:
+    other data must give another script, hence another map."""
+    return hashlib.blake2b(payload.encode(), digest_size=8).hexdigest()
 
 
 def _js(value: object) -> str:
@@ -920,25 +1162,94 @@ _RUNTIME_JS = r"""
   if (window.ReindusMap) return;
   var RM = {};
   var PANES = [['rc-communes', 405], ['rc-outlines', 410], ['rc-precision', 415], ['rc-sites', 430]];
-  function cardEl(r, labels) {
+  // Google's encoded polyline (the format geo.encode writes): [[lat, lng], ...] of one ring.
+  function ring(text, scale) {
+    var out = [], i = 0, lat = 0, lng = 0, n = text.length;
+    while (i < n) {
+      var b, shift = 0, result = 0;
+      do { b = text.charCodeAt(i++) - 63; result |= (b & 31) << shift; shift += 5; } while (b >= 32);
+      lat += (result & 1) ? ~(result >> 1) : (result >> 1);
+      shift = 0; result = 0;
+      do { b = text.charCodeAt(i++) - 63; result |= (b & 31) << shift; shift += 5; } while (b >= 32);
+      lng += (result & 1) ? ~(result >> 1) : (result >> 1);
+      out.push([lat * scale, lng * scale]);
+    }
+    return out;
+  }
+  function shape(polys, scale) {
+    return polys.map(function (p) { return p.map(function (r) { return ring(r, scale); }); });
+  }
+  // A column is {k: key, t: [string-table index | -1]} or {k: key, v: [escaped text | null]}.
+  function val(S, col, i, p) {
+    if (!col) return null;
+    if (col.same) { var ref = p[col.same]; return Array.isArray(ref) ? ref[i] : val(S, ref, i, p); }
+    if (col.v) return col.v[i];
+    var j = col.t[i];
+    return j < 0 ? null : S[j];
+  }
+  function rowsHtml(S, p, i, labels, extra) {
+    var cols = p.c;
+    var rows = '';
+    for (var c = 0; c < cols.length; c++) {
+      var v = val(S, cols[c], i, p);
+      if (v !== null && v !== undefined) {
+        if (extra && extra[cols[c].k]) v += extra[cols[c].k];
+        rows += '<tr><th scope="row">' + (labels[cols[c].k] || '') + '</th><td>' + v + '</td></tr>';
+      }
+    }
+    return '<table class="rc-table">' + rows + '</table>';
+  }
+  function siteCard(m) {
+    var p = m.rcData, i = m.rcIndex, S = m.rcMap._rc.S, cfg = m.rcMap._rc.cfg;
     var d = document.createElement('div');
     d.className = 'rc-card';
-    d.setAttribute('data-site-id', r.i);
-    var rows = '';
-    for (var i = 0; i < r.c.length; i++) {
-      rows += '<tr><th scope="row">' + (labels[r.c[i][0]] || '') + '</th><td>' + r.c[i][1] + '</td></tr>';
-    }
-    d.innerHTML = r.h + '<table class="rc-table">' + rows + '</table>';
+    d.setAttribute('data-site-id', p.i[i]);
+    d.innerHTML = '<div class="rc-title">' + val(S, p.name, i) + '</div><div class="rc-sub">' +
+      val(S, p.sub, i) + '</div>' + rowsHtml(S, p, i, cfg.labels);
     return d;
   }
-  function cardOf(layer) { return cardEl(layer.siteRecord, layer.rcLabels); }
+  function siteTip(m) {
+    var p = m.rcData, i = m.rcIndex, S = m.rcMap._rc.S, place = val(S, p.place, i);
+    return '<b>' + val(S, p.name, i) + '</b>' + (place ? '<br>' + place : '') + '<br>' + val(S, p.jobs_text, i);
+  }
+  // Sites of a commune, for its card: matched on the INSEE code's table index.
+  function sitesOf(map, code) {
+    var rc = map._rc;
+    if (!rc.byCommune) {
+      rc.byCommune = Object.create(null);
+      for (var id in window.__sites) {
+        var m = window.__sites[id], code = val(rc.S, m.rcData.insee, m.rcIndex);
+        if (code) (rc.byCommune[code] = rc.byCommune[code] || []).push(val(rc.S, m.rcData.name, m.rcIndex));
+      }
+    }
+    return rc.byCommune[code] || [];
+  }
+  function communeCard(l) {
+    var p = l.rcData, i = l.rcIndex, map = l.rcMap, S = map._rc.S, cfg = map._rc.cfg;
+    var names = sitesOf(map, val(S, p.c[p.ik], i)), list = '';
+    if (names.length) {
+      list = '<ul class="rc-sources">';
+      for (var k = 0; k < Math.min(names.length, cfg.communeSitesMax); k++) list += '<li>' + names[k] + '</li>';
+      if (names.length > cfg.communeSitesMax) list += '<li>' + cfg.more.replace('{n}', String(names.length - cfg.communeSitesMax)) + '</li>';
+      list += '</ul>';
+    }
+    var d = document.createElement('div');
+    d.className = 'rc-commune';
+    d.innerHTML = '<div class="rc-title">' + val(S, p.name, i) + '</div>' +
+      rowsHtml(S, p, i, cfg.labels, {f_sites: list});
+    return d;
+  }
+  function communeTip(l) {
+    var p = l.rcData, i = l.rcIndex, S = l.rcMap._rc.S;
+    return '<b>' + val(S, p.name, i) + '</b><br>' + val(S, p.jobs_text, i);
+  }
   // The card becomes an element on first open, so streamlit_folium can read its text.
   function ensureCard(e) {
     var m = e && e.target ? e.target : e, p = m.getPopup();
-    if (p && typeof p.getContent() === 'function') p.setContent(cardOf(m));
+    if (p && typeof p.getContent() === 'function') p.setContent(siteCard(m));
   }
   RM.init = function (map, cfg) {
-    map._rc = {cfg: cfg, count: 0};
+    map._rc = {cfg: cfg, count: 0, S: []};
     window.__sites = window.__sites || Object.create(null);
     window.__communes = window.__communes || Object.create(null);
     PANES.forEach(function (p) {
@@ -951,70 +1262,82 @@ _RUNTIME_JS = r"""
       openSite: function (id, opts) { return RM.openSite(map, id, opts || {}); }
     };
   };
-  RM.addSites = function (map, group, records, opts) {
-    var cfg = map._rc.cfg, target = group, markers = [];
+  RM.strings = function (map, S) { map._rc.S = S; };
+  // A layer's payload travels as inert JSON in a script element of the page body
+  // (not inside the map script that streamlit_folium reprocesses and hashes).
+  RM.data = function (id) { return JSON.parse(document.getElementById(id).textContent); };
+  RM.addSites = function (map, group, p, opts) {
+    var cfg = map._rc.cfg, target = group, markers = [], n = p.i.length;
     if (opts.cluster && L.markerClusterGroup) {
       target = L.markerClusterGroup({
         showCoverageOnHover: false, chunkedLoading: true, maxClusterRadius: 50,
+        chunkProgress: function (done, total) { if (done >= total) RM._clustered(map); },
         iconCreateFunction: function (c) {
-          var n = c.getChildCount(), s = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 50;
+          var k = c.getChildCount(), s = k < 10 ? 30 : k < 100 ? 36 : k < 1000 ? 42 : 50;
           return L.divIcon({
-            html: '<div style="background:' + opts.color + '"><span>' + n + '</span></div>',
+            html: '<div style="background:' + opts.color + '"><span>' + k + '</span></div>',
             className: 'rc-cluster', iconSize: L.point(s, s)
           });
         }
       });
+      map._rc.pending = (map._rc.pending || 0) + 1;
       group.addLayer(target);
     }
-    for (var i = 0; i < records.length; i++) {
-      var r = records[i], color = cfg.colors[r.s] || '#777777';
+    var popup = {maxWidth: cfg.popupWidth, minWidth: 240, className: 'rc-popup', autoPanPadding: [30, 30]};
+    var tip = {sticky: true, direction: 'top', className: 'rc-tooltip'};
+    for (var i = 0; i < n; i++) {
+      var sector = typeof p.s === 'string' ? p.s : p.s[i];
+      var f = p.f[i], color = cfg.colors[sector] || '#777777', ll = [p.y[i] / cfg.coordScale, p.x[i] / cfg.coordScale];
       var o = {
-        pane: 'rc-sites', radius: r.r, color: color, weight: 1.5, opacity: 1,
+        pane: 'rc-sites', radius: p.r[i] / 10, color: color, weight: 1.5, opacity: 1,
         fillColor: color, fillOpacity: 0.72,
-        className: 'site-marker site-' + r.k + ' sector-' + r.s
+        className: 'site-marker site-' + p.i[i].replace(/[^A-Za-z0-9_-]/g, '_') + ' sector-' + sector
       };
-      if (r.u) { o.fillColor = '#ffffff'; o.fillOpacity = 0.9; o.dashArray = '3 3'; o.weight = 2; }
-      if (r.d) {
-        o.dashArray = '4 3'; o.fillOpacity = r.u ? 0.9 : 0.45;
-        group.addLayer(L.circle([r.y, r.x], {
+      if (f & 1) { o.fillColor = '#ffffff'; o.fillOpacity = 0.9; o.dashArray = '3 3'; o.weight = 2; }
+      if (f & 2) {
+        o.dashArray = '4 3'; o.fillOpacity = (f & 1) ? 0.9 : 0.45;
+        group.addLayer(L.circle(ll, {
           pane: 'rc-precision', radius: cfg.halo, color: color, weight: 1.5, dashArray: '6 6',
           fillColor: color, fillOpacity: 0.12, interactive: false, className: 'site-precision'
         }));
       }
-      if (r.up) { o.color = cfg.uploadStroke; o.weight = 2.5; }
-      var m = L.circleMarker([r.y, r.x], o);
-      m.siteRecord = r;
-      m.rcLabels = cfg.labels;
+      if (f & 4) { o.color = cfg.uploadStroke; o.weight = 2.5; }
+      var m = L.circleMarker(ll, o);
+      m.rcData = p; m.rcIndex = i; m.rcMap = map;
       if (target !== group) m.rcCluster = target;
       m.on('click', ensureCard);
-      m.bindTooltip(r.t, {sticky: true, direction: 'top', className: 'rc-tooltip'});
-      m.bindPopup(cardOf, {maxWidth: cfg.popupWidth, minWidth: 240, className: 'rc-popup', autoPanPadding: [30, 30]});
-      window.__sites[r.i] = m;
+      m.bindTooltip(siteTip, tip);
+      m.bindPopup(siteCard, popup);
+      window.__sites[p.i[i]] = m;
       markers.push(m);
     }
     if (target.addLayers) target.addLayers(markers);
     else for (var j = 0; j < markers.length; j++) target.addLayer(markers[j]);
-    map._rc.count += records.length;
+    map._rc.count += n;
   };
-  RM.addAreas = function (map, group, data, opts) {
-    var base = opts.style;
-    var layer = L.geoJSON(data, {
-      pane: opts.pane, interactive: !!opts.interactive,
-      style: function (f) {
-        var p = f.properties;
-        if (!p || !p.f) return base;
-        return L.Util.extend({}, base, p.u ? {fillColor: p.f, dashArray: '3 3', fillOpacity: 0.3} : {fillColor: p.f});
-      },
-      onEachFeature: opts.interactive ? function (f, l) {
-        var p = f.properties;
-        l.bindTooltip(p.t, {sticky: true, className: 'rc-tooltip'});
-        l.bindPopup(p.h, {maxWidth: map._rc.cfg.popupWidth, className: 'rc-popup'});
-        l.on('mouseover', function () { l.setStyle({weight: 2.5}); });
-        l.on('mouseout', function () { l.setStyle({weight: base.weight}); });
-        window.__communes[p.insee] = l;
-      } : null
-    });
-    group.addLayer(layer);
+  RM.addAreas = function (map, group, p, opts) {
+    var base = opts.style, scale = Math.pow(10, -p.d), n = p.g.length;
+    var renderer = n > map._rc.cfg.canvasAreas ? L.canvas({pane: opts.pane, padding: 0.3}) : undefined;
+    var popup = {maxWidth: map._rc.cfg.popupWidth, className: 'rc-popup'};
+    for (var i = 0; i < n; i++) {
+      var style = L.Util.extend({pane: opts.pane, interactive: !!opts.interactive}, base);
+      if (renderer) style.renderer = renderer;
+      if (p.fc) {
+        var c = p.fc[i];
+        if (c < 0) L.Util.extend(style, {fillColor: map._rc.cfg.noJobsFill, dashArray: '3 3', fillOpacity: 0.3});
+        else style.fillColor = map._rc.cfg.classColors[c];
+      }
+      var l = L.polygon(shape(p.g[i], scale), style);
+      if (opts.interactive) {
+        l.rcData = p; l.rcIndex = i; l.rcMap = map; l.rcWeight = base.weight;
+        l.bindTooltip(communeTip, {sticky: true, className: 'rc-tooltip'});
+        l.bindPopup(communeCard, popup);
+        l.on('mouseover', function (e) { e.target.setStyle({weight: 2.5}); });
+        l.on('mouseout', function (e) { e.target.setStyle({weight: e.target.rcWeight}); });
+        window.__communes[val(map._rc.S, p.c[p.ik], i)] = l;
+      }
+      group.addLayer(l);
+    }
   };
   RM.legend = function (map, html) {
     var c = L.control({position: 'bottomleft'});
@@ -1049,25 +1372,34 @@ _RUNTIME_JS = r"""
     else m.openPopup();
     return true;
   };
+  RM._clustered = function (map) {
+    map._rc.pending -= 1;
+    if (map._rc.pending <= 0 && map._rc.finished) RM._ready(map);
+  };
+  RM._ready = function (map) {
+    var view = map._rc.view;
+    if (view.selected && window.__sites[view.selected]) RM.openSite(map, view.selected, {zoom: view.selectedZoom});
+    window.__mapReady = true;
+  };
   RM.finish = function (map, view) {
     var n = map._rc.count;
     if (n <= map._rc.cfg.sortMax) {
       // Proportional symbols: the big ones under the small ones, whatever their layer.
       var all = [];
       for (var id in window.__sites) all.push(window.__sites[id]);
-      all.sort(function (a, b) { return b.siteRecord.r - a.siteRecord.r; });
+      all.sort(function (a, b) { return b.rcData.r[b.rcIndex] - a.rcData.r[a.rcIndex]; });
       for (var k = 0; k < all.length; k++) if (!all[k].rcCluster) all[k].bringToFront();
     }
     map.getContainer().setAttribute('data-site-count', String(n));
     window.__siteCount = n;
-    if (view.selected && window.__sites[view.selected]) {
-      RM.openSite(map, view.selected, {zoom: view.selectedZoom});
-    } else if (view.bounds) {
+    if (view.bounds) {
       map.fitBounds(view.bounds, {padding: [40, 40], maxZoom: view.maxZoom, animate: false});
     } else {
       map.setView(view.center, view.zoom, {animate: false});
     }
-    window.__mapReady = true;
+    map._rc.view = view;
+    map._rc.finished = true;
+    if (!map._rc.pending) RM._ready(map);
   };
   window.ReindusMap = RM;
 })();
@@ -1158,7 +1490,7 @@ class _Runtime(_RenderOnce, folium.MacroElement):
         """
     )
 
-    def __init__(self, *, large: bool):
+    def __init__(self, *, large: bool, lang: str = "fr"):
         super().__init__()
         self._name = "ReindusRuntime"
         fs = 18 if large else 13
@@ -1170,15 +1502,20 @@ class _Runtime(_RenderOnce, folium.MacroElement):
             "ph": "62vh",
         }
         self.code = _RUNTIME_JS
-        config = {
+        self._config = {
             "colors": {slug: term.color for slug, term in SECTORS.items()},
             "labels": {},
             "halo": DEPARTEMENT_HALO_M,
             "uploadStroke": UPLOAD_STROKE,
             "popupWidth": 480 if large else 400,
             "sortMax": SVG_MAX_SITES,
+            "coordScale": 10**COORD_DECIMALS,
+            "canvasAreas": CANVAS_AREAS,
+            "classColors": list(CHOROPLETH_COLORS),
+            "noJobsFill": NO_JOBS_FILL,
+            "communeSitesMax": COMMUNE_SITES_MAX,
+            "more": _e(_t("more_sites", lang)),
         }
-        self._config = config
 
     @property
     def config(self) -> str:
@@ -1188,24 +1525,48 @@ class _Runtime(_RenderOnce, folium.MacroElement):
         self._config["labels"].update(labels)
 
 
-class _SiteLayer(_RenderOnce, folium.elements.JSCSSMixin):
-    """The circle markers of one layer, from compact JSON records (see the module doc)."""
+class _Strings(_RenderOnce, folium.MacroElement):
+    """The map's string table, written when the page renders (after every layer added to it)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            window.ReindusMap.addSites({{ this.map_name() }}, {{ this._parent.get_name() }},
-                {{ this.payload }}, {{ this.options_js }});
+            window.ReindusMap.strings({{ this._parent.get_name() }}, {{ this.json() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, records: list[dict], *, cluster: bool, color: str):
+    def __init__(self, table: StringTable):
+        super().__init__()
+        self._name = "Strings"
+        self.table = table
+
+    def json(self) -> str:
+        return _js(self.table.strings)
+
+
+class _SiteLayer(_RenderOnce, folium.elements.JSCSSMixin):
+    """The circle markers of one layer, from a compact columnar payload (see the module doc)."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}<script type="application/json" id="{{ this.data_id }}">{{ this.payload }}</script>{% endmacro %}
+        {% macro script(this, kwargs) %}
+            window.ReindusMap.addSites({{ this.map_name() }}, {{ this._parent.get_name() }},
+                window.ReindusMap.data("{{ this.data_id }}"), {{ this.options_js }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, payload: dict, *, cluster: bool, color: str):
         super().__init__()
         self._name = "SiteLayer"
-        self.records = records
+        self.count = len(payload["i"])
         self.cluster = cluster
-        self.payload = _js(records)  # once: streamlit_folium renders each element several times
+        self.payload = _js(payload)  # once: streamlit_folium renders each element several times
+        # Its own id, not the element's name (streamlit_folium renames elements in the
+        # script only): the data's digest, so other data also gives another script.
+        self.data_id = "rc-data-" + _digest(self.payload)
         self.options_js = _js({"cluster": cluster, "color": color})
         # Only a clustered layer needs the markercluster plugin (served by the app).
         self.default_js = [("markerclusterjs", assets.asset_url("markerclusterjs"))] if cluster else []
@@ -1222,13 +1583,18 @@ class _SiteLayer(_RenderOnce, folium.elements.JSCSSMixin):
         return _map_of(self).get_name()
 
 
+# Row labels of the commune card.
+_COMMUNE_ROWS = ("f_insee", "f_population", "f_epci", "f_departement", "f_region", "f_sites", "f_commune_jobs",
+                 "f_jobs_per_1000")  # fmt: skip
+
+
 def _labels_for(keys: set[str], lang: str) -> dict[str, str]:
-    """Row labels of the site cards (escaped); extra data columns keep their own name."""
+    """Row labels of the cards (escaped); extra data columns keep their own name."""
     return {k: _e(_t(k, lang)) if k.startswith("f_") else _e(k[2:]) for k in keys}
 
 
 class _AreaLayer(_RenderOnce, folium.MacroElement):
-    """Communes (interactive choropleth) or outlines (lines only), from a GeoJSON string."""
+    """Communes (interactive choropleth) or outlines (lines only), from encoded rings."""
 
     _STYLES = {
         "communes": {
@@ -1243,18 +1609,27 @@ class _AreaLayer(_RenderOnce, folium.MacroElement):
     }
     _template = Template(
         """
+        {% macro html(this, kwargs) %}<script type="application/json" id="{{ this.data_id }}">{{ this.payload }}</script>{% endmacro %}
         {% macro script(this, kwargs) %}
             window.ReindusMap.addAreas({{ this.map_name() }}, {{ this._parent.get_name() }},
-                {{ this.geojson }}, {{ this.options_js }});
+                window.ReindusMap.data("{{ this.data_id }}"), {{ this.options_js }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, geojson: str, *, kind: str):
+    def __init__(self, payload: dict, shapes: list[str | None], *, kind: str):
         super().__init__()
         self._name = "AreaLayer"
         self.kind = kind
-        self.geojson = _js_text(geojson)
+        self.count = len(shapes)
+        # The rings are JSON already: pasted in, not parsed and dumped again.
+        rings = ",".join(s if s is not None else "[]" for s in shapes)
+        self.payload = _js_text(
+            json.dumps(payload, ensure_ascii=False, separators=(",", ":"))[:-1] + f',"g":[{rings}]}}'
+        )
+        # Its own id, not the element's name (streamlit_folium renames elements in the
+        # script only): the data's digest, so other data also gives another script.
+        self.data_id = "rc-data-" + _digest(self.payload)
         self.options_js = _js(
             {
                 "pane": "rc-communes" if kind == "communes" else "rc-outlines",

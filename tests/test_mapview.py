@@ -12,10 +12,10 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import pytest
-import shapely
 from shapely.geometry import Point, Polygon, box
 
 from geo import assets, mapview
+from geo.encode import decode_geometry
 from geo.paths import COMMUNES_DIR
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -180,17 +180,88 @@ def render(m: folium.Map) -> str:
 
 
 def calls(page: str, function: str) -> list:
-    """The first JSON argument after the two layer names of every ``ReindusMap.<function>(...)`` call."""
-    decoder = json.JSONDecoder()
+    """The payload of every ``ReindusMap.<function>(map, group, ReindusMap.data(ID), ...)`` call:
+    the JSON of the page's ``<script type="application/json" id=ID>`` element."""
     out = []
-    for match in re.finditer(rf"ReindusMap\.{function}\(\s*[\w$]+\s*,\s*[\w$]+\s*,\s*", page):
-        value, _ = decoder.raw_decode(page, match.end())
-        out.append(value)
+    for match in re.finditer(
+        rf'ReindusMap\.{function}\(\s*[\w$]+\s*,\s*[\w$]+\s*,\s*window\.ReindusMap\.data\("([\w-]+)"\)', page
+    ):
+        data = re.search(rf'<script type="application/json" id="{match.group(1)}">(.*?)</script>', page, re.S)
+        out.append(json.loads(data.group(1)))
     return out
 
 
+def strings(page: str) -> list[str]:
+    match = re.search(r"ReindusMap\.strings\(\s*[\w$]+\s*,\s*", page)
+    return json.JSONDecoder().raw_decode(page, match.end())[0]
+
+
+def val(table: list[str], payload: dict, col: dict | None, i: int):
+    """A column's text for entry ``i``, as the runtime's ``val`` reads it."""
+    if col is None:
+        return None
+    if "same" in col:
+        ref = payload[col["same"]]
+        return ref[i] if isinstance(ref, list) else val(table, payload, ref, i)
+    if "v" in col:
+        return col["v"][i]
+    return None if col["t"][i] < 0 else table[col["t"][i]]
+
+
 def records(page: str) -> dict[str, dict]:
-    return {r["i"]: r for payload in calls(page, "addSites") for r in payload}
+    """Every marker as a record: what the runtime reads from the columnar payloads."""
+    table, out = strings(page), {}
+    for p in calls(page, "addSites"):
+        for i, id_ in enumerate(p["i"]):
+            get = lambda key: val(table, p, p.get(key), i)  # noqa: B023, E731
+            place = get("place")
+            rec = {
+                "i": id_,
+                "k": re.sub(r"[^A-Za-z0-9_-]", "_", id_),
+                "s": p["s"] if isinstance(p["s"], str) else p["s"][i],
+                "x": p["x"][i] / 10**mapview.COORD_DECIMALS,
+                "y": p["y"][i] / 10**mapview.COORD_DECIMALS,
+                "r": p["r"][i] / 10,
+                "t": f"<b>{get('name')}</b>" + (f"<br>{place}" if place else "") + f"<br>{get('jobs_text')}",
+                "h": f'<div class="rc-title">{get("name")}</div><div class="rc-sub">{get("sub")}</div>',
+                "c": [[c["k"], v] for c in p["c"] if (v := val(table, p, c, i)) is not None],
+                "insee": get("insee"),
+            }
+            for bit, key in ((1, "u"), (2, "d"), (4, "up")):
+                if p["f"][i] & bit:
+                    rec[key] = 1
+            out[id_] = rec
+    return out
+
+
+def commune_cards(page: str, lang: str = "fr") -> dict[str, dict]:
+    """Every commune of the choropleth: fill colour, unknown flag, tooltip and card HTML."""
+    table, sites = strings(page), records(page)
+    (p,) = [c for c in calls(page, "addAreas") if "c" in c]
+    out = {}
+    for i in range(len(p["g"])):
+        code = val(table, p, p["c"][p["ik"]], i)
+        names = [val_name for r in sites.values() if r["insee"] == code for val_name in [_title(r)]]
+        extra = '<ul class="rc-sources">' + "".join(f"<li>{n}</li>" for n in names) + "</ul>" if names else ""
+        rows = "".join(
+            f'<tr><th scope="row">{html.escape(mapview._t(c["k"], lang))}</th><td>{v}{extra if c["k"] == "f_sites" else ""}</td></tr>'
+            for c in p["c"]
+            if (v := val(table, p, c, i)) is not None
+        )
+        cls = p["fc"][i]
+        out[code] = {
+            "f": mapview.NO_JOBS_FILL if cls < 0 else mapview.CHOROPLETH_COLORS[cls],
+            "u": 1 if cls < 0 else 0,
+            "t": f"<b>{val(table, p, p['name'], i)}</b><br>{val(table, p, p['jobs_text'], i)}",
+            "h": f'<div class="rc-title">{val(table, p, p["name"], i)}</div><table class="rc-table">{rows}</table>',
+            "g": p["g"][i],
+            "d": p["d"],
+        }
+    return out
+
+
+def _title(record: dict) -> str:
+    return re.match(r'<div class="rc-title">(.*?)</div>', record["h"]).group(1)
 
 
 def finish_view(page: str) -> dict:
@@ -211,7 +282,7 @@ def test_one_marker_per_site(full_map, sites):
     page = render(full_map)
     recs = records(page)
     assert sorted(recs) == sorted(sites["id"])
-    assert sum(len(payload) for payload in calls(page, "addSites")) == len(sites)
+    assert sum(len(payload["i"]) for payload in calls(page, "addSites")) == len(sites)
     assert page.count("L.circleMarker(") == 1  # one loop in the runtime, none per site
     assert '"sortMax"' in page
 
@@ -238,11 +309,7 @@ def test_departement_precision_is_styled_differently(full_map):
     recs = records(page)
     assert [i for i, r in recs.items() if r.get("d")] == ["dep-only"]
     # The runtime draws such a site with a dashed ring and a large translucent dashed halo.
-    assert (
-        "if (r.d)" in page
-        and "L.circle([r.y, r.x]" in page
-        and f'"halo":{mapview.DEPARTEMENT_HALO_M}' in page
-    )
+    assert "if (f & 2)" in page and "L.circle(ll," in page and f'"halo":{mapview.DEPARTEMENT_HALO_M}' in page
 
 
 def test_uploaded_sites_have_their_own_layer(full_map):
@@ -250,8 +317,8 @@ def test_uploaded_sites_have_their_own_layer(full_map):
     recs = records(page)
     assert recs["upload-1"].get("up") == 1
     payloads = calls(page, "addSites")
-    upload_payload = [p for p in payloads if any(r.get("up") for r in p)]
-    assert len(upload_payload) == 1 and [r["i"] for r in upload_payload[0]] == ["upload-1"]
+    upload_payload = [p for p in payloads if any(f & 4 for f in p["f"])]
+    assert len(upload_payload) == 1 and upload_payload[0]["i"] == ["upload-1"]
     names = [c.layer_name for c in full_map._children.values() if isinstance(c, folium.FeatureGroup)]
     assert any("Vos sites (1)" in n for n in names)
     assert any("Maroquinerie (1)" in n for n in names)  # alpha only: the upload is not counted there
@@ -275,8 +342,8 @@ def test_one_toggleable_layer_per_sector_and_per_outline(full_map):
 def test_marker_classes_and_registry_for_browser_tests(full_map):
     page = render(full_map)
     assert records(page)["alpha-usine"]["k"] == "alpha-usine"
-    assert "'site-marker site-' + r.k + ' sector-' + r.s" in page
-    assert "window.__sites[r.i] = m" in page and "window.__mapReady = true" in page
+    assert "'site-marker site-' + p.i[i].replace(/[^A-Za-z0-9_-]/g, '_') + ' sector-' + sector" in page
+    assert "window.__sites[p.i[i]] = m" in page and "window.__mapReady = true" in page
     assert "data-site-count" in page
 
 
@@ -381,7 +448,7 @@ def test_safe_url(url, expected):
 def test_the_card_shows_every_property_translated(full_map):
     recs = records(render(full_map))
     fr = card(recs["alpha-usine"])
-    for text in ("Site alpha-usine", "Maroquinerie", "En activité", "Société", "Fabrication", "Alpha", "(03901)",
+    for text in ("Site alpha-usine", "Maroquinerie", "En activité", "Société", "Fabrication", "Alpha", "Code INSEE", "03901",
                  "Allier (03) · Auvergne-Rhône-Alpes", "120 emplois", "créés", "Sur une friche", "Oui",
                  "Ancien usage du site", "Ancienne filature", "5\u00a0M€", "8\u202f000 m²", "2021",
                  "Commune (mairie)", "Le Journal, 2021-03", "Identifiant", "alpha-usine"):  # fmt: skip
@@ -418,10 +485,7 @@ def test_sites_without_optional_columns(communes):
 
 def test_commune_choropleth_and_card(full_map):
     page = render(full_map)
-    (communes,) = [
-        c for c in calls(page, "addAreas") if c["features"] and "insee" in c["features"][0]["properties"]
-    ]
-    props = {f["properties"]["insee"]: f["properties"] for f in communes["features"]}
+    props = commune_cards(page)
     alpha, beta = props["03901"], props["03902"]
     assert alpha["f"] == mapview.jobs_color(132) == mapview.CHOROPLETH_COLORS[1]
     assert beta["f"] == mapview.NO_JOBS_FILL and beta["u"] == 1  # its only site gives no figure
@@ -436,22 +500,19 @@ def test_commune_choropleth_and_card(full_map):
 
 def test_commune_stats_are_computed_when_not_given(sites, communes):
     page = render(mapview.build_map(sites, communes))
-    (layer,) = [
-        c for c in calls(page, "addAreas") if c["features"] and "insee" in c["features"][0]["properties"]
-    ]
-    alpha = next(f["properties"] for f in layer["features"] if f["properties"]["insee"] == "03901")
+    alpha = commune_cards(page)["03901"]
     assert "252 emplois" in alpha["h"]  # alpha 120 + hostile 120 + upload 12
     assert "<td>3<ul" in alpha["h"]
 
 
 def test_outlines_are_lines_only_and_share_borders(departements, regions):
-    deps, regs = (json.loads(g) for g in mapview.outline_geojsons(departements, regions))
-    for fc in (deps, regs):
-        for feature in fc["features"]:
-            geom = shapely.geometry.shape(feature["geometry"])
+    deps, regs = mapview.outline_shapes(departements, regions)
+    for shapes in (deps, regs):
+        for fragment in shapes:
+            geom = decode_geometry(json.loads(fragment), mapview.OUTLINE_DECIMALS)
             assert all(len(p.interiors) == 0 for p in getattr(geom, "geoms", [geom])), "holes are dropped"
     # Régions are the union of their départements: the same vertices, no doubled line.
-    assert regs["features"][0]["geometry"]["coordinates"] == deps["features"][0]["geometry"]["coordinates"]
+    assert regs[0] == deps[0]
 
 
 def test_outline_layers_are_not_interactive(full_map):
@@ -463,10 +524,9 @@ def test_outline_layers_are_not_interactive(full_map):
 def test_real_outlines_stay_light():
     departements = gpd.read_parquet(COMMUNES_DIR / "departements.parquet")
     regions = gpd.read_parquet(COMMUNES_DIR / "regions.parquet")
-    deps, regs = mapview.outline_geojsons(departements, regions)
-    assert len(deps) + len(regs) < 1_200_000
-    assert len(json.loads(deps)["features"]) == len(departements)
-    assert len(json.loads(regs)["features"]) == len(regions)
+    deps, regs = mapview.outline_shapes(departements, regions)
+    assert sum(map(len, deps)) + sum(map(len, regs)) < 300_000
+    assert len(deps) == len(departements) and len(regs) == len(regions)
 
 
 # ---------------------------------------------------------------------------- legend, view, basemaps
@@ -596,7 +656,10 @@ def test_streamlit_folium_loads_only_local_assets_and_keeps_our_names(full_map):
     script = streamlit_folium._get_map_string(full_map)
     assert "window.ReindusMap.init(map_div," in script
     assert "window.ReindusMap.finish(map_div," in script
-    assert len(records(script)) == 5
+    # the sites travel in the html part (inert JSON), not in the script st_folium reprocesses
+    body = streamlit_folium._get_html(full_map)
+    assert '<script type="application/json"' in body and '<script type="application/json"' not in script
+    assert len(records(script + body)) == 5
 
 
 def test_clicked_site_id_reads_the_card_text():
