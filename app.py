@@ -14,7 +14,7 @@ import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import geopandas as gpd
 import pandas as pd
@@ -32,6 +32,7 @@ from geo.filters import (
     ViewState,
     apply_filters,
     facet_counts,
+    fold,
     from_query,
     to_query,
 )
@@ -40,9 +41,6 @@ from geo.i18n import fmt_eur, fmt_int, fmt_pct, t
 from geo.join import join_sites_to_communes
 from geo.load import (
     DataError,
-    load_communes,
-    load_departements,
-    load_regions,
     read_sites,
 )
 from geo.paths import SITES_PATH
@@ -66,20 +64,29 @@ def sites_path_option() -> Path:
 
 @dataclass(frozen=True)
 class Base:
-    communes: gpd.GeoDataFrame
-    departements: gpd.GeoDataFrame
-    regions: gpd.GeoDataFrame
+    background: mapview.Background  # communes (two levels of detail), départements, régions
     sites: gpd.GeoDataFrame  # joined to communes
     known: Known
     source_name: str
+
+    @property
+    def communes(self) -> gpd.GeoDataFrame:
+        return self.background.communes
+
+    @property
+    def departements(self) -> gpd.GeoDataFrame:
+        return self.background.departements
+
+    @property
+    def regions(self) -> gpd.GeoDataFrame:
+        return self.background.regions
 
 
 @st.cache_resource(show_spinner=False)
 def load_base(sites_path: str) -> Base:
     """Communes, outlines and the joined sites: read once per process, never mutated."""
-    communes = load_communes()
-    departements = load_departements()
-    regions = load_regions()
+    background = mapview.Background.load()
+    communes, departements, regions = background.communes, background.departements, background.regions
     raw = read_sites(Path(sites_path), communes=communes)
     sites = join_sites_to_communes(raw, communes, departements, regions)
     sites["layer"] = "data"
@@ -89,7 +96,7 @@ def load_base(sites_path: str) -> Base:
         site_ids=frozenset(sites["id"]),
         communes=frozenset(communes["insee"]),
     )
-    return Base(communes, departements, regions, sites, known, Path(sites_path).name)
+    return Base(background, sites, known, Path(sites_path).name)
 
 
 @st.cache_resource(show_spinner=False)
@@ -147,9 +154,11 @@ def sync_url(spec: FilterSpec, view: ViewState) -> None:
 
 
 def share_link(spec: FilterSpec, view: ViewState) -> str:
+    """The address of the current view: the page's own address with the state's query string."""
     query = urlencode(to_query(spec, view), doseq=True)
-    base = (st.context.url or "").split("?")[0] if hasattr(st.context, "url") else ""
-    return f"{base}?{query}" if query else base
+    page = urlsplit((st.context.url or "") if hasattr(st.context, "url") else "")
+    base = urlunsplit((page.scheme, page.netloc, page.path or "/", "", "")) if page.netloc else ""
+    return f"{base}?{query}" if query else (base or "/")
 
 
 def show_notices(notices: list, lang: str) -> None:
@@ -167,9 +176,8 @@ def show_notices(notices: list, lang: str) -> None:
 # -- sidebar -------------------------------------------------------------------------------------
 
 
-def sidebar(base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str) -> None:
-    """The filter widgets, each with live counts under the other filters."""
-    sb = st.sidebar
+def sidebar(sb, base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str) -> None:
+    """The filter widgets in ``sb`` (a sidebar container), each with live counts under the other filters."""
     sb.header(t("filters", lang))
 
     def counts(column: str, attr: str) -> pd.Series:
@@ -180,6 +188,7 @@ def sidebar(base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str) ->
         t("sector", lang),
         options=list(SECTORS),
         format_func=lambda s: f"{SECTORS[s].label(lang)} ({by_sector.get(s, 0)})",
+        placeholder=t("all_sectors", lang),
         key=W["sectors"],
     )
     c1, c2 = sb.columns(2)
@@ -206,6 +215,7 @@ def sidebar(base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str) ->
         t("status", lang),
         options=list(STATUSES),
         format_func=lambda s: f"{STATUSES[s].label(lang)} ({by_status.get(s, 0)})",
+        placeholder=t("all_statuses", lang),
         key=W["statuses"],
     )
     reg_names = base.regions.set_index("code")["nom"]
@@ -214,6 +224,7 @@ def sidebar(base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str) ->
         t("region", lang),
         options=sorted(reg_names.index, key=lambda c: reg_names[c]),
         format_func=lambda c: f"{reg_names[c]} ({by_reg.get(c, 0)})",
+        placeholder=t("all_regions", lang),
         key=W["regs"],
     )
     dep_names = base.departements.set_index("code")["nom"]
@@ -222,6 +233,7 @@ def sidebar(base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str) ->
         t("departement", lang),
         options=list(dep_names.index),
         format_func=lambda c: f"{c} – {dep_names[c]} ({by_dep.get(c, 0)})",
+        placeholder=t("all_departements", lang),
         key=W["deps"],
     )
     sb.text_input(t("search", lang), key=W["q"], max_chars=200)
@@ -230,7 +242,7 @@ def sidebar(base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str) ->
         st.slider(t("radius_km", lang), min_value=1, max_value=300, key=W["km"])
         if st.session_state.get("_near_message"):
             st.caption(st.session_state["_near_message"])
-    sb.button(t("reset", lang), on_click=reset_filters, use_container_width=True)
+    sb.button(t("reset", lang), on_click=reset_filters, width="stretch")
 
 
 def reset_filters() -> None:
@@ -312,22 +324,29 @@ def upload_section(base: Base, lang: str) -> None:
         st.success(t("upload_ok", lang, n=len(result.sites)))
         if result.failures:
             st.warning(t("upload_failed_rows", lang, n=len(result.failures)))
-            st.dataframe(result.failures_frame(lang), hide_index=True, use_container_width=True)
+            st.dataframe(result.failures_frame(lang), hide_index=True, width="stretch")
 
 
 def all_sites(base: Base) -> gpd.GeoDataFrame:
+    """The data's sites and the user's uploaded ones: one frame per upload, kept in the
+    session (the map formats each frame's texts once, and reuses them on every filter)."""
     cached = st.session_state.get("upload")
-    if cached and cached[2] is not None:
-        return pd.concat([base.sites, cached[2]], ignore_index=True)
-    return base.sites
+    if not cached or cached[2] is None:
+        return base.sites
+    combined = st.session_state.get("upload_all")
+    if combined is None or combined[0] != cached[0]:
+        combined = (cached[0], pd.concat([base.sites, cached[2]], ignore_index=True))
+        st.session_state["upload_all"] = combined
+    return combined[1]
 
 
 # -- main panels ----------------------------------------------------------------------------------
 
 
-def kpi_row(selection: gpd.GeoDataFrame, lang: str, large: bool = False) -> None:
+def kpi_values(selection: gpd.GeoDataFrame, lang: str) -> list[tuple[str, str, str | None]]:
+    """The headline figures as (label, value, help) in ``lang``."""
     figures = kpis(selection)
-    values = [
+    return [
         (t("kpi_sites", lang), fmt_int(figures.sites, lang), None),
         (
             t("kpi_jobs", lang),
@@ -345,16 +364,21 @@ def kpi_row(selection: gpd.GeoDataFrame, lang: str, large: bool = False) -> None
             t("kpi_investment_help", lang, known=figures.sites_with_investment),
         ),
     ]
-    if large:
-        cells = "".join(
-            f'<div class="kpi"><div class="kpi-value">{html.escape(v)}</div>'
-            f'<div class="kpi-label">{html.escape(label)}</div></div>'
-            for label, v, _ in values
-        )
-        st.html(f'<div class="kpi-row" data-testid="kpi-row">{cells}</div>')
-        return
-    for column, (label, value, help_text) in zip(st.columns(4), values, strict=True):
+
+
+def kpi_row(selection: gpd.GeoDataFrame, lang: str) -> None:
+    for column, (label, value, help_text) in zip(st.columns(4), kpi_values(selection, lang), strict=True):
         column.metric(label, value, help=help_text)
+
+
+def kpi_row_html(selection: gpd.GeoDataFrame, lang: str) -> str:
+    """The headline figures in large type, for presenter mode (read from the back of a room)."""
+    cells = "".join(
+        f'<div class="kpi"><div class="kpi-value">{html.escape(value)}</div>'
+        f'<div class="kpi-label">{html.escape(label)}</div></div>'
+        for label, value, _ in kpi_values(selection, lang)
+    )
+    return f'<div class="kpi-row" data-testid="kpi-row">{cells}</div>'
 
 
 def charts(selection: gpd.GeoDataFrame, base: Base, lang: str) -> None:
@@ -367,32 +391,40 @@ def charts(selection: gpd.GeoDataFrame, base: Base, lang: str) -> None:
         .rename(index=lambda s: SECTORS[s].label(lang))
     )
     left.subheader(t("by_sector", lang))
-    left.bar_chart(by_sector["sites"], horizontal=True, y_label="", x_label=t("kpi_sites", lang))
+    # horizontal=True swaps the axes: y_label names the value axis (now horizontal)
+    left.bar_chart(by_sector["sites"], horizontal=True, x_label="", y_label=t("kpi_sites", lang))
     by_region = aggregate(selection, base.regions.set_index("code")["population"], "region")
     by_region["name"] = by_region["code"].map(base.regions.set_index("code")["nom"])
     right.subheader(t("by_region", lang))
     right.bar_chart(
-        by_region.set_index("name")["jobs"], horizontal=True, y_label="", x_label=t("kpi_jobs", lang)
+        by_region.set_index("name")["jobs"], horizontal=True, x_label="", y_label=t("kpi_jobs", lang)
     )
 
 
 def sites_table(selection: gpd.GeoDataFrame, lang: str) -> None:
     st.subheader(t("table", lang))
+    # Headers for reading (the exports keep their machine-friendly column names).
     table = pd.DataFrame(
         {
-            t("col_name", lang): selection["name"],
-            t("col_company", lang): selection["company"],
-            t("col_sector", lang): selection["sector"].map(lambda s: SECTORS[s].label(lang)),
-            t("col_status", lang): selection["status"].map(lambda s: STATUSES[s].label(lang)),
-            t("col_commune_nom", lang): selection["commune_nom"].fillna(selection["dep_nom"]),
-            t("col_dep", lang): selection["dep"],
-            t("col_jobs", lang): selection["jobs"],
-            t("col_brownfield", lang): selection["brownfield"],
-            t("col_investment_eur", lang): selection["investment_eur"],
-            t("col_year", lang): selection["year"],
+            t("th_name", lang): selection["name"],
+            t("th_company", lang): selection["company"],
+            t("sector", lang): selection["sector"].map(lambda s: SECTORS[s].label(lang)),
+            t("status", lang): selection["status"].map(lambda s: STATUSES[s].label(lang)),
+            t("th_commune", lang): selection["commune_nom"].fillna(selection["dep_nom"]),
+            t("th_dep", lang): selection["dep"],
+            t("jobs", lang): pd.to_numeric(selection["jobs"], errors="coerce"),
+            t("kpi_brownfield", lang): selection["brownfield"],
+            t("th_investment", lang): pd.to_numeric(selection["investment_eur"], errors="coerce"),
+            t("th_year", lang): pd.to_numeric(selection["year"], errors="coerce"),
         }
     )
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    numbers = {
+        t("jobs", lang): "localized",
+        t("th_investment", lang): "localized",
+        t("th_year", lang): "plain",
+    }
+    config = {name: st.column_config.NumberColumn(format=fmt) for name, fmt in numbers.items()}
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
 
 
 def exports(selection: gpd.GeoDataFrame, base: Base, fmap, lang: str) -> None:
@@ -405,6 +437,7 @@ def exports(selection: gpd.GeoDataFrame, base: Base, fmap, lang: str) -> None:
         mime="text/csv",
         on_click="ignore",
         key="dl_csv",
+        width="stretch",
     )
     cols[1].download_button(
         t("export_geojson", lang),
@@ -413,6 +446,7 @@ def exports(selection: gpd.GeoDataFrame, base: Base, fmap, lang: str) -> None:
         mime="application/geo+json",
         on_click="ignore",
         key="dl_geojson",
+        width="stretch",
     )
     cols[2].download_button(
         t("export_html", lang),
@@ -421,6 +455,7 @@ def exports(selection: gpd.GeoDataFrame, base: Base, fmap, lang: str) -> None:
         mime="text/html",
         on_click="ignore",
         key="dl_html",
+        width="stretch",
     )
     cols[3].download_button(
         t("export_png", lang),
@@ -431,6 +466,7 @@ def exports(selection: gpd.GeoDataFrame, base: Base, fmap, lang: str) -> None:
         mime="image/png",
         on_click="ignore",
         key="dl_png",
+        width="stretch",
     )
 
 
@@ -438,16 +474,10 @@ def exports(selection: gpd.GeoDataFrame, base: Base, fmap, lang: str) -> None:
 
 
 def build_map(selection: gpd.GeoDataFrame, base: Base, view: ViewState, large: bool = False):
-    hosting = base.communes[base.communes["insee"].isin(selection["insee"].dropna())]
-    stats = aggregate(selection, base.communes.set_index("insee")["population"], "commune")
-    deps = base.departements[base.departements["code"].isin(selection["dep"].dropna())]
-    regs = base.regions[base.regions["code"].isin(selection["reg"].dropna())]
-    return mapview.build_map(
+    return mapview.map_of_selection(
         selection,
-        hosting,
-        stats.rename(columns={"code": "insee"}),
-        deps,
-        regs,
+        base.background,
+        cards_from=all_sites(base),
         lang=view.lang,
         basemap=view.basemap,
         selected=view.site,
@@ -478,23 +508,50 @@ def show_map(fmap, selection: gpd.GeoDataFrame, height: int) -> str | None:
 
 # -- page ----------------------------------------------------------------------------------------
 
+# Sized for a 1280×720 projector as well as a laptop: a compact header so that the map
+# starts high on the page. Selectors are Streamlit's data-testid attributes (stable API).
 CSS = """
 <style>
+[data-testid="stHeader"] {background:transparent; pointer-events:none}
+[data-testid="stHeader"] * {pointer-events:auto}
+[data-testid="stMainBlockContainer"] {padding:3rem 2.5rem 3rem}
+[data-testid="stMainBlockContainer"] h1 {font-size:2.1rem; padding:0 0 .1rem; line-height:1.15}
+[data-testid="stSidebarHeader"] {height:2.75rem; margin-bottom:0}
+[data-testid="stSidebarUserContent"] {padding-bottom:2rem}
+[data-testid="stSidebarUserContent"] h2 {padding-top:0}
+[data-testid="stSidebar"] [data-testid="stRadioGroup"] {column-gap:.75rem}
+[data-testid="stMetricValue"] {font-size:2rem}
 .url-notice {background:#fff4e5;border-left:4px solid #f0a020;padding:.4rem .8rem;margin:.2rem 0;
   font-size:.9rem;border-radius:4px}
-.kpi-row {display:flex;gap:2.5rem;flex-wrap:wrap;margin:.2rem 0 .6rem}
-.kpi-value {font-size:3rem;font-weight:700;line-height:1.05}
-.kpi-label {font-size:1.3rem;color:#444}
-.present-title {font-size:2.4rem;font-weight:700;margin:0}
-.tour-card {font-size:1.5rem;font-weight:600}
+.st-key-share-link [data-testid="stCode"] pre {padding-top:.35rem; padding-bottom:.35rem}
+.present-head {display:flex; flex-wrap:wrap; align-items:center; column-gap:2.5rem; row-gap:.3rem}
+.present-title {font-size:1.9rem; font-weight:700; line-height:1.1; margin:0; padding:0}
+.kpi-row {display:flex; gap:2rem; flex-wrap:wrap}
+.kpi-value {font-size:2.6rem; font-weight:700; line-height:1}
+.kpi-label {font-size:1.05rem; color:#444; line-height:1.3}
+.tour-card {font-size:1.35rem; line-height:1.3; text-align:center; white-space:nowrap; overflow:hidden;
+  text-overflow:ellipsis}
+.tour-card .tour-pos {color:#555; font-weight:400}
+.tour-card .tour-site {font-weight:700}
+.tour-card.tour-hint {color:#555; font-size:1.15rem}
 </style>
 """
+# Presenter mode: no sidebar, no toolbar, thin margins and gaps; the map takes the rest.
 HIDE_SIDEBAR = """
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] {display:none}
-.block-container {padding-top:1rem; padding-bottom:0; max-width:100%}
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stHeader"] {display:none}
+[data-testid="stMainBlockContainer"] {padding:.6rem 1.5rem 0; max-width:100%}
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {gap:.5rem}
 </style>
 """
+# The explorer's map fits under the header of a 1280×720 screen: its legend and attribution
+# stay in view, and the wheel scrolls the page below it rather than zooming a half-seen map.
+EXPLORER_MAP_HEIGHT = 500
+# The map's height in presenter mode: what a 1280×720 projector leaves under the compact
+# header (title and figures on one line, the tour line). Streamlit cannot read the
+# viewport's height, and streamlit_folium draws its map at a fixed height in pixels.
+PRESENT_MAP_HEIGHT = 570
 
 
 def main() -> None:
@@ -523,6 +580,9 @@ def main() -> None:
 
     lang = st.session_state[W["lang"]]
     mode = st.session_state["mode"]
+    # The filters come first in the sidebar, but the upload is read first (the filters
+    # count its sites too): keep a slot for them above it.
+    filters_box = st.sidebar.container() if mode != "present" else None
     if mode != "present":
         upload_section(base, lang)
     sites = all_sites(base)
@@ -536,7 +596,7 @@ def main() -> None:
     if mode == "present":
         present(base, selection, spec, lang)
     else:
-        explore(base, sites, selection, spec, lang)
+        explore(filters_box, base, sites, selection, spec, lang)
 
 
 def current_view(lang: str) -> ViewState:
@@ -548,12 +608,28 @@ def current_view(lang: str) -> ViewState:
     )
 
 
+def tour_card(selection: gpd.GeoDataFrame, tour: list[str], position: int, lang: str) -> str:
+    """The tour line: "Site i of n — name (commune)", or how to start the tour."""
+    if position < 0:
+        hint = t("tour_start", lang, n=len(tour)) if tour else t("tour_empty", lang)
+        return f'<div class="tour-card tour-hint" data-testid="tour-card">{html.escape(hint)}</div>'
+    row = selection.set_index("id").loc[tour[position]]
+    where = row["commune_nom"] if isinstance(row["commune_nom"], str) else row["dep_nom"]
+    pos = t("tour_position", lang, i=position + 1, n=len(tour))
+    # "Usine Algo de Châteauneuf-sur-Isère" needs no "(Châteauneuf-sur-Isère)" after it
+    name = row["name"] if fold(where) in fold(row["name"]) else f"{row['name']} ({where})"
+    return (
+        f'<div class="tour-card" data-testid="tour-card" title="{html.escape(f"{pos} — {name}")}">'
+        f'<span class="tour-pos">{html.escape(pos)} — </span><span class="tour-site">{html.escape(name)}</span></div>'
+    )
+
+
 def set_mode(mode: str) -> None:
     st.session_state["mode"] = mode
 
 
-def explore(base: Base, sites, selection, spec: FilterSpec, lang: str) -> None:
-    sidebar(base, sites, spec, lang)
+def explore(filters_box, base: Base, sites, selection, spec: FilterSpec, lang: str) -> None:
+    sidebar(filters_box, base, sites, spec, lang)
     sb = st.sidebar
     sb.divider()
     sb.selectbox(
@@ -564,29 +640,42 @@ def explore(base: Base, sites, selection, spec: FilterSpec, lang: str) -> None:
     )
     sb.radio(t("language", lang), options=["fr", "en"], format_func=str.upper, key=W["lang"], horizontal=True)
 
-    head, actions = st.columns([4, 1])
-    head.title(t("app_title", lang))
+    head, actions = st.columns([4, 1], vertical_alignment="center")
+    head.title(t("app_title", lang), anchor=False)
     head.caption(t("app_subtitle", lang))
-    actions.button(t("present", lang), on_click=set_mode, args=("present",), type="primary", key="to_present")
+    actions.button(
+        t("present", lang),
+        on_click=set_mode,
+        args=("present",),
+        type="primary",
+        key="to_present",
+        width="stretch",
+    )
     show_notices(st.session_state.get("_notices", []), lang)
 
     kpi_row(selection, lang)
     if selection.empty:
         st.info(t("no_sites", lang))
     fmap = build_map(selection, base, current_view(lang))
-    clicked = show_map(fmap, selection, height=560)
+    clicked = show_map(fmap, selection, height=EXPLORER_MAP_HEIGHT)
     if clicked and clicked != st.session_state["site"]:
         st.session_state["site"] = clicked
     view = current_view(lang)
     sync_url(spec, view)
-    with st.expander(t("copy_link", lang), expanded=False):
-        st.caption(t("copy_link_help", lang))
-        st.code(share_link(spec, view), language=None)
+    share_row(spec, view, lang)
     charts(selection, base, lang)
     sites_table(selection, lang)
     exports(selection, base, fmap, lang)
     st.caption(t("sources_credit", lang))
     st.html(f'<div id="app-ready" data-sites="{len(selection)}" data-mode="explore"></div>')
+
+
+def share_row(spec: FilterSpec, view: ViewState, lang: str) -> None:
+    """The link to the current view, right under the map, with Streamlit's copy button."""
+    with st.container(key="share-link"):
+        label, link = st.columns([1, 5], vertical_alignment="center")
+        label.caption(f":material/link: {t('copy_link', lang)}", help=t("copy_link_help", lang))
+        link.code(share_link(spec, view), language=None)
 
 
 def present(base: Base, selection, spec: FilterSpec, lang: str) -> None:
@@ -599,23 +688,36 @@ def present(base: Base, selection, spec: FilterSpec, lang: str) -> None:
         if tour:
             st.session_state["site"] = tour[(position + delta) % len(tour)]
 
-    top, back = st.columns([5, 1])
-    top.html(f'<p class="present-title">{html.escape(t("app_title", lang))}</p>')
-    back.button(t("back_to_explorer", lang), on_click=set_mode, args=("explore",), key="to_explore")
-    kpi_row(selection, lang, large=True)
-    nav = st.columns([1, 4, 1])
-    nav[0].button(t("tour_prev", lang), on_click=step, args=(-1,), disabled=not tour, key="tour_prev",
-                  use_container_width=True)  # fmt: skip
-    nav[2].button(t("tour_next", lang), on_click=step, args=(1,), disabled=not tour, key="tour_next",
-                  use_container_width=True)  # fmt: skip
-    if position >= 0:
-        row = selection.set_index("id").loc[site]
-        where = row["commune_nom"] if isinstance(row["commune_nom"], str) else row["dep_nom"]
-        label = f"{t('tour_position', lang, i=position + 1, n=len(tour))} — {row['name']} ({where})"
-        nav[1].html(f'<div class="tour-card" data-testid="tour-card">{html.escape(label)}</div>')
+    top, back = st.columns([5, 1], vertical_alignment="center")
+    title = f'<h1 class="present-title">{html.escape(t("app_title", lang))}</h1>'
+    top.html(f'<div class="present-head">{title}{kpi_row_html(selection, lang)}</div>')
+    back.button(
+        t("back_to_explorer", lang), on_click=set_mode, args=("explore",), key="to_explore", width="stretch"
+    )
+    nav = st.columns([1, 4, 1], vertical_alignment="center")
+    # Page Up / Page Down: what a presentation clicker sends.
+    nav[0].button(
+        t("tour_prev", lang),
+        on_click=step,
+        args=(-1,),
+        disabled=not tour,
+        key="tour_prev",
+        width="stretch",
+        shortcut="PageUp",
+    )
+    nav[2].button(
+        t("tour_next", lang),
+        on_click=step,
+        args=(1,),
+        disabled=not tour,
+        key="tour_next",
+        width="stretch",
+        shortcut="PageDown",
+    )
+    nav[1].html(tour_card(selection, tour, position, lang))
     view = current_view(lang)
     fmap = build_map(selection, base, view, large=True)
-    show_map(fmap, selection, height=620)
+    show_map(fmap, selection, height=PRESENT_MAP_HEIGHT)
     sync_url(spec, view)
     st.html(f'<div id="app-ready" data-sites="{len(selection)}" data-mode="present"></div>')
 

@@ -27,9 +27,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "With a jobs bound, the {n} site(s) with no jobs figure are left out.",
     },
     "brownfield": {"fr": "Reconversion de friche", "en": "Brownfield reuse"},
-    "brownfield_any": {"fr": "Indifférent", "en": "Any"},
+    "brownfield_any": {"fr": "Tous", "en": "Any"},
     "brownfield_yes": {"fr": "Oui", "en": "Yes"},
     "brownfield_no": {"fr": "Non", "en": "No"},
+    # multiselect placeholders: an empty choice means "no constraint", so say "all"
+    "all_sectors": {"fr": "Tous les secteurs", "en": "All sectors"},
+    "all_statuses": {"fr": "Tous les statuts", "en": "All statuses"},
+    "all_regions": {"fr": "Toutes les régions", "en": "All regions"},
+    "all_departements": {"fr": "Tous les départements", "en": "All départements"},
     "search": {"fr": "Recherche (nom, entreprise, commune)", "en": "Search (name, company, commune)"},
     "radius": {"fr": "Autour d'une commune", "en": "Around a commune"},
     "radius_commune": {
@@ -63,12 +68,20 @@ TEXTS: dict[str, dict[str, str]] = {
     "by_sector": {"fr": "Par secteur", "en": "By sector"},
     "by_region": {"fr": "Par région", "en": "By region"},
     "table": {"fr": "Sites sélectionnés", "en": "Selected sites"},
+    "th_name": {"fr": "Nom", "en": "Name"},
+    "th_company": {"fr": "Entreprise", "en": "Company"},
+    "th_commune": {"fr": "Commune", "en": "Commune"},
+    "th_dep": {"fr": "Dép.", "en": "Dép."},
+    "th_investment": {"fr": "Investissement (€)", "en": "Investment (€)"},
+    "th_year": {"fr": "Année", "en": "Year"},
     "no_sites": {"fr": "Aucun site ne correspond à ces filtres.", "en": "No site matches these filters."},
     # -- URL and sharing
     "copy_link": {"fr": "Lien vers cette vue", "en": "Link to this view"},
     "copy_link_help": {
-        "fr": "Ce lien rouvre exactement la même vue (filtres, site, fond, langue, mode).",
-        "en": "This link reopens exactly this view (filters, site, basemap, language, mode).",
+        "fr": "Ce lien rouvre exactement la même vue (filtres, site, fond, langue, mode). "
+        "Le bouton de copie apparaît au survol.",
+        "en": "This link reopens exactly this view (filters, site, basemap, language, mode). "
+        "The copy button shows on hover.",
     },
     "notice_dropped": {
         "fr": "Paramètre d'URL ignoré : {param}={value} ({reason}).",
@@ -86,6 +99,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "tour_prev": {"fr": "◀ Précédent", "en": "◀ Previous"},
     "tour_next": {"fr": "Suivant ▶", "en": "Next ▶"},
     "tour_position": {"fr": "Site {i} sur {n}", "en": "Site {i} of {n}"},
+    "tour_start": {
+        "fr": "Visite guidée : {n} site(s) — « Suivant ▶ » pour commencer",
+        "en": "Guided tour: {n} site(s) — “Next ▶” to start",
+    },
+    "tour_empty": {
+        "fr": "Aucun site à présenter avec ces filtres.",
+        "en": "No site to present with these filters.",
+    },
     # -- export / import
     "export": {"fr": "Exporter", "en": "Export"},
     "export_csv": {"fr": "Sites (CSV)", "en": "Sites (CSV)"},

@@ -64,8 +64,9 @@ from geo.vocab import PRECISIONS, SECTORS, STATUSES
 # Up to this many sites: SVG (one DOM element per marker, countable by tests); above:
 # canvas, which stays fluid with tens of thousands of markers.
 SVG_MAX_SITES = 2000
-# Above this many sites, markers are clustered per sector (cluster=None means "auto").
-CLUSTER_MIN_SITES = 5000
+# Above this many sites, markers are clustered (cluster=None means "auto"): 10,000 circles
+# on a canvas still pan smoothly and keep their proportional sizes.
+CLUSTER_MIN_SITES = 20_000
 # 1e-5° is about 1 m: finer than any boundary we draw, and it halves the payload.
 COORD_DECIMALS = 5
 # Outlines are context, not data: simplified as a coverage (shared borders stay shared;
@@ -663,6 +664,11 @@ def _view(sites: gpd.GeoDataFrame) -> View:
     if sites.empty:
         return View(FRANCE_CENTER, FRANCE_ZOOM)
     xs, ys = sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()
+    metropolitan = (xs >= -5.5) & (xs <= 10.0) & (ys >= 41.0) & (ys <= 51.5)
+    if metropolitan.any() and not metropolitan.all():
+        # Sites in metropolitan France and overseas: open on the mainland (the overseas
+        # ones stay a pan away) rather than on a world map where France is a dot.
+        xs, ys = xs[metropolitan], ys[metropolitan]
     south, north, west, east = ys.min(), ys.max(), xs.min(), xs.max()
     center = ((south + north) / 2, (west + east) / 2)
     if north - south < 1e-4 and east - west < 1e-4:
@@ -1010,9 +1016,10 @@ def _stats_by_insee(stats: pd.DataFrame) -> pd.DataFrame:
 COMMUNE_DECIMALS = 4
 NATIONAL_DECIMALS = 3
 OUTLINE_DECIMALS = 3
-# Above this many commune vertices (detailed geometry), the map takes the national geometry:
-# a région (Auvergne-Rhône-Alpes, 4,020 communes) is ~131,000 vertices and stays detailed.
-DETAIL_VERTEX_BUDGET = 200_000
+# Above this many commune vertices (detailed geometry, ~30 a commune), the map takes the
+# national geometry (~9 a commune): ~1,500 communes stay detailed. The browser builds one
+# object per vertex; 150,000 of them cost ~1 s in Chromium, mostly garbage collection.
+DETAIL_VERTEX_BUDGET = 50_000
 # Above this many polygons, a layer draws on a canvas (one element, not one SVG path each).
 CANVAS_AREAS = 1000
 # A commune card lists this many of its sites by name.
@@ -1269,19 +1276,11 @@ _RUNTIME_JS = r"""
   RM.addSites = function (map, group, p, opts) {
     var cfg = map._rc.cfg, target = group, markers = [], n = p.i.length;
     if (opts.cluster && L.markerClusterGroup) {
-      target = L.markerClusterGroup({
-        showCoverageOnHover: false, chunkedLoading: true, maxClusterRadius: 50,
-        chunkProgress: function (done, total) { if (done >= total) RM._clustered(map); },
-        iconCreateFunction: function (c) {
-          var k = c.getChildCount(), s = k < 10 ? 30 : k < 100 ? 36 : k < 1000 ? 42 : 50;
-          return L.divIcon({
-            html: '<div style="background:' + opts.color + '"><span>' + k + '</span></div>',
-            className: 'rc-cluster', iconSize: L.point(s, s)
-          });
-        }
-      });
+      // One cluster group for every layer (clusters of different layers would pile up on
+      // the same towns); a layer switched off in the control takes its markers out of it.
+      target = RM._clusterOf(map);
+      group.rcMarkers = markers;
       map._rc.pending = (map._rc.pending || 0) + 1;
-      group.addLayer(target);
     }
     var popup = {maxWidth: cfg.popupWidth, minWidth: 240, className: 'rc-popup', autoPanPadding: [30, 30]};
     var tip = {sticky: true, direction: 'top', className: 'rc-tooltip'};
@@ -1314,6 +1313,24 @@ _RUNTIME_JS = r"""
     if (target.addLayers) target.addLayers(markers);
     else for (var j = 0; j < markers.length; j++) target.addLayer(markers[j]);
     map._rc.count += n;
+  };
+  RM._clusterOf = function (map) {
+    if (map._rc.cluster) return map._rc.cluster;
+    var cluster = L.markerClusterGroup({
+      showCoverageOnHover: false, chunkedLoading: true, maxClusterRadius: 45,
+      chunkProgress: function (done, total) { if (done >= total) RM._clustered(map); },
+      iconCreateFunction: function (c) {
+        var k = c.getChildCount(), s = k < 10 ? 30 : k < 100 ? 36 : k < 1000 ? 42 : 50;
+        return L.divIcon({
+          html: '<div><span>' + k + '</span></div>', className: 'rc-cluster', iconSize: L.point(s, s)
+        });
+      }
+    });
+    map.addLayer(cluster);  // on the map before any addLayers: chunked loading needs it
+    map.on('overlayremove', function (e) { if (e.layer.rcMarkers) cluster.removeLayers(e.layer.rcMarkers); });
+    map.on('overlayadd', function (e) { if (e.layer.rcMarkers) cluster.addLayers(e.layer.rcMarkers); });
+    map._rc.cluster = cluster;
+    return cluster;
   };
   RM.addAreas = function (map, group, p, opts) {
     var base = opts.style, scale = Math.pow(10, -p.d), n = p.g.length;
@@ -1439,7 +1456,8 @@ _CSS = """
 .rc-sources { margin: 0; padding-left: 1.1em; }
 .rc-card, .rc-commune { max-height: %(ph)s; overflow-y: auto; }
 .rc-cluster div { width: 100%%; height: 100%%; border-radius: 50%%; display: flex; align-items: center;
-  justify-content: center; color: #fff; font-weight: 700; opacity: .85; border: 2px solid #fff; box-sizing: border-box;
+  justify-content: center; color: #fff; font-weight: 700; opacity: .88; border: 2px solid #fff; box-sizing: border-box;
+  background: #3e4c59; box-shadow: 0 1px 4px rgba(0,0,0,.35);
   text-shadow: 0 0 2px rgba(0,0,0,.6); }
 """
 

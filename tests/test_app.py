@@ -120,3 +120,73 @@ def test_radius_search_never_guesses(text):
     at.text_input(key="w_near").set_value(text).run()
     assert "near" not in at.query_params
     assert f'data-sites="{len(SITES)}"' in ready(at)
+
+
+def tour_card(at: AppTest) -> str:
+    return next(h.proto.body for h in at.html if 'data-testid="tour-card"' in h.proto.body)
+
+
+@pytest.mark.parametrize(
+    ("lang", "placeholders"),
+    [
+        ("fr", ["Tous les secteurs", "Tous les statuts", "Toutes les régions", "Tous les départements"]),
+        ("en", ["All sectors", "All statuses", "All regions", "All départements"]),
+    ],
+)
+def test_multiselect_placeholders_are_translated_not_choose_options(lang, placeholders):
+    at = run(lang=lang)
+    keys = ["w_sectors", "w_statuses", "w_regs", "w_deps"]
+    assert [at.multiselect(key=k).proto.placeholder for k in keys] == placeholders
+
+
+def test_share_link_is_visible_under_the_map_and_follows_the_filters():
+    at = run(sector="glass", brownfield="yes")
+    # shown directly, not folded away in an expander
+    assert all(len(e.code) == 0 for e in at.expander)
+    (link,) = [c.value for c in at.main.code]
+    assert "?" in link and "sector=glass" in link and "brownfield=yes" in link
+    assert any("Lien vers cette vue" in c.value for c in at.main.caption)
+    at.radio(key="w_brownfield").set_value("any").run()
+    at.multiselect(key="w_sectors").set_value(["glass", "leather-goods"]).run()
+    (link,) = [c.value for c in at.main.code]
+    assert "sector=glass&sector=leather-goods" in link and "brownfield" not in link
+
+
+def test_share_link_in_english():
+    at = run(lang="en", q="OVH")
+    (link,) = [c.value for c in at.main.code]
+    assert "lang=en" in link and "q=OVH" in link
+    assert any("Link to this view" in c.value for c in at.main.caption)
+
+
+def test_presenter_tour_card_says_how_to_start_then_names_the_site():
+    at = run(mode="present")
+    assert "Visite guidée : 10 site(s)" in tour_card(at)
+    at.button(key="tour_next").click().run()
+    card = tour_card(at)
+    assert "Site 1 sur 10" in card
+    first = qp(at, "site")[0]
+    assert next(f["properties"]["name"] for f in SITES if f["properties"]["id"] == first) in card.replace(
+        "&#x27;", "'"
+    )
+    at.button(key="tour_prev").click().run()  # wraps around to the last site
+    assert "Site 10 sur 10" in tour_card(at)
+
+
+def test_presenter_with_no_site_says_so_and_disables_the_tour():
+    at = run(mode="present", q="no such site anywhere")
+    assert "Aucun site à présenter" in tour_card(at)
+    assert at.button(key="tour_next").disabled and at.button(key="tour_prev").disabled
+
+
+@pytest.mark.parametrize("params", [{}, {"mode": "present", "sector": "leather-goods"}])
+def test_no_deprecation_warnings_use_container_width(monkeypatch, params):
+    from streamlit import deprecation_util
+
+    logged: list[str] = []
+    monkeypatch.setattr(deprecation_util, "_shown_warnings", set())  # some warn once per process
+    monkeypatch.setattr(deprecation_util._LOGGER, "warning", lambda msg, *a, **k: logged.append(str(msg)))
+    at = run(**params)
+    if not params:
+        at.multiselect(key="w_sectors").set_value(["glass"]).run()
+    assert logged == []

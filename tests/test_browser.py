@@ -253,8 +253,20 @@ def test_presenter_mode_and_tour(open_page):
 @pytest.mark.parametrize("size", [(1400, 900), (1280, 720)])
 def test_screenshots_explorer_and_presenter(open_page, size):
     w, h = size
-    open_page("", size).screenshot(f"explorer-{w}x{h}.png")
-    open_page("?mode=present", size).screenshot(f"present-{w}x{h}.png")
+    explorer = open_page("", size)
+    explorer.screenshot(f"explorer-{w}x{h}.png")
+    # no developer toolbar (Deploy) for the audience; the link to the view is in plain sight
+    assert explorer.page.locator('[data-testid="stAppDeployButton"]').count() == 0
+    assert explorer.page.locator('[data-testid="stCode"]').is_visible()
+    assert "Choose options" not in explorer.page.locator('[data-testid="stSidebar"]').inner_text()
+    presenter = open_page("?mode=present", size)
+    presenter.screenshot(f"present-{w}x{h}.png")
+    # the whole presenter page fits the screen (a projector at 1280×720): no scrolling,
+    # and the map takes most of the height
+    frame = presenter.page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    assert frame["y"] + frame["height"] <= h
+    assert frame["height"] >= 0.75 * h if h <= 720 else frame["height"] >= 0.6 * h
+    assert presenter.page.locator('[data-testid="tour-card"]').is_visible()
 
 
 def test_csv_download_keeps_insee_codes_as_text(open_page):

@@ -567,6 +567,15 @@ def test_the_view_fits_the_sites(full_map, sites):
     assert view["selected"] is None
 
 
+def test_overseas_sites_do_not_zoom_the_mainland_out_to_the_world(sites):
+    reunion = frame([site("reunion", 55.45, -20.9, insee="97411")])
+    both = pd.concat([sites, reunion], ignore_index=True)
+    (south, west), (north, east) = finish_view(render(mapview.build_map(both)))["bounds"]
+    assert south > 41 and west > -5.5  # the mainland sites' box, not one spanning the globe
+    (south, west), _ = finish_view(render(mapview.build_map(frame([site("r", 55.45, -20.9), site("s", 55.5, -21.0)]))))["bounds"]
+    assert south == pytest.approx(-21.0)  # only overseas sites: fit them
+
+
 def test_one_site_opens_at_town_zoom(sites):
     view = finish_view(render(mapview.build_map(sites.iloc[[0]])))
     assert view["bounds"] is None and view["zoom"] == mapview.SINGLE_SITE_ZOOM
