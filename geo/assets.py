@@ -55,11 +55,9 @@ PACKAGES: dict[str, dict[str, str]] = {
         "dist/images/marker-shadow.png": "images/marker-shadow.png",
         "LICENSE": "LICENSE",
     },
-    "leaflet.markercluster": {
-        "dist/leaflet.markercluster.js": "leaflet.markercluster.js",
-        "dist/MarkerCluster.css": "MarkerCluster.css",
-        "dist/MarkerCluster.Default.css": "MarkerCluster.Default.css",
-        "MIT-LICENCE.txt": "MIT-LICENCE.txt",
+    "supercluster": {
+        "dist/supercluster.min.js": "supercluster.min.js",
+        "LICENSE": "LICENSE",
     },
 }
 
@@ -68,9 +66,7 @@ PACKAGES: dict[str, dict[str, str]] = {
 LOCAL_ASSETS: dict[str, str] = {
     "leaflet": "leaflet/leaflet.js",
     "leaflet_css": "leaflet/leaflet.css",
-    "markerclusterjs": "leaflet.markercluster/leaflet.markercluster.js",
-    "markerclustercss": "leaflet.markercluster/MarkerCluster.css",
-    "markerclusterdefaultcss": "leaflet.markercluster/MarkerCluster.Default.css",
+    "supercluster": "supercluster/supercluster.min.js",
 }
 
 # What folium.Map links by default and our map does not use: no Bootstrap widgets, no

@@ -67,6 +67,8 @@ SVG_MAX_SITES = 2000
 # Above this many sites, markers are clustered (cluster=None means "auto"): 10,000 circles
 # on a canvas still pan smoothly and keep their proportional sizes.
 CLUSTER_MIN_SITES = 20_000
+# Clusters up to this zoom; from the next one on, every site in view is its own marker.
+CLUSTER_MAX_ZOOM = 12
 # 1e-5° is about 1 m: finer than any boundary we draw, and it halves the payload.
 COORD_DECIMALS = 5
 # Outlines are context, not data: simplified as a coverage (shared borders stay shared;
@@ -140,6 +142,7 @@ _TEXTS: dict[str, dict[str, str]] = {
     "legend_no_jobs": {"fr": "Sites sans chiffre d'emplois", "en": "Sites with no jobs figure"},
     "legend_no_sites": {"fr": "Aucun site à afficher", "en": "No site to show"},
     "n_jobs": {"fr": "{n} emplois", "en": "{n} jobs"},
+    "n_sites": {"fr": "{n} sites", "en": "{n} sites"},
     "one_job": {"fr": "1 emploi", "en": "1 job"},
     "jobs_unknown": {"fr": "emplois non chiffrés", "en": "jobs not given"},
     "layer_communes": {"fr": "Communes : emplois", "en": "Communes: jobs"},
@@ -277,7 +280,7 @@ def build_map(
         zoom_start=view.zoom,
         tiles=None,
         min_zoom=2,
-        control_scale=True,
+        zoom_snap=0.5,  # France fills more of the map than with whole zoom levels
         prefer_canvas=len(sites) > SVG_MAX_SITES,
         height=height if height is not None else "100%",
     )
@@ -1264,6 +1267,7 @@ _RUNTIME_JS = r"""
     });
     map.getPane('rc-outlines').style.pointerEvents = 'none';
     map.getPane('rc-precision').style.pointerEvents = 'none';
+    L.control.scale({imperial: false}).addTo(map);  // metres only
     window.__reindus = {
       map: map,
       openSite: function (id, opts) { return RM.openSite(map, id, opts || {}); }
@@ -1273,64 +1277,109 @@ _RUNTIME_JS = r"""
   // A layer's payload travels as inert JSON in a script element of the page body
   // (not inside the map script that streamlit_folium reprocesses and hashes).
   RM.data = function (id) { return JSON.parse(document.getElementById(id).textContent); };
+  // One site's circle marker (and, for a département-precision site, its dashed halo).
+  function makeSite(map, p, i) {
+    var cfg = map._rc.cfg, sector = typeof p.s === 'string' ? p.s : p.s[i];
+    var f = p.f[i], color = cfg.colors[sector] || '#777777', ll = [p.y[i] / cfg.coordScale, p.x[i] / cfg.coordScale];
+    var o = {
+      pane: 'rc-sites', radius: p.r[i] / 10, color: color, weight: 1.5, opacity: 1,
+      fillColor: color, fillOpacity: 0.72,
+      className: 'site-marker site-' + p.i[i].replace(/[^A-Za-z0-9_-]/g, '_') + ' sector-' + sector
+    };
+    var halo = null;
+    if (f & 1) { o.fillColor = '#ffffff'; o.fillOpacity = 0.9; o.dashArray = '3 3'; o.weight = 2; }
+    if (f & 2) {
+      o.dashArray = '4 3'; o.fillOpacity = (f & 1) ? 0.9 : 0.45;
+      halo = L.circle(ll, {
+        pane: 'rc-precision', radius: cfg.halo, color: color, weight: 1.5, dashArray: '6 6',
+        fillColor: color, fillOpacity: 0.12, interactive: false, className: 'site-precision'
+      });
+    }
+    if (f & 4) { o.color = cfg.uploadStroke; o.weight = 2.5; }
+    var m = L.circleMarker(ll, o);
+    m.rcData = p; m.rcIndex = i; m.rcMap = map; m.rcHalo = halo;
+    m.on('click', ensureCard);
+    m.bindTooltip(siteTip, {sticky: true, direction: 'top', className: 'rc-tooltip'});
+    m.bindPopup(siteCard, {maxWidth: cfg.popupWidth, minWidth: 240, className: 'rc-popup', autoPanPadding: [30, 30]});
+    window.__sites[p.i[i]] = m;
+    return m;
+  }
   RM.addSites = function (map, group, p, opts) {
-    var cfg = map._rc.cfg, target = group, markers = [], n = p.i.length;
-    if (opts.cluster && L.markerClusterGroup) {
-      // One cluster group for every layer (clusters of different layers would pile up on
-      // the same towns); a layer switched off in the control takes its markers out of it.
-      target = RM._clusterOf(map);
-      group.rcMarkers = markers;
-      map._rc.pending = (map._rc.pending || 0) + 1;
-    }
-    var popup = {maxWidth: cfg.popupWidth, minWidth: 240, className: 'rc-popup', autoPanPadding: [30, 30]};
-    var tip = {sticky: true, direction: 'top', className: 'rc-tooltip'};
-    for (var i = 0; i < n; i++) {
-      var sector = typeof p.s === 'string' ? p.s : p.s[i];
-      var f = p.f[i], color = cfg.colors[sector] || '#777777', ll = [p.y[i] / cfg.coordScale, p.x[i] / cfg.coordScale];
-      var o = {
-        pane: 'rc-sites', radius: p.r[i] / 10, color: color, weight: 1.5, opacity: 1,
-        fillColor: color, fillOpacity: 0.72,
-        className: 'site-marker site-' + p.i[i].replace(/[^A-Za-z0-9_-]/g, '_') + ' sector-' + sector
-      };
-      if (f & 1) { o.fillColor = '#ffffff'; o.fillOpacity = 0.9; o.dashArray = '3 3'; o.weight = 2; }
-      if (f & 2) {
-        o.dashArray = '4 3'; o.fillOpacity = (f & 1) ? 0.9 : 0.45;
-        group.addLayer(L.circle(ll, {
-          pane: 'rc-precision', radius: cfg.halo, color: color, weight: 1.5, dashArray: '6 6',
-          fillColor: color, fillOpacity: 0.12, interactive: false, className: 'site-precision'
-        }));
-      }
-      if (f & 4) { o.color = cfg.uploadStroke; o.weight = 2.5; }
-      var m = L.circleMarker(ll, o);
-      m.rcData = p; m.rcIndex = i; m.rcMap = map;
-      if (target !== group) m.rcCluster = target;
-      m.on('click', ensureCard);
-      m.bindTooltip(siteTip, tip);
-      m.bindPopup(siteCard, popup);
-      window.__sites[p.i[i]] = m;
-      markers.push(m);
-    }
-    if (target.addLayers) target.addLayers(markers);
-    else for (var j = 0; j < markers.length; j++) target.addLayer(markers[j]);
+    var n = p.i.length;
     map._rc.count += n;
+    if (opts.cluster && window.Supercluster) {
+      // Clustered: markers are made only for the sites on screen (see RM._render).
+      var layers = map._rc.clustered = map._rc.clustered || [];
+      layers.push({group: group, p: p});
+      window.__siteIndex = window.__siteIndex || Object.create(null);
+      for (var k = 0; k < n; k++) window.__siteIndex[p.i[k]] = [layers.length - 1, k];
+      return;
+    }
+    for (var i = 0; i < n; i++) {
+      var m = makeSite(map, p, i);
+      if (m.rcHalo) group.addLayer(m.rcHalo);
+      group.addLayer(m);
+    }
   };
-  RM._clusterOf = function (map) {
-    if (map._rc.cluster) return map._rc.cluster;
-    var cluster = L.markerClusterGroup({
-      showCoverageOnHover: false, chunkedLoading: true, maxClusterRadius: 45,
-      chunkProgress: function (done, total) { if (done >= total) RM._clustered(map); },
-      iconCreateFunction: function (c) {
-        var k = c.getChildCount(), s = k < 10 ? 30 : k < 100 ? 36 : k < 1000 ? 42 : 50;
-        return L.divIcon({
-          html: '<div><span>' + k + '</span></div>', className: 'rc-cluster', iconSize: L.point(s, s)
-        });
+  // Supercluster (served by the app) indexes the sites of the layers switched on; on every
+  // move the clusters and the single sites in view are drawn, so 100,000 sites cost
+  // a few hundred markers at a time. Past cfg.clusterMaxZoom every site is its own marker.
+  RM._index = function (map) {
+    var rc = map._rc, cfg = rc.cfg, points = [];
+    rc.clustered.forEach(function (layer, k) {
+      if (!map.hasLayer(layer.group)) return;
+      var p = layer.p;
+      for (var i = 0; i < p.i.length; i++) {
+        points.push({type: 'Feature', properties: {k: k, i: i},
+                     geometry: {type: 'Point', coordinates: [p.x[i] / cfg.coordScale, p.y[i] / cfg.coordScale]}});
       }
     });
-    map.addLayer(cluster);  // on the map before any addLayers: chunked loading needs it
-    map.on('overlayremove', function (e) { if (e.layer.rcMarkers) cluster.removeLayers(e.layer.rcMarkers); });
-    map.on('overlayadd', function (e) { if (e.layer.rcMarkers) cluster.addLayers(e.layer.rcMarkers); });
-    map._rc.cluster = cluster;
-    return cluster;
+    // extent 256: radius in screen pixels of Leaflet's 256-pixel tiles (clusters up to 50 px wide)
+    rc.index = new window.Supercluster({radius: 60, extent: 256, maxZoom: cfg.clusterMaxZoom}).load(points);
+  };
+  function abbr(n, locale) {
+    return n < 1000 ? String(n) : (n / 1000).toLocaleString(locale, {maximumFractionDigits: n < 10000 ? 1 : 0}) + 'k';
+  }
+  RM._render = function (map) {
+    var rc = map._rc, cfg = rc.cfg;
+    if (!rc.index) return;
+    (rc.drawn || []).forEach(function (d) { d[0].removeLayer(d[1]); });
+    rc.drawn = [];
+    var b = map.getBounds().pad(0.2), zoom = Math.round(map.getZoom());
+    var items = rc.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom);
+    for (var j = 0; j < items.length; j++) {
+      var it = items[j], c = it.geometry.coordinates;
+      if (it.properties.cluster) {
+        var count = it.properties.point_count, size = count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 42 : 50;
+        var icon = L.marker([c[1], c[0]], {
+          pane: 'rc-sites', keyboard: false, title: cfg.nSites.replace('{n}', count.toLocaleString(cfg.locale)),
+          icon: L.divIcon({html: '<div><span>' + abbr(count, cfg.locale) + '</span></div>',
+                           className: 'rc-cluster', iconSize: L.point(size, size)})
+        });
+        icon.rcCluster = it.id;
+        icon.on('click', function (e) {
+          map.setView(e.target.getLatLng(), rc.index.getClusterExpansionZoom(e.target.rcCluster));
+        });
+        rc.clusterLayer.addLayer(icon);
+        rc.drawn.push([rc.clusterLayer, icon]);
+      } else {
+        var layer = rc.clustered[it.properties.k], p = layer.p, i = it.properties.i;
+        var m = window.__sites[p.i[i]] || makeSite(map, p, i);
+        if (m.rcHalo) { layer.group.addLayer(m.rcHalo); rc.drawn.push([layer.group, m.rcHalo]); }
+        layer.group.addLayer(m);
+        rc.drawn.push([layer.group, m]);
+      }
+    }
+  };
+  RM._startClusters = function (map) {
+    var rc = map._rc;
+    rc.clusterLayer = L.layerGroup().addTo(map);
+    RM._index(map);
+    map.on('moveend', function () { RM._render(map); });
+    // a layer switched on or off in the control: index the sites shown again
+    map.on('overlayadd overlayremove', function (e) {
+      if (rc.clustered.some(function (l) { return l.group === e.layer; })) { RM._index(map); RM._render(map); }
+    });
   };
   RM.addAreas = function (map, group, p, opts) {
     var base = opts.style, scale = Math.pow(10, -p.d), n = p.g.length;
@@ -1357,7 +1406,7 @@ _RUNTIME_JS = r"""
     }
   };
   RM.legend = function (map, html) {
-    var c = L.control({position: 'bottomleft'});
+    var c = L.control({position: 'bottomright'});
     c.onAdd = function () {
       var d = L.DomUtil.create('div', 'rc-legend leaflet-control');
       d.innerHTML = html;
@@ -1379,24 +1428,21 @@ _RUNTIME_JS = r"""
     c.addTo(map);
   };
   RM.openSite = function (map, id, opts) {
+    var zoom = opts.zoom || Math.max(map.getZoom(), 11), at = window.__siteIndex && window.__siteIndex[id];
+    if (!window.__sites[id] && at) {
+      // a clustered site gets its marker once the map shows it on its own
+      var p = map._rc.clustered[at[0]].p, cfg = map._rc.cfg;
+      zoom = Math.max(zoom, cfg.clusterMaxZoom + 1);
+      map.setView([p.y[at[1]] / cfg.coordScale, p.x[at[1]] / cfg.coordScale], zoom, {animate: false});
+      RM._render(map);
+    }
     var m = window.__sites[id];
     if (!m) return false;
     ensureCard(m);
-    var zoom = opts.zoom || Math.max(map.getZoom(), 11);
     if (opts.fly) map.flyTo(m.getLatLng(), zoom); else map.setView(m.getLatLng(), zoom, {animate: false});
-    if (m.rcCluster) m.rcCluster.zoomToShowLayer(m, function () { m.openPopup(); });
-    else if (opts.fly) map.once('moveend', function () { m.openPopup(); });
+    if (opts.fly) map.once('moveend', function () { m.openPopup(); });
     else m.openPopup();
     return true;
-  };
-  RM._clustered = function (map) {
-    map._rc.pending -= 1;
-    if (map._rc.pending <= 0 && map._rc.finished) RM._ready(map);
-  };
-  RM._ready = function (map) {
-    var view = map._rc.view;
-    if (view.selected && window.__sites[view.selected]) RM.openSite(map, view.selected, {zoom: view.selectedZoom});
-    window.__mapReady = true;
   };
   RM.finish = function (map, view) {
     var n = map._rc.count;
@@ -1405,18 +1451,24 @@ _RUNTIME_JS = r"""
       var all = [];
       for (var id in window.__sites) all.push(window.__sites[id]);
       all.sort(function (a, b) { return b.rcData.r[b.rcIndex] - a.rcData.r[a.rcIndex]; });
-      for (var k = 0; k < all.length; k++) if (!all[k].rcCluster) all[k].bringToFront();
+      for (var k = 0; k < all.length; k++) all[k].bringToFront();
     }
     map.getContainer().setAttribute('data-site-count', String(n));
     window.__siteCount = n;
+    if (map._rc.clustered) RM._startClusters(map);
     if (view.bounds) {
-      map.fitBounds(view.bounds, {padding: [40, 40], maxZoom: view.maxZoom, animate: false});
+      // keep the sites clear of an open legend (bottom right)
+      var legend = map.getContainer().querySelector('.rc-legend'), open = legend && legend.querySelector('details[open]');
+      var right = open ? legend.offsetWidth + 20 : 40;
+      map.fitBounds(view.bounds, {paddingTopLeft: [40, 40], paddingBottomRight: [right, 40], maxZoom: view.maxZoom, animate: false});
     } else {
       map.setView(view.center, view.zoom, {animate: false});
     }
-    map._rc.view = view;
-    map._rc.finished = true;
-    if (!map._rc.pending) RM._ready(map);
+    RM._render(map);  // (a view that did not move fires no moveend)
+    if (view.selected && (window.__sites[view.selected] || (window.__siteIndex && window.__siteIndex[view.selected]))) {
+      RM.openSite(map, view.selected, {zoom: view.selectedZoom});
+    }
+    window.__mapReady = true;
   };
   window.ReindusMap = RM;
 })();
@@ -1532,6 +1584,9 @@ class _Runtime(_RenderOnce, folium.MacroElement):
             "classColors": list(CHOROPLETH_COLORS),
             "noJobsFill": NO_JOBS_FILL,
             "communeSitesMax": COMMUNE_SITES_MAX,
+            "clusterMaxZoom": CLUSTER_MAX_ZOOM,
+            "locale": "fr-FR" if lang == "fr" else "en-GB",
+            "nSites": _e(_t("n_sites", lang)),
             "more": _e(_t("more_sites", lang)),
         }
 
@@ -1586,16 +1641,9 @@ class _SiteLayer(_RenderOnce, folium.elements.JSCSSMixin):
         # script only): the data's digest, so other data also gives another script.
         self.data_id = "rc-data-" + _digest(self.payload)
         self.options_js = _js({"cluster": cluster, "color": color})
-        # Only a clustered layer needs the markercluster plugin (served by the app).
-        self.default_js = [("markerclusterjs", assets.asset_url("markerclusterjs"))] if cluster else []
-        self.default_css = (
-            [
-                ("markerclustercss", assets.asset_url("markerclustercss")),
-                ("markerclusterdefaultcss", assets.asset_url("markerclusterdefaultcss")),
-            ]
-            if cluster
-            else []
-        )
+        # Only a clustered layer needs Supercluster (served by the app).
+        self.default_js = [("supercluster", assets.asset_url("supercluster"))] if cluster else []
+        self.default_css = []
 
     def map_name(self) -> str:
         return _map_of(self).get_name()

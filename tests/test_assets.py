@@ -19,7 +19,7 @@ CDN_NEEDLES = ("cdn.", "jsdelivr", "unpkg", "cdnjs", "googleapis", "bootstrapcdn
 
 def make_node_modules(root: Path, versions: dict[str, str] | None = None, pins: dict[str, str] | None = None):
     """A fake npm install: every file geo.assets ships, with recognisable content."""
-    versions = versions or {"leaflet": "1.9.4", "leaflet.markercluster": "1.5.3"}
+    versions = versions or {"leaflet": "1.9.4", "supercluster": "8.0.1"}
     pins = pins or dict(versions)
     package_json = root / "package.json"
     package_json.write_text(json.dumps({"dependencies": pins}))
@@ -66,7 +66,7 @@ def test_install_copies_only_the_shipped_files_and_stamps(tmp_path: Path):
     assert (dest / "leaflet" / "leaflet.js").read_text().startswith("/* leaflet/dist/leaflet.js */")
     assert json.loads((dest / assets.STAMP_NAME).read_text()) == {
         "leaflet": "1.9.4",
-        "leaflet.markercluster": "1.5.3",
+        "supercluster": "8.0.1",
     }
     assets.check_installed(dest)
 
@@ -83,8 +83,8 @@ def test_install_removes_files_no_longer_shipped(tmp_path: Path):
 def test_install_refuses_a_version_other_than_the_pin(tmp_path: Path):
     node_modules, package_json = make_node_modules(
         tmp_path,
-        versions={"leaflet": "1.9.3", "leaflet.markercluster": "1.5.3"},
-        pins={"leaflet": "1.9.4", "leaflet.markercluster": "1.5.3"},
+        versions={"leaflet": "1.9.3", "supercluster": "8.0.1"},
+        pins={"leaflet": "1.9.4", "supercluster": "8.0.1"},
     )
     with pytest.raises(
         assets.AssetError, match=r"leaflet: version 1\.9\.3, package\.json pins 1\.9\.4 \(run `npm ci`\)"
@@ -95,7 +95,7 @@ def test_install_refuses_a_version_other_than_the_pin(tmp_path: Path):
 
 def test_install_refuses_a_version_range(tmp_path: Path):
     node_modules, package_json = make_node_modules(
-        tmp_path, pins={"leaflet": "^1.9.4", "leaflet.markercluster": "1.5.3"}
+        tmp_path, pins={"leaflet": "^1.9.4", "supercluster": "8.0.1"}
     )
     with pytest.raises(assets.AssetError, match="pinned exactly"):
         assets.install(node_modules, tmp_path / "vendor", package_json)
@@ -103,10 +103,10 @@ def test_install_refuses_a_version_range(tmp_path: Path):
 
 def test_install_reports_a_missing_package(tmp_path: Path):
     node_modules, package_json = make_node_modules(tmp_path)
-    for path in sorted((node_modules / "leaflet.markercluster").rglob("*"), reverse=True):
+    for path in sorted((node_modules / "supercluster").rglob("*"), reverse=True):
         path.unlink() if path.is_file() else path.rmdir()
-    (node_modules / "leaflet.markercluster").rmdir()
-    with pytest.raises(assets.AssetError, match=r"leaflet\.markercluster: missing \(run `npm ci`\)"):
+    (node_modules / "supercluster").rmdir()
+    with pytest.raises(assets.AssetError, match=r"supercluster: missing \(run `npm ci`\)"):
         assets.install(node_modules, tmp_path / "vendor", package_json)
 
 
@@ -146,13 +146,15 @@ def all_links(m: folium.Map) -> list[str]:
     return urls
 
 
-def test_localize_serves_leaflet_and_plugins_from_the_app():
+def test_localize_serves_leaflet_from_the_app_and_refuses_plugins_it_does_not_ship():
+    unshipped = folium.Map(tiles=None)
+    folium.plugins.MarkerCluster().add_to(unshipped)
+    with pytest.raises(assets.AssetError, match="markerclusterjs.*which the app does not ship"):
+        assets.localize(unshipped)
     m = folium.Map(tiles=None)
-    folium.plugins.MarkerCluster().add_to(m)
     assets.localize(m)
     links = all_links(m)
     assert f"{assets.VENDOR_URL}/leaflet/leaflet.js" in links
-    assert f"{assets.VENDOR_URL}/leaflet.markercluster/leaflet.markercluster.js" in links
     assert all(url.startswith(assets.VENDOR_URL + "/") for url in links), links
 
     page = m.get_root().render()

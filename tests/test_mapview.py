@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -359,13 +360,14 @@ def test_small_maps_use_svg_and_large_ones_canvas(sites, monkeypatch):
     assert mapview.build_map(sites).options["prefer_canvas"] is True
 
 
-def test_clustering_uses_the_local_markercluster(sites):
+def test_clustering_uses_the_local_supercluster(sites):
     page = render(mapview.build_map(sites, cluster=True))
-    assert f"{assets.VENDOR_URL}/leaflet.markercluster/leaflet.markercluster.js" in page
-    assert f"{assets.VENDOR_URL}/leaflet.markercluster/MarkerCluster.Default.css" in page
+    assert f"{assets.VENDOR_URL}/supercluster/supercluster.min.js" in page
     assert '"cluster":true' in page
     assert assets.external_urls(page) == []
-    assert "markercluster" not in render(mapview.build_map(sites))  # not loaded when not used
+    assert "supercluster.min.js" not in render(mapview.build_map(sites))  # not loaded when not used
+    # the same sites travel either way: clustering is the browser's business
+    assert records(page).keys() == records(render(mapview.build_map(sites))).keys()
 
 
 def test_coordinates_are_rounded(sites):
@@ -572,7 +574,9 @@ def test_overseas_sites_do_not_zoom_the_mainland_out_to_the_world(sites):
     both = pd.concat([sites, reunion], ignore_index=True)
     (south, west), (north, east) = finish_view(render(mapview.build_map(both)))["bounds"]
     assert south > 41 and west > -5.5  # the mainland sites' box, not one spanning the globe
-    (south, west), _ = finish_view(render(mapview.build_map(frame([site("r", 55.45, -20.9), site("s", 55.5, -21.0)]))))["bounds"]
+    (south, west), _ = finish_view(
+        render(mapview.build_map(frame([site("r", 55.45, -20.9), site("s", 55.5, -21.0)])))
+    )["bounds"]
     assert south == pytest.approx(-21.0)  # only overseas sites: fit them
 
 
@@ -711,12 +715,13 @@ def test_png_without_sites_or_layers(sites):
 
 
 @pytest.mark.browser
-def test_standalone_map_works_offline_in_chromium(full_map, tmp_path: Path):
-    """The exported page, network cut: markers, registry, hover, a card with the hostile name as text."""
+@contextlib.contextmanager
+def offline_page(m: folium.Map, tmp_path: Path):
+    """The map's standalone page in Debian's Chromium, network cut (tiles refused)."""
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("Debian's chromium is not installed")
     try:
-        page_html = assets.standalone_html(full_map)
+        page_html = assets.standalone_html(m)
     except assets.AssetError:
         pytest.skip("static/vendor not installed (run scripts/setup.sh)")
     path = tmp_path / "map.html"
@@ -745,17 +750,54 @@ def test_standalone_map_works_offline_in_chromium(full_map, tmp_path: Path):
             page.route("**/*", route)
             page.goto(path.as_uri())
             page.wait_for_function("window.__mapReady === true")
-            assert page.evaluate("window.__siteCount") == 5
-            assert page.locator("path.site-marker").count() == 5
-            assert page.locator(".leaflet-control-layers").count() == 1
-            assert page.locator(".rc-legend").count() == 1
-            page.evaluate("window.__reindus.openSite('hostile')")
-            card_el = page.locator('.rc-card[data-site-id="hostile"]')
-            card_el.wait_for()
-            assert HOSTILE in card_el.inner_text()
-            assert page.locator(".rc-card script, .rc-card img").count() == 0
-            assert page.locator('.rc-card a[href^="javascript"]').count() == 0
+            yield page
             assert dialogs == [] and errors == []
             assert all("geopf.fr" in u for u in outside), outside  # tiles only
         finally:
             browser.close()
+
+
+def test_standalone_map_works_offline_in_chromium(full_map, tmp_path: Path):
+    """The exported page, network cut: markers, registry, a card with the hostile name as text, a commune card."""
+    with offline_page(full_map, tmp_path) as page:
+        assert page.evaluate("window.__siteCount") == 5
+        assert page.locator("path.site-marker").count() == 5
+        assert page.locator(".leaflet-control-layers").count() == 1
+        assert page.locator(".rc-legend").count() == 1
+        page.evaluate("window.__reindus.openSite('hostile')")
+        card_el = page.locator('.rc-card[data-site-id="hostile"]')
+        card_el.wait_for()
+        assert HOSTILE in card_el.inner_text()
+        assert page.locator(".rc-card script, .rc-card img").count() == 0
+        assert page.locator('.rc-card a[href^="javascript"]').count() == 0
+        page.evaluate("window.__communes['03901'].openPopup()")
+        commune = page.locator(".rc-commune")
+        commune.wait_for()
+        text = commune.inner_text()
+        assert "Alpha" in text and "03901" in text and "Site alpha-usine" in text and HOSTILE in text
+
+
+def test_clustered_map_draws_every_site_when_zoomed_in(sites, communes, tmp_path: Path):
+    """The clustered path (used above CLUSTER_MIN_SITES): clusters at first, each site its own marker up close."""
+    m = mapview.build_map(sites, communes, cluster=True)
+    with offline_page(m, tmp_path) as page:
+        assert page.evaluate("window.__siteCount") == 5
+        page.evaluate("window.__reindus.map.setView([46.55, 2.6], 7, {animate: false})")
+        assert page.locator(".rc-cluster").count() >= 1 and page.locator("path.site-marker").count() < 5
+        page.evaluate("window.__reindus.openSite('beta-inconnu')")
+        page.locator('.rc-card[data-site-id="beta-inconnu"]').wait_for()
+        page.evaluate("window.__reindus.map.setView([46.5, 2.25], 15, {animate: false})")
+        assert page.locator("path.site-marker.site-alpha-usine").count() == 1
+        # a sector switched off in the layer control leaves the clusters and the map
+        page.evaluate("window.__reindus.map.setView([46.55, 2.6], 7, {animate: false})")
+        before = page.evaluate(
+            "window.__reindus.map._rc.index.getClusters([-180, -85, 180, 85], 7)"
+            ".reduce((n, c) => n + (c.properties.point_count || 1), 0)"
+        )
+        page.locator(".leaflet-control-layers").hover()
+        page.get_by_label("Maroquinerie (1)").uncheck()
+        after = page.evaluate(
+            "window.__reindus.map._rc.index.getClusters([-180, -85, 180, 85], 7)"
+            ".reduce((n, c) => n + (c.properties.point_count || 1), 0)"
+        )
+        assert (before, after) == (5, 4)
