@@ -185,7 +185,8 @@ def calls(page: str, function: str) -> list:
     the JSON of the page's ``<script type="application/json" id=ID>`` element."""
     out = []
     for match in re.finditer(
-        rf'ReindusMap\.{function}\(\s*[\w$]+\s*,\s*[\w$]+\s*,\s*window\.ReindusMap\.data\("([\w-]+)"\)', page
+        rf'ReindusMap\.{function}\(\s*[\w$]+\s*,\s*(?:[\w$]+|\[[\w$,\s]*\])\s*,\s*window\.ReindusMap\.data\("([\w-]+)"\)',
+        page,
     ):
         data = re.search(rf'<script type="application/json" id="{match.group(1)}">(.*?)</script>', page, re.S)
         out.append(json.loads(data.group(1)))
@@ -219,7 +220,8 @@ def records(page: str) -> dict[str, dict]:
             rec = {
                 "i": id_,
                 "k": re.sub(r"[^A-Za-z0-9_-]", "_", id_),
-                "s": p["s"] if isinstance(p["s"], str) else p["s"][i],
+                "s": p["sl"][p["s"][i]],
+                "g": p["g"][i],
                 "x": p["x"][i] / 10**mapview.COORD_DECIMALS,
                 "y": p["y"][i] / 10**mapview.COORD_DECIMALS,
                 "r": p["r"][i] / 10,
@@ -318,8 +320,10 @@ def test_uploaded_sites_have_their_own_layer(full_map):
     recs = records(page)
     assert recs["upload-1"].get("up") == 1
     payloads = calls(page, "addSites")
-    upload_payload = [p for p in payloads if any(f & 4 for f in p["f"])]
-    assert len(upload_payload) == 1 and upload_payload[0]["i"] == ["upload-1"]
+    (payload,) = payloads  # one payload; each marker goes to its layer's group
+    uploads = [i for i, f in zip(payload["i"], payload["f"], strict=True) if f & 4]
+    assert uploads == ["upload-1"]
+    assert [r["i"] for r in recs.values() if r["g"] == recs["upload-1"]["g"]] == ["upload-1"]
     names = [c.layer_name for c in full_map._children.values() if isinstance(c, folium.FeatureGroup)]
     assert any("Vos sites (1)" in n for n in names)
     assert any("Maroquinerie (1)" in n for n in names)  # alpha only: the upload is not counted there
