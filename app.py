@@ -401,15 +401,23 @@ def charts(selection: gpd.GeoDataFrame, base: Base, lang: str) -> None:
     )
 
 
+TABLE_MAX_ROWS = 5000  # more is for the CSV export: the page stays light at 100,000 sites
+
+
 def sites_table(selection: gpd.GeoDataFrame, lang: str) -> None:
     st.subheader(t("table", lang))
+    if len(selection) > TABLE_MAX_ROWS:
+        st.caption(
+            t("table_capped", lang, n=fmt_int(TABLE_MAX_ROWS, lang), total=fmt_int(len(selection), lang))
+        )
+        selection = selection.sort_values("jobs", ascending=False, na_position="last").head(TABLE_MAX_ROWS)
     # Headers for reading (the exports keep their machine-friendly column names).
     table = pd.DataFrame(
         {
             t("th_name", lang): selection["name"],
             t("th_company", lang): selection["company"],
-            t("sector", lang): selection["sector"].map(lambda s: SECTORS[s].label(lang)),
-            t("status", lang): selection["status"].map(lambda s: STATUSES[s].label(lang)),
+            t("sector", lang): selection["sector"].map({k: v.label(lang) for k, v in SECTORS.items()}),
+            t("status", lang): selection["status"].map({k: v.label(lang) for k, v in STATUSES.items()}),
             t("th_commune", lang): selection["commune_nom"].fillna(selection["dep_nom"]),
             t("th_dep", lang): selection["dep"],
             t("jobs", lang): pd.to_numeric(selection["jobs"], errors="coerce"),

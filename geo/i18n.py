@@ -68,6 +68,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "by_sector": {"fr": "Par secteur", "en": "By sector"},
     "by_region": {"fr": "Par région", "en": "By region"},
     "table": {"fr": "Sites sélectionnés", "en": "Selected sites"},
+    "table_capped": {
+        "fr": "Les {n} sites aux plus gros effectifs sur {total} : le fichier CSV les contient tous.",
+        "en": "The {n} sites with the most jobs out of {total}: the CSV file has them all.",
+    },
     "th_name": {"fr": "Nom", "en": "Name"},
     "th_company": {"fr": "Entreprise", "en": "Company"},
     "th_commune": {"fr": "Commune", "en": "Commune"},

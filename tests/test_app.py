@@ -190,3 +190,17 @@ def test_no_deprecation_warnings_use_container_width(monkeypatch, params):
     if not params:
         at.multiselect(key="w_sectors").set_value(["glass"]).run()
     assert logged == []
+
+
+def test_a_large_synthetic_file_given_with_the_environment_option(tmp_path, monkeypatch):
+    """REINDUS_SITES points the app at another sites file; the table stays light past 5,000 rows."""
+    from geo import synthetic
+
+    path = synthetic.write(5_200, tmp_path / "synthetic.geojson", seed=3)
+    monkeypatch.setenv("REINDUS_SITES", str(path))
+    at = run()
+    assert 'data-sites="5200"' in ready(at)
+    assert at.metric[0].value == "5\u202f200"
+    assert any("5\u202f000" in c.value and "5\u202f200" in c.value for c in at.caption)
+    (table,) = at.dataframe
+    assert len(table.value) == 5_000
