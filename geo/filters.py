@@ -250,21 +250,41 @@ def _format_km(km: float) -> str:
 # -- filtering -----------------------------------------------------------------------------
 
 
+class _CombiningMarks(dict):
+    """``str.translate`` table that deletes combining marks: filled as characters are met."""
+
+    def __missing__(self, codepoint: int) -> int | None:
+        kept = None if unicodedata.combining(chr(codepoint)) else codepoint
+        self[codepoint] = kept
+        return kept
+
+
+_DROP_COMBINING = _CombiningMarks()
+
+
 def fold(text: object) -> str:
     """Lowercase without accents, for accent-insensitive search ("Chateauneuf" finds "Châteauneuf")."""
     if not isinstance(text, str):
         return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    if text.isascii():  # no decomposition, no combining mark: the common case, done fast
+        return text.casefold()
+    return unicodedata.normalize("NFKD", text).translate(_DROP_COMBINING).casefold()
 
 
 def search_text(sites: pd.DataFrame) -> pd.Series:
     """The folded text the free-text search looks in: name, company, commune."""
-    parts = [sites[col].map(fold) for col in ("name", "company", "commune_nom") if col in sites]
+    parts = [_fold_column(sites[col]) for col in ("name", "company", "commune_nom") if col in sites]
     out = parts[0]
     for part in parts[1:]:
         out = out + " | " + part
     return out
+
+
+def _fold_column(values: pd.Series) -> pd.Series:
+    """:func:`fold` of each value, computed once per distinct value (communes and companies repeat)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    folded = np.array([*map(fold, uniques), ""], dtype=object)  # code -1 (missing) → ""
+    return pd.Series(folded[codes], index=values.index, dtype=object)
 
 
 def apply_filters(
@@ -321,5 +341,5 @@ def facet_counts(
     sites: pd.DataFrame, spec: FilterSpec, column: str, attr: str, *, distance_m: pd.Series | None = None
 ) -> pd.Series:
     """Sites per value of ``column`` under every filter but the control's own (``attr``)."""
-    chosen = apply_filters(sites, spec, distance_m=distance_m, skip=attr)
-    return chosen[column].value_counts(dropna=False)
+    keep = mask(sites, spec, distance_m=distance_m, skip=attr)
+    return sites[column][keep].value_counts(dropna=False)  # one column, not a copy of the frame

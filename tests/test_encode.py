@@ -19,7 +19,11 @@ def test_google_reference_polyline():
     text, offsets = _polyline_chars(values)
     assert text == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
     assert offsets[-1] == len(text)
-    assert decode_polyline(text).tolist() == [[3850000, -12020000], [4070000, -12095000], [4325200, -12645300]]
+    assert decode_polyline(text).tolist() == [
+        [3850000, -12020000],
+        [4070000, -12095000],
+        [4325200, -12645300],
+    ]
 
 
 def test_round_trip_keeps_holes_and_parts():

@@ -1,0 +1,237 @@
+"""``streamlit run`` servers, Debian's Chromium through Playwright, and process-tree RSS from /proc.
+
+The server start and health poll are copied from tests/test_browser.py (the bench never
+imports test modules). Every request to a host other than the app's own is refused
+(tiles fail: there is no network, and the figures must not depend on one).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+from geo.paths import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+# The app's readiness: the script run is over (#app-ready) and the map built every marker
+# (window.__mapReady in the st_folium iframe). Returns the counts once ready.
+APP_READY_JS = """() => {
+  const ready = document.querySelector('#app-ready[data-sites]');
+  if (!ready) return false;
+  const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const win = frame && frame.contentWindow;
+  if (!win || win.__mapReady !== true || typeof win.__siteCount !== 'number') return false;
+  return {sites: Number(ready.dataset.sites), mapSites: win.__siteCount};
+}"""
+# The naive baseline app has no readiness flag in its map: every folium Marker is a DOM
+# icon as soon as folium's script has run.
+BASELINE_READY_JS = """() => {
+  const ready = document.querySelector('#app-ready[data-sites]');
+  if (!ready) return false;
+  const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const doc = frame && frame.contentDocument;
+  if (!doc) return false;
+  const n = Number(ready.dataset.sites);
+  const icons = doc.querySelectorAll('.leaflet-marker-icon').length;
+  const polygons = doc.querySelectorAll('path.leaflet-interactive').length;
+  if (icons < n || (n === 0 && polygons === 0)) return false;
+  return {sites: n, mapSites: icons};
+}"""
+SCRIPT_DONE_JS = "() => !!document.querySelector('#app-ready[data-sites]')"
+
+# The naive baseline links folium's default CDN assets; with no network they are served
+# from local copies (Leaflet 1.9.4 from node_modules, Debian's libjs-jquery), and the ones
+# a map of plain Markers never uses (Bootstrap, Font Awesome, awesome-markers) as empty
+# files, so that streamlit_folium's loader (which stops at the first failed script) runs.
+LEAFLET_DIST = ROOT / "node_modules" / "leaflet" / "dist"
+JQUERY = Path("/usr/share/javascript/jquery/jquery.min.js")
+_LEAFLET_CDN = re.compile(r"/npm/leaflet@[^/]+/dist/(?P<file>[A-Za-z0-9_./-]+)")
+
+
+def _is_tile(url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    return host == "data.geopf.fr" or host.endswith("tile.openstreetmap.org")
+
+
+def cdn_stand_in(url: str) -> tuple[bytes, str] | None:
+    """(body, content type) standing in for a CDN asset of folium's defaults, or None (refuse it)."""
+    parts = urlparse(url)
+    match = _LEAFLET_CDN.fullmatch(parts.path) if parts.hostname == "cdn.jsdelivr.net" else None
+    if match and ".." not in match["file"] and (LEAFLET_DIST / match["file"]).is_file():
+        file = LEAFLET_DIST / match["file"]
+        kinds = {".js": "application/javascript", ".css": "text/css", ".png": "image/png"}
+        return file.read_bytes(), kinds.get(file.suffix, "application/octet-stream")
+    if parts.hostname == "code.jquery.com" and JQUERY.is_file():
+        return JQUERY.read_bytes(), "application/javascript"
+    if parts.path.endswith(".js"):
+        return b"/* not needed by this map */", "application/javascript"
+    if parts.path.endswith(".css"):
+        return b"/* not needed by this map */", "text/css"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120.0, interval: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(interval)  # polling interval of a readiness probe
+    raise TimeoutError(f"{url}/_stcore/health did not answer within {timeout} s")
+
+
+class Server:
+    """``streamlit run SCRIPT [-- --sites FILE]`` on a free port, stopped on exit."""
+
+    def __init__(self, script: str = "app.py", *, sites: Path | None = None, env: dict | None = None,
+                 log: Path | None = None):  # fmt: skip
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none", "--server.runOnSave", "false"]  # fmt: skip
+        if sites is not None:
+            cmd += ["--", "--sites", str(sites)]
+        self.log_path = log
+        self._log = open(log, "w") if log else subprocess.DEVNULL
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            stdout=self._log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def wait_healthy(self, timeout: float = 120.0) -> float:
+        wait_healthy(self.url, self.proc, timeout)
+        return time.perf_counter() - self.started
+
+    def rss_mb(self) -> float:
+        return tree_rss_mb(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=20)
+        if self._log is not subprocess.DEVNULL:
+            self._log.close()
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants (VmRSS from /proc, summed), in MB."""
+    pids, seen = [pid], set()
+    while pids:
+        current = pids.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    total_kb = 0
+    for current in seen:
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        except OSError:
+            continue
+    return total_kb / 1024
+
+
+class Browser:
+    """One headless Chromium for the whole bench; a fresh context (no cache) per navigation."""
+
+    def __init__(self):
+        from playwright.sync_api import sync_playwright
+
+        if not Path(CHROMIUM).exists():
+            raise RuntimeError(f"{CHROMIUM} is missing (apt-get install chromium; scripts/setup.sh --dev)")
+        self._pw = sync_playwright().start()
+        self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        self.version = self.browser.version
+
+    def navigate(
+        self, url: str, ready_js: str, timeout_s: float, size=(1400, 900), cdn: bool = False
+    ) -> dict:
+        """Open ``url`` in a new context; time until ``ready_js`` returns a value (seconds).
+
+        ``cdn``: serve folium's default CDN assets from local stand-ins (the baseline).
+        """
+        context = self.browser.new_context(viewport={"width": size[0], "height": size[1]})
+        foreign: list[str] = []
+        errors: list[str] = []
+
+        def route(r):
+            request_url = r.request.url
+            host = urlparse(request_url).hostname or ""
+            if host in {"127.0.0.1", "localhost"} or request_url.startswith(("data:", "blob:")):
+                r.continue_()
+                return
+            stand_in = cdn_stand_in(request_url) if cdn else None
+            if stand_in is not None:
+                r.fulfill(status=200, body=stand_in[0], content_type=stand_in[1])
+                return
+            foreign.append(request_url)
+            r.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)[:200]))
+        try:
+            start = time.perf_counter()
+            page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+            page.wait_for_function(SCRIPT_DONE_JS, timeout=timeout_s * 1000, polling=20)
+            script_done = time.perf_counter() - start
+            remaining = max(1.0, timeout_s - script_done)
+            handle = page.wait_for_function(ready_js, timeout=remaining * 1000, polling=20)
+            ended = time.perf_counter()
+            elapsed = ended - start
+            counts = handle.json_value()
+        finally:
+            context.close()
+        return {
+            "seconds": elapsed,
+            "ended_at": ended,
+            "script_done_s": script_done,
+            "counts": counts,
+            "refused_hosts": sorted({urlparse(u).hostname or "" for u in foreign}),
+            "refused_non_tile_urls": sorted({u[:120] for u in foreign if not _is_tile(u)})[:5],
+            "page_errors": errors[:5],
+        }
+
+    def close(self) -> None:
+        self.browser.close()
+        self._pw.stop()

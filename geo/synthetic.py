@@ -1,0 +1,242 @@
+"""Deterministic synthetic sites for performance tests: plausible, clearly fake, inside real communes.
+
+``generate(n, communes, seed)`` places ``n`` sites in communes drawn with probability
+proportional to their population (plus a floor, so that villages get a few), each at a
+random point inside its commune (or at the commune's anchor point, the town hall when it
+lies inside). The same ``n``, communes and seed give the same sites, and
+:func:`feature_collection` the same bytes. ``python -m geo synthetic N -o PATH`` writes
+them as a sites GeoJSON that ``python -m geo validate`` accepts. Never into ``data/``:
+these sites are not real and must not be mistaken for the real ones.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.paths import DATA_DIR
+from geo.vocab import SECTORS
+
+# A commune's weight is its population plus this floor: with about 35,000 communes and
+# 68 M inhabitants, the floor gives the smallest ones together about 5 % of the sites.
+POPULATION_FLOOR = 100
+# Rejection sampling: one random point of the bounding box per pending site and round;
+# after this many rounds the few sites left take their commune's anchor point.
+SAMPLING_ROUNDS = 24
+# Coordinates are written with 6 decimals (about 0.1 m): the point is tested after rounding.
+DECIMALS = 6
+
+SECTOR_WEIGHTS = {
+    "leather-goods": 4,
+    "servers-electronics": 6,
+    "cloud-datacenters": 4,
+    "glass": 3,
+    "food": 22,
+    "chemicals-pharma": 10,
+    "metals-machinery": 20,
+    "transport-equipment": 12,
+    "energy-batteries": 7,
+    "other": 12,
+}
+STATUS_WEIGHTS = {"operating": 55, "under-construction": 15, "planned": 15, "announced": 15}
+ADDRESS_SHARE = 0.7  # the others are placed at the commune's anchor ("commune" precision)
+JOBS_NULL_SHARE = 0.10
+JOBS_MEDIAN = 45
+JOBS_SIGMA = 1.1  # log-normal: most sites employ tens of people, a few thousands
+BROWNFIELD_SHARES = (0.35, 0.55, 0.10)  # true, false, null
+INVESTMENT_SHARE = 0.45
+SURFACE_SHARE = 0.30
+YEARS = (2020, 2026)  # inclusive
+COMPANIES_PER_SITE = 0.3  # about one company for three sites: companies have several sites
+
+SOURCE = {
+    "title": "Données synthétiques pour les tests de performance",
+    "publisher": "geo.synthetic",
+    "date": "s. d.",
+    "url": None,
+}
+
+
+def generate(n: int, communes: gpd.GeoDataFrame, seed: int = 0) -> gpd.GeoDataFrame:
+    """``n`` synthetic sites inside ``communes`` (``load_communes()``), as ``read_sites`` would read them.
+
+    Parameters
+    ----------
+    n : int
+        Number of sites (≥ 0).
+    communes : GeoDataFrame
+        ``insee``, ``nom``, ``dep``, ``population``, ``lon``, ``lat`` (a point inside the
+        commune) and polygons in EPSG:4326.
+    seed : int
+        Seed of the random generator: the same seed gives the same sites.
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
+        raise ValueError(f"generate: n must be an integer ≥ 0, got {n!r}")
+    _check_communes(communes)
+    # Sorted by INSEE code: the draw does not depend on the order of the rows given.
+    communes = communes.sort_values("insee", kind="stable").reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+
+    weights = communes["population"].to_numpy(dtype=float) + POPULATION_FLOOR
+    chosen = rng.choice(len(communes), size=n, p=weights / weights.sum())
+    at_address = rng.random(n) < ADDRESS_SHARE
+    lon, lat = _points_inside(communes, chosen, at_address, rng)
+
+    numbers = np.arange(1, n + 1)
+    sector = _draw(rng, SECTOR_WEIGHTS, n)
+    jobs = np.rint(JOBS_MEDIAN * rng.lognormal(0.0, JOBS_SIGMA, n)).astype("int64").clip(1, None)
+    jobs_known = rng.random(n) >= JOBS_NULL_SHARE
+    brownfield_draw = rng.choice(3, size=n, p=BROWNFIELD_SHARES)
+    # Investment grows with jobs (about 150 k€ a job, give or take a factor of three), in 100 k€.
+    investment = np.rint(jobs * 150_000 * rng.lognormal(0.0, 0.8, n) / 1e5) * 1e5
+    has_investment = rng.random(n) < INVESTMENT_SHARE
+    surface = np.rint(jobs * 80 * rng.lognormal(0.0, 0.5, n) / 100) * 100
+    has_surface = rng.random(n) < SURFACE_SHARE
+    companies = max(1, int(n * COMPANIES_PER_SITE))
+    company = rng.integers(1, companies + 1, n)
+    status = _draw(rng, STATUS_WEIGHTS, n)
+    year = rng.integers(YEARS[0], YEARS[1] + 1, n)
+
+    sector_label = {slug: term.fr for slug, term in SECTORS.items()}
+    frame = pd.DataFrame(
+        {
+            "id": [f"synthetic-{i:06d}" for i in numbers],
+            "name": [f"Site synthétique {i}" for i in numbers],
+            "company": [f"Synthétique SA n°{c}" for c in company],
+            "activity": [f"{sector_label[s]} (activité synthétique)" for s in sector],
+            "sector": sector,
+            "status": status,
+            "insee": communes["insee"].to_numpy()[chosen],
+            "commune": communes["nom"].to_numpy()[chosen],
+            "dep": communes["dep"].to_numpy()[chosen],
+            "jobs": pd.array(np.where(jobs_known, jobs, 0), dtype="Int64"),
+            "jobs_note": np.where(jobs_known, "Effectif synthétique", None),
+            "brownfield": pd.array(brownfield_draw == 0, dtype="boolean"),
+            "brownfield_history": np.where(brownfield_draw == 0, "Ancien site industriel (fictif)", None),
+            "investment_eur": np.where(has_investment, investment, np.nan),
+            "surface_m2": np.where(has_surface, surface, np.nan),
+            "year": pd.array(year, dtype="Int64"),
+            "location_precision": np.where(at_address, "address", "commune"),
+            "sources": [[dict(SOURCE)] for _ in range(n)],
+        }
+    )
+    for column in ("sector", "status", "insee", "commune", "dep", "jobs_note", "brownfield_history"):
+        frame[column] = frame[column].astype(object)
+    frame.loc[~jobs_known, "jobs"] = pd.NA
+    frame.loc[brownfield_draw == 2, "brownfield"] = pd.NA
+    return gpd.GeoDataFrame(frame, geometry=shapely.points(lon, lat), crs="EPSG:4326")
+
+
+def feature_collection(sites: gpd.GeoDataFrame) -> str:
+    """The sites as GeoJSON text, one feature per line; the same sites give the same text."""
+    if sites.crs is None or sites.crs.to_epsg() != 4326:
+        raise ValueError("feature_collection: sites must be in EPSG:4326")
+    columns = [c for c in sites.columns if c != sites.geometry.name]
+    values = {c: _plain(sites[c]) for c in columns}
+    xs = np.round(shapely.get_x(sites.geometry.values), DECIMALS).tolist()
+    ys = np.round(shapely.get_y(sites.geometry.values), DECIMALS).tolist()
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+    lines = [
+        dumps(
+            {
+                "type": "Feature",
+                "properties": {c: values[c][i] for c in columns},
+                "geometry": {"type": "Point", "coordinates": [x, y]},
+            }
+        )
+        for i, (x, y) in enumerate(zip(xs, ys, strict=True))
+    ]
+    head = '{"type":"FeatureCollection","name":"synthetic-sites","features":[\n'
+    return head + ",\n".join(lines) + ("\n" if lines else "") + "]}\n"
+
+
+def write(n: int, path: Path, *, seed: int = 0, communes: gpd.GeoDataFrame | None = None) -> Path:
+    """Generate ``n`` sites and write them to ``path`` (refused inside ``data/``)."""
+    path = Path(path)
+    refuse_data_dir(path)
+    if communes is None:
+        from geo.load import load_communes
+
+        communes = load_communes()
+    text = feature_collection(generate(n, communes, seed=seed))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def refuse_data_dir(path: Path) -> None:
+    """Raise ValueError when ``path`` lies inside ``data/``: synthetic sites must not pass for real ones."""
+    resolved = Path(path).resolve()
+    if resolved == DATA_DIR.resolve() or DATA_DIR.resolve() in resolved.parents:
+        raise ValueError(f"{path}: synthetic sites are never written under {DATA_DIR} (choose another path)")
+
+
+def run_synthetic_cli(n: int, output: Path, seed: int = 0) -> int:
+    """``python -m geo synthetic N -o PATH [--seed S]``."""
+    if n < 0:
+        print(f"N must be ≥ 0, got {n}")
+        return 2
+    try:
+        write(n, output, seed=seed)
+    except ValueError as exc:
+        print(exc)
+        return 2
+    print(f"{output}: {n} synthetic sites (seed {seed})")
+    return 0
+
+
+# --------------------------------------------------------------------------- private steps
+
+
+def _check_communes(communes: gpd.GeoDataFrame) -> None:
+    if not isinstance(communes, gpd.GeoDataFrame):
+        raise TypeError(f"generate: communes must be a GeoDataFrame, not {type(communes).__name__}")
+    missing = [c for c in ("insee", "nom", "dep", "population", "lon", "lat") if c not in communes]
+    if missing:
+        raise ValueError(f"generate: communes lack the column(s) {', '.join(missing)}")
+    if communes.crs is None or communes.crs.to_epsg() != 4326:
+        raise ValueError(f"generate: communes must be in EPSG:4326, got {communes.crs}")
+    if communes.empty:
+        raise ValueError("generate: communes is empty")
+
+
+def _draw(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.ndarray:
+    slugs = list(weights)
+    p = np.array([weights[s] for s in slugs], dtype=float)
+    return np.array(slugs, dtype=object)[rng.choice(len(slugs), size=n, p=p / p.sum())]
+
+
+def _points_inside(
+    communes: gpd.GeoDataFrame, chosen: np.ndarray, at_address: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """A point in each chosen commune: random in the polygon where ``at_address``, else its anchor."""
+    geoms = communes.geometry.values
+    lon = communes["lon"].to_numpy(dtype=float)[chosen].round(DECIMALS)
+    lat = communes["lat"].to_numpy(dtype=float)[chosen].round(DECIMALS)
+    bounds = shapely.bounds(geoms)[chosen]
+    pending = np.flatnonzero(at_address)
+    for _ in range(SAMPLING_ROUNDS):
+        if pending.size == 0:
+            break
+        x0, y0, x1, y1 = bounds[pending].T
+        x = (x0 + rng.random(pending.size) * (x1 - x0)).round(DECIMALS)
+        y = (y0 + rng.random(pending.size) * (y1 - y0)).round(DECIMALS)
+        # covered_by, as geo.load checks it: a point on the border belongs to the commune.
+        inside = shapely.covered_by(shapely.points(x, y), geoms[chosen[pending]])
+        lon[pending[inside]], lat[pending[inside]] = x[inside], y[inside]
+        pending = pending[~inside]
+    return lon, lat
+
+
+def _plain(column: pd.Series) -> list:
+    """A column as JSON-ready Python values (NA → None, whole numbers of floats stay floats)."""
+    if isinstance(column.dtype, pd.BooleanDtype | pd.Int64Dtype):
+        return [None if v is pd.NA else v for v in column.astype(object).tolist()]
+    if pd.api.types.is_float_dtype(column.dtype):
+        return [None if v != v else v for v in column.tolist()]
+    return [None if v is None or v is pd.NA else v for v in column.tolist()]
