@@ -435,7 +435,7 @@ def sites_table(selection: gpd.GeoDataFrame, lang: str) -> None:
     st.dataframe(table, hide_index=True, width="stretch", column_config=config)
 
 
-def exports(selection: gpd.GeoDataFrame, base: Base, fmap, lang: str) -> None:
+def exports(selection: gpd.GeoDataFrame, base: Base, view: ViewState, lang: str) -> None:
     st.subheader(t("export", lang))
     cols = st.columns(4)
     cols[0].download_button(
@@ -458,7 +458,8 @@ def exports(selection: gpd.GeoDataFrame, base: Base, fmap, lang: str) -> None:
     )
     cols[2].download_button(
         t("export_html", lang),
-        data=lambda: standalone_html(fmap),
+        # built again on click: a session does not keep a whole map for a button
+        data=lambda: standalone_html(build_map(selection, base, view)),
         file_name="carte-reindustrialisation.html",
         mime="text/html",
         on_click="ignore",
@@ -673,7 +674,7 @@ def explore(filters_box, base: Base, sites, selection, spec: FilterSpec, lang: s
     share_row(spec, view, lang)
     charts(selection, base, lang)
     sites_table(selection, lang)
-    exports(selection, base, fmap, lang)
+    exports(selection, base, view, lang)
     st.caption(t("sources_credit", lang))
     st.html(f'<div id="app-ready" data-sites="{len(selection)}" data-mode="explore"></div>')
 

@@ -7,82 +7,43 @@ Re-point this module when ``geo.mapview`` changes; the rest of the bench only ca
 
 from __future__ import annotations
 
-import inspect
 import json
-from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
-import pandas as pd
 
 from geo import mapview
 from geo.aggregate import aggregate
 from geo.join import join_sites_to_communes
-from geo.load import load_communes, load_departements, load_regions
 
 
 def api_name() -> str:
-    """Which map entry point this checkout offers (recorded with the results)."""
-    if hasattr(mapview, "map_of_selection") and hasattr(mapview, "Background"):
-        extra = " + commune_layer_map" if hasattr(mapview, "commune_layer_map") else ""
-        return "mapview.map_of_selection(selection, Background.load())" + extra
-    return "mapview.build_map (legacy, as app.build_map calls it)"
+    """The map entry points measured (recorded with the results)."""
+    return "mapview.map_of_selection(selection, Background.load()) + mapview.commune_layer_map"
 
 
-@dataclass
-class _LegacyBackground:
-    """The layers app.load_base gives to build_map, for a checkout without ``mapview.Background``."""
-
-    communes: gpd.GeoDataFrame
-    departements: gpd.GeoDataFrame
-    regions: gpd.GeoDataFrame
-
-    @property
-    def population(self) -> pd.Series:
-        return self.communes.set_index("insee")["population"]
-
-
-def load_background():
+def load_background() -> mapview.Background:
     """The cached read-only layers the app builds once per process."""
-    if hasattr(mapview, "Background"):
-        return mapview.Background.load()
-    return _LegacyBackground(load_communes(), load_departements(), load_regions())
+    return mapview.Background.load()
 
 
 def map_of_selection(
-    selection: gpd.GeoDataFrame, background, *, all_sites: gpd.GeoDataFrame | None = None, **options
+    selection: gpd.GeoDataFrame, background: mapview.Background, *, all_sites: gpd.GeoDataFrame, **options
 ) -> folium.Map:
     """The app's map of a filtered selection of joined sites (``all_sites``: the unfiltered
-    frame, which app.build_map passes as ``cards_from`` when map_of_selection takes it)."""
-    if hasattr(mapview, "map_of_selection") and not isinstance(background, _LegacyBackground):
-        if all_sites is not None and "cards_from" in inspect.signature(mapview.map_of_selection).parameters:
-            options["cards_from"] = all_sites
-        return mapview.map_of_selection(selection, background, **options)
-    # Legacy: what app.build_map did before mapview.map_of_selection existed.
-    communes = background.communes
-    hosting = communes[communes["insee"].isin(selection["insee"].dropna())]
-    stats = aggregate(selection, communes.set_index("insee")["population"], "commune")
-    deps = background.departements[background.departements["code"].isin(selection["dep"].dropna())]
-    regs = background.regions[background.regions["code"].isin(selection["reg"].dropna())]
-    return mapview.build_map(
-        selection, hosting, stats.rename(columns={"code": "insee"}), deps, regs, **options
-    )
+    frame, which app.build_map passes as ``cards_from``)."""
+    return mapview.map_of_selection(selection, background, cards_from=all_sites, **options)
 
 
 def commune_layer_map(
-    codes: list[str], background, sites_per_commune: gpd.GeoDataFrame
+    codes: list[str], background: mapview.Background, sites_per_commune: gpd.GeoDataFrame
 ) -> tuple[folium.Map, str]:
-    """A map whose commune layer holds every commune of ``codes``; returns (map, how it was made).
-
-    ``sites_per_commune``: one joined site per commune of ``codes`` (the fallback when
-    ``mapview.commune_layer_map`` does not exist: its markers are in the payload too).
-    """
-    if hasattr(mapview, "commune_layer_map"):
-        return mapview.commune_layer_map(codes, background), "mapview.commune_layer_map(codes, background)"
-    fmap = map_of_selection(sites_per_commune, background)
+    """A map whose commune layer holds every commune of ``codes``, as a choropleth of the
+    figures of ``sites_per_commune`` (no markers); returns (map, how it was made)."""
+    stats = aggregate(sites_per_commune, background.population, "commune").rename(columns={"code": "insee"})
     return (
-        fmap,
-        f"{api_name()} with one synthetic site per commune (its {len(codes)} markers are in the payload)",
+        mapview.commune_layer_map(codes, background, stats),
+        "mapview.commune_layer_map(codes, background, stats): the communes' layer, no markers",
     )
 
 

@@ -297,7 +297,9 @@ def apply_filters(
     required when ``spec.near`` is set. ``skip`` names one FilterSpec field to ignore,
     for the live counts of that field's own control ("jobs" covers both bounds).
     """
-    return sites[mask(sites, spec, distance_m=distance_m, skip=skip)]
+    keep = mask(sites, spec, distance_m=distance_m, skip=skip)
+    # Nothing filtered out: the frame itself, not a copy (the callers never modify it).
+    return sites if keep.all() else sites[keep]
 
 
 def mask(

@@ -429,6 +429,24 @@ def map_of_selection(
     )
 
 
+def commune_layer_map(
+    codes: Iterable[str],
+    background: Background,
+    commune_stats: pd.DataFrame | None = None,
+    **options,
+) -> folium.Map:
+    """A map of communes alone (no sites): the commune layer of ``codes`` as a choropleth of
+    ``commune_stats`` (``insee``, ``sites``, ``jobs``…), with the outlines. What the
+    benchmark measures as "the national commune layer" with every code of France."""
+    empty = gpd.GeoDataFrame({"id": [], "name": [], "sector": []}, geometry=[], crs="EPSG:4326")
+    stats = (
+        commune_stats if commune_stats is not None else pd.DataFrame({"insee": [], "sites": [], "jobs": []})
+    )
+    return build_map(
+        empty, background.communes_for(codes), stats, background.departements, background.regions, **options
+    )
+
+
 def commune_jobs(sites: pd.DataFrame) -> pd.DataFrame:
     """Sites and known jobs per commune (``insee``, ``sites``, ``jobs``), for when no stats are given."""
     located = sites[sites["insee"].notna()] if "insee" in sites else sites.iloc[0:0]

@@ -246,8 +246,8 @@ def test_presenter_mode_and_tour(open_page):
     assert page.query()["mode"] == ["present"]
     page.page.get_by_role("button", name="← Retour à l'exploration").click()
     page.page.wait_for_function("() => new URL(location.href).searchParams.get('mode') === null")
-    page.wait_ready()
-    assert page.page.locator('[data-testid="stSidebar"]').is_visible()
+    page.page.locator('#app-ready[data-mode="explore"]').wait_for(state="attached")
+    page.page.locator('[data-testid="stSidebar"]').wait_for(state="visible")  # fails after the timeout
 
 
 @pytest.mark.parametrize("size", [(1400, 900), (1280, 720)])
