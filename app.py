@@ -381,23 +381,53 @@ def kpi_row_html(selection: gpd.GeoDataFrame, lang: str) -> str:
     return f'<div class="kpi-row" data-testid="kpi-row">{cells}</div>'
 
 
+def bars_html(title: str, rows: list[tuple[str, float | None, str]], unit: str, lang: str) -> str:
+    """A ranked bar chart in plain HTML: ``rows`` are (label, value, colour), largest first;
+    a value of None (no figure at all) is written "n.c." and ranked last.
+
+    No chart library: the page loads no plotting code, and the labels are escaped like
+    every other text."""
+    rows = sorted(rows, key=lambda row: (row[1] is None, -(row[1] or 0), row[0]))
+    top = max((value or 0 for _, value, _ in rows), default=0) or 1
+    items = "".join(
+        f'<div class="bar-label">{html.escape(label)}</div>'
+        f'<div class="bar-track"><div class="bar" style="width:{100 * (value or 0) / top:.1f}%;'
+        f'background:{html.escape(colour)}"></div></div>'
+        f'<div class="bar-value">{html.escape(t("not_given", lang) if value is None else fmt_int(value, lang))}</div>'
+        for label, value, colour in rows
+    )
+    return (
+        f'<figure class="bars" data-testid="bars"><figcaption>{html.escape(title)}'
+        f' <span class="bars-unit">({html.escape(unit)})</span></figcaption>'
+        f'<div class="bars-grid">{items}</div></figure>'
+    )
+
+
 def charts(selection: gpd.GeoDataFrame, base: Base, lang: str) -> None:
     if selection.empty:
         return
-    left, right = st.columns(2)
-    by_sector = (
-        selection.groupby("sector")
-        .agg(sites=("id", "size"), jobs=("jobs", "sum"))
-        .rename(index=lambda s: SECTORS[s].label(lang))
+    left, right = st.columns(2, gap="large")
+    per_sector = selection["sector"].value_counts()
+    left.html(
+        bars_html(
+            t("by_sector", lang),
+            [(SECTORS[s].label(lang), n, SECTORS[s].color) for s, n in per_sector.items()],
+            t("kpi_sites", lang).lower(),
+            lang,
+        )
     )
-    left.subheader(t("by_sector", lang))
-    # horizontal=True swaps the axes: y_label names the value axis (now horizontal)
-    left.bar_chart(by_sector["sites"], horizontal=True, x_label="", y_label=t("kpi_sites", lang))
     by_region = aggregate(selection, base.regions.set_index("code")["population"], "region")
-    by_region["name"] = by_region["code"].map(base.regions.set_index("code")["nom"])
-    right.subheader(t("by_region", lang))
-    right.bar_chart(
-        by_region.set_index("name")["jobs"], horizontal=True, x_label="", y_label=t("kpi_jobs", lang)
+    names = base.regions.set_index("code")["nom"]
+    right.html(
+        bars_html(
+            t("by_region", lang),
+            [
+                (names.get(code, code), jobs, "#4a6fa5")
+                for code, jobs in zip(by_region["code"], by_region["jobs"], strict=True)
+            ],
+            t("kpi_jobs", lang).lower(),
+            lang,
+        )
     )
 
 
@@ -415,7 +445,7 @@ def sites_table(selection: gpd.GeoDataFrame, lang: str) -> None:
     table = pd.DataFrame(
         {
             t("th_name", lang): selection["name"],
-            t("th_company", lang): selection["company"],
+            t("th_company", lang): selection["company"].fillna(""),
             t("sector", lang): selection["sector"].map({k: v.label(lang) for k, v in SECTORS.items()}),
             t("status", lang): selection["status"].map({k: v.label(lang) for k, v in STATUSES.items()}),
             t("th_commune", lang): selection["commune_nom"].fillna(selection["dep_nom"]),
@@ -532,7 +562,20 @@ CSS = """
 [data-testid="stMetricValue"] {font-size:2rem}
 .url-notice {background:#fff4e5;border-left:4px solid #f0a020;padding:.4rem .8rem;margin:.2rem 0;
   font-size:.9rem;border-radius:4px}
-.st-key-share-link [data-testid="stCode"] pre {padding-top:.35rem; padding-bottom:.35rem}
+.share-row {display:flex; align-items:center; gap:.6rem; font-size:.9rem; color:#444}
+.share-row input {flex:1; min-width:0; font:inherit; font-family:monospace; padding:.3rem .5rem;
+  border:1px solid #ccc; border-radius:4px; background:#f7f7f9; color:#222}
+.share-row button {font:inherit; padding:.3rem .8rem; border:1px solid #bbb; border-radius:4px;
+  background:#fff; cursor:pointer; white-space:nowrap}
+.share-row button:hover {border-color:#ff4b4b; color:#ff4b4b}
+.bars {margin:0}
+.bars figcaption {font-size:1.25rem; font-weight:600; margin-bottom:.5rem}
+.bars .bars-unit {font-size:.95rem; font-weight:400; color:#555}
+.bars-grid {display:grid; grid-template-columns:minmax(6rem,max-content) 1fr max-content;
+  gap:.3rem .6rem; align-items:center; font-size:.92rem}
+.bar-track {background:#f0f0f3; border-radius:3px; height:.9rem}
+.bar {height:100%; border-radius:3px; min-width:2px}
+.bar-value {text-align:right; font-variant-numeric:tabular-nums}
 .present-head {display:flex; flex-wrap:wrap; align-items:center; column-gap:2.5rem; row-gap:.3rem}
 .present-title {font-size:1.9rem; font-weight:700; line-height:1.1; margin:0; padding:0}
 .kpi-row {display:flex; gap:2rem; flex-wrap:wrap}
@@ -679,12 +722,40 @@ def explore(filters_box, base: Base, sites, selection, spec: FilterSpec, lang: s
     st.html(f'<div id="app-ready" data-sites="{len(selection)}" data-mode="explore"></div>')
 
 
+# The copy button of the share row (static; the link itself is in the input's value).
+# st.code would bring its copy button with a 1.5 MB syntax highlighter to every page load.
+SHARE_JS = """<script>
+if (!window.__rcShare) {
+  window.__rcShare = true;
+  document.addEventListener('focusin', (event) => {
+    if (event.target.matches('.share-row input')) event.target.select();
+  });
+  document.addEventListener('click', async (event) => {
+    const button = event.target.closest('.share-row button');
+    if (!button) return;
+    const input = button.parentElement.querySelector('input');
+    input.select();
+    let done = false;
+    try { await navigator.clipboard.writeText(input.value); done = true; }
+    catch (e) { done = document.execCommand('copy'); }
+    if (done) { const label = button.textContent; button.textContent = button.dataset.done;
+                setTimeout(() => { button.textContent = label; }, 1500); }
+  });
+}
+</script>"""
+
+
 def share_row(spec: FilterSpec, view: ViewState, lang: str) -> None:
-    """The link to the current view, right under the map, with Streamlit's copy button."""
-    with st.container(key="share-link"):
-        label, link = st.columns([1, 5], vertical_alignment="center")
-        label.caption(f":material/link: {t('copy_link', lang)}", help=t("copy_link_help", lang))
-        link.code(share_link(spec, view), language=None)
+    """The link to the current view, right under the map, with a copy button."""
+    link = html.escape(share_link(spec, view))
+    st.html(
+        f'<div class="share-row" data-testid="share-link"><span title="{html.escape(t("copy_link_help", lang))}">'
+        f"{html.escape(t('copy_link', lang))}</span>"
+        f'<input type="text" readonly value="{link}" aria-label="{html.escape(t("copy_link", lang))}">'
+        f'<button type="button" data-done="{html.escape(t("copied", lang))}">{html.escape(t("copy", lang))}</button>'
+        f"</div>{SHARE_JS}",
+        unsafe_allow_javascript=True,
+    )
 
 
 def present(base: Base, selection, spec: FilterSpec, lang: str) -> None:
@@ -731,4 +802,5 @@ def present(base: Base, selection, spec: FilterSpec, lang: str) -> None:
     st.html(f'<div id="app-ready" data-sites="{len(selection)}" data-mode="present"></div>')
 
 
-main()
+if __name__ == "__main__":  # streamlit runs the script as __main__; tests import it
+    main()

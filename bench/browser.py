@@ -25,14 +25,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 # The app's readiness: the script run is over (#app-ready) and the map built every marker
-# (window.__mapReady in the st_folium iframe). Returns the counts once ready.
+# (window.__mapReady in the st_folium iframe). Returns the counts once ready, and when the
+# map's iframe was created and how long it took from there (both within the polling interval).
 APP_READY_JS = """() => {
   const ready = document.querySelector('#app-ready[data-sites]');
   if (!ready) return false;
   const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
   const win = frame && frame.contentWindow;
   if (!win || win.__mapReady !== true || typeof win.__siteCount !== 'number') return false;
-  return {sites: Number(ready.dataset.sites), mapSites: win.__siteCount};
+  // where the time went: the Streamlit page until the map's iframe exists, then the map
+  return {sites: Number(ready.dataset.sites), mapSites: win.__siteCount,
+          frameStartS: (win.performance.timeOrigin - performance.timeOrigin) / 1000,
+          inFrameS: win.performance.now() / 1000};
 }"""
 # The naive baseline app has no readiness flag in its map: every folium Marker is a DOM
 # icon as soon as folium's script has run.

@@ -67,6 +67,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "by_sector": {"fr": "Par secteur", "en": "By sector"},
     "by_region": {"fr": "Par région", "en": "By region"},
+    "not_given": {"fr": "n.c.", "en": "n/a"},  # no figure in the sources
     "table": {"fr": "Sites sélectionnés", "en": "Selected sites"},
     "table_capped": {
         "fr": "Les {n} sites aux plus gros effectifs sur {total} : le fichier CSV les contient tous.",
@@ -81,11 +82,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "no_sites": {"fr": "Aucun site ne correspond à ces filtres.", "en": "No site matches these filters."},
     # -- URL and sharing
     "copy_link": {"fr": "Lien vers cette vue", "en": "Link to this view"},
+    "copy": {"fr": "Copier", "en": "Copy"},
+    "copied": {"fr": "Copié ✓", "en": "Copied ✓"},
     "copy_link_help": {
-        "fr": "Ce lien rouvre exactement la même vue (filtres, site, fond, langue, mode). "
-        "Le bouton de copie apparaît au survol.",
-        "en": "This link reopens exactly this view (filters, site, basemap, language, mode). "
-        "The copy button shows on hover.",
+        "fr": "Ce lien rouvre exactement la même vue (filtres, site, fond, langue, mode).",
+        "en": "This link reopens exactly this view (filters, site, basemap, language, mode).",
     },
     "notice_dropped": {
         "fr": "Paramètre d'URL ignoré : {param}={value} ({reason}).",

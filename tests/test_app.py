@@ -1,6 +1,9 @@
 """Tier 4: the layout logic with Streamlit's AppTest (URL → widgets, notices, modes, language)."""
 
+import html
 import json
+import re
+import sys
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -139,24 +142,56 @@ def test_multiselect_placeholders_are_translated_not_choose_options(lang, placeh
     assert [at.multiselect(key=k).proto.placeholder for k in keys] == placeholders
 
 
+def share_link_of(at: AppTest) -> str:
+    """The link in the share row's input (html-unescaped), checking there is exactly one."""
+    (body,) = [h.proto.body for h in at.main.html if 'data-testid="share-link"' in h.proto.body]
+    return html.unescape(re.search(r'<input[^>]* value="([^"]*)"', body)[1])
+
+
 def test_share_link_is_visible_under_the_map_and_follows_the_filters():
     at = run(sector="glass", brownfield="yes")
-    # shown directly, not folded away in an expander
-    assert all(len(e.code) == 0 for e in at.expander)
-    (link,) = [c.value for c in at.main.code]
+    link = share_link_of(at)
     assert "?" in link and "sector=glass" in link and "brownfield=yes" in link
-    assert any("Lien vers cette vue" in c.value for c in at.main.caption)
+    assert any("Lien vers cette vue" in h.proto.body and "Copier" in h.proto.body for h in at.main.html)
     at.radio(key="w_brownfield").set_value("any").run()
     at.multiselect(key="w_sectors").set_value(["glass", "leather-goods"]).run()
-    (link,) = [c.value for c in at.main.code]
+    link = share_link_of(at)
     assert "sector=glass&sector=leather-goods" in link and "brownfield" not in link
 
 
-def test_share_link_in_english():
-    at = run(lang="en", q="OVH")
-    (link,) = [c.value for c in at.main.code]
-    assert "lang=en" in link and "q=OVH" in link
-    assert any("Link to this view" in c.value for c in at.main.caption)
+def test_share_link_in_english_and_escaped():
+    at = run(lang="en", q='"><script>x</script>')
+    body = next(h.proto.body for h in at.main.html if 'data-testid="share-link"' in h.proto.body)
+    assert "<script>x" not in body and "Link to this view" in body and ">Copy<" in body
+    link = share_link_of(at)
+    assert "lang=en" in link and "q=%22%3E%3Cscript%3Ex%3C%2Fscript%3E" in link
+
+
+def test_charts_are_ranked_bars_with_escaped_labels():
+    at = run()
+    (sectors,) = [h.proto.body for h in at.main.html if "Par secteur" in h.proto.body]
+    labels = re.findall(r'<div class="bar-label">([^<]*)</div>', sectors)
+    values = [
+        int(v.replace("\u202f", "")) for v in re.findall(r'<div class="bar-value">([^<]*)</div>', sectors)
+    ]
+    assert values == sorted(values, reverse=True) and sum(values) == len(SITES)
+    assert len(labels) == len({f["properties"]["sector"] for f in SITES})
+    widths = [float(w) for w in re.findall(r"width:([0-9.]+)%", sectors)]
+    assert widths[0] == 100.0 and widths == sorted(widths, reverse=True)
+
+
+def test_bars_escape_their_labels():
+    sys.path.insert(0, str(ROOT))
+    import app  # the script's functions; main() runs only under streamlit
+
+    body = app.bars_html(
+        "<b>t</b>", [("<img src=x onerror=alert(1)>", 3, "red"), ("b", 6, "#123456")], "u", "fr"
+    )
+    assert "<img" not in body and "&lt;img src=x" in body and "<b>t" not in body
+    assert body.index(">b<") < body.index("&lt;img")  # largest first
+    assert "width:100.0%" in body and "width:50.0%" in body
+    unknown = app.bars_html("t", [("a", None, "red"), ("b", 0, "red")], "u", "fr")
+    assert unknown.index(">b<") < unknown.index(">a<") and ">n.c.<" in unknown and ">0<" in unknown
 
 
 def test_presenter_tour_card_says_how_to_start_then_names_the_site():

@@ -223,6 +223,16 @@ def test_widget_change_updates_the_url_and_the_url_reopens_the_same_view(open_pa
                    or "ovh" in f["properties"]["name"].lower())  # fmt: skip
     assert page.marker_count(expected=expected) == expected
     shared = urlparse(page.page.url).query
+    # the share row holds the same address, and its button copies it
+    link = page.page.locator('[data-testid="share-link"] input')
+    page.page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"share-link\"] input').value.includes('q=OVH')"
+    )
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.page.get_by_role("button", name="Copier").click()
+    page.page.get_by_role("button", name="Copié ✓").wait_for()
+    assert page.page.evaluate("() => navigator.clipboard.readText()") == link.input_value()
+    assert urlparse(link.input_value()).query == shared
     again = open_page(f"?{shared}")
     assert again.page.get_by_label("Recherche (nom, entreprise, commune)").input_value() == "OVH"
     assert again.marker_count(expected=expected) == expected
@@ -257,7 +267,7 @@ def test_screenshots_explorer_and_presenter(open_page, size):
     explorer.screenshot(f"explorer-{w}x{h}.png")
     # no developer toolbar (Deploy) for the audience; the link to the view is in plain sight
     assert explorer.page.locator('[data-testid="stAppDeployButton"]').count() == 0
-    assert explorer.page.locator('[data-testid="stCode"]').is_visible()
+    assert explorer.page.locator('[data-testid="share-link"] input').is_visible()
     assert "Choose options" not in explorer.page.locator('[data-testid="stSidebar"]').inner_text()
     presenter = open_page("?mode=present", size)
     presenter.screenshot(f"present-{w}x{h}.png")
