@@ -187,7 +187,7 @@ def sidebar(sb, base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str
     sb.multiselect(
         t("sector", lang),
         options=list(SECTORS),
-        format_func=lambda s: f"{SECTORS[s].label(lang)} ({by_sector.get(s, 0)})",
+        format_func=lambda s: f"{SECTORS[s].label(lang)} ({fmt_int(by_sector.get(s, 0), lang)})",
         placeholder=t("all_sectors", lang),
         key=W["sectors"],
     )
@@ -206,7 +206,7 @@ def sidebar(sb, base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str
     sb.radio(
         t("brownfield", lang),
         options=["any", "yes", "no"],
-        format_func=lambda v: f"{t('brownfield_' + v, lang)} ({brownfield_counts[v]})",
+        format_func=lambda v: f"{t('brownfield_' + v, lang)} ({fmt_int(brownfield_counts[v], lang)})",
         key=W["brownfield"],
         horizontal=True,
     )
@@ -214,7 +214,7 @@ def sidebar(sb, base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str
     sb.multiselect(
         t("status", lang),
         options=list(STATUSES),
-        format_func=lambda s: f"{STATUSES[s].label(lang)} ({by_status.get(s, 0)})",
+        format_func=lambda s: f"{STATUSES[s].label(lang)} ({fmt_int(by_status.get(s, 0), lang)})",
         placeholder=t("all_statuses", lang),
         key=W["statuses"],
     )
@@ -223,7 +223,7 @@ def sidebar(sb, base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str
     sb.multiselect(
         t("region", lang),
         options=sorted(reg_names.index, key=lambda c: reg_names[c]),
-        format_func=lambda c: f"{reg_names[c]} ({by_reg.get(c, 0)})",
+        format_func=lambda c: f"{reg_names[c]} ({fmt_int(by_reg.get(c, 0), lang)})",
         placeholder=t("all_regions", lang),
         key=W["regs"],
     )
@@ -232,7 +232,7 @@ def sidebar(sb, base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str
     sb.multiselect(
         t("departement", lang),
         options=list(dep_names.index),
-        format_func=lambda c: f"{c} – {dep_names[c]} ({by_dep.get(c, 0)})",
+        format_func=lambda c: f"{c} – {dep_names[c]} ({fmt_int(by_dep.get(c, 0), lang)})",
         placeholder=t("all_departements", lang),
         key=W["deps"],
     )
