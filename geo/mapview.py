@@ -1335,6 +1335,17 @@ _RUNTIME_JS = r"""
     map.getPane('rc-outlines').style.pointerEvents = 'none';
     map.getPane('rc-precision').style.pointerEvents = 'none';
     L.control.scale({imperial: false}).addTo(map);  // metres only
+    // A card opened before the page's styles or fonts are in (a ?site= link opens it at
+    // once) is laid out at the wrong size, then drawn away from its marker and cut by the
+    // map's edge: lay it out and pan again whenever its size changes.
+    map.on('popupopen', function (e) {
+      var pop = e.popup, el = pop.getElement();
+      if (!window.ResizeObserver || !el || el._rcSized) return;
+      el._rcSized = true;
+      new ResizeObserver(function () {
+        requestAnimationFrame(function () { if (pop.isOpen()) pop.update(); });
+      }).observe(el);
+    });
     window.__reindus = {
       map: map,
       openSite: function (id, opts) { return RM.openSite(map, id, opts || {}); }

@@ -287,3 +287,27 @@ def test_csv_download_keeps_insee_codes_as_text(open_page):
     rows = list(csv.DictReader(io.StringIO(content)))
     assert len(rows) == len(SITES)
     assert {r["insee"] for r in rows if r["insee"]} >= {"59163", "26002"}
+
+
+@pytest.mark.parametrize(("query", "size"), [("", (1400, 900)), ("&mode=present", (1280, 720))])
+def test_shared_link_to_a_site_opens_its_card_on_its_marker_and_inside_the_map(open_page, query, size):
+    page = open_page(f"?site=roubaix-ovh-campus{query}", size)
+    card = page.map.locator('.rc-card[data-site-id="roubaix-ovh-campus"]')
+    card.wait_for()
+    # the card is laid out once the page's styles are in; wait until it has settled
+    geometry = """() => {
+      const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]').contentWindow;
+      const m = f.__sites['roubaix-ovh-campus'], map = f.__reindus.map;
+      const at = map.latLngToContainerPoint(m.getLatLng());
+      const tip = f.document.querySelector('.leaflet-popup-tip').getBoundingClientRect();
+      const box = f.document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();
+      const frame = map.getContainer().getBoundingClientRect();
+      return {dx: Math.abs(tip.left + tip.width / 2 - at.x - frame.left), top: box.top - frame.top,
+              bottom: frame.bottom - box.bottom, left: box.left - frame.left, right: frame.right - box.right};
+    }"""
+    page.page.wait_for_function(f"() => ({geometry})().dx < 3 && ({geometry})().top >= 0")
+    placed = page.page.evaluate(geometry)
+    assert placed["dx"] < 3  # the card's tip points at its marker
+    assert (
+        min(placed["top"], placed["bottom"], placed["left"], placed["right"]) >= 0
+    )  # not cut by the map's edge
