@@ -1342,9 +1342,16 @@ _RUNTIME_JS = r"""
       var pop = e.popup, el = pop.getElement();
       if (!window.ResizeObserver || !el || el._rcSized) return;
       el._rcSized = true;
-      new ResizeObserver(function () {
-        requestAnimationFrame(function () { if (pop.isOpen()) pop.update(); });
-      }).observe(el);
+      function relayout() {
+        if (!pop.isOpen()) return;
+        // (not while the map moves: the move's end may close the card under update())
+        if (map._animatingZoom || (map._panAnim && map._panAnim._inProgress)) {
+          map.once('moveend', function () { requestAnimationFrame(relayout); });
+          return;
+        }
+        pop.update();
+      }
+      new ResizeObserver(function () { requestAnimationFrame(relayout); }).observe(el);
     });
     window.__reindus = {
       map: map,
@@ -1418,7 +1425,9 @@ _RUNTIME_JS = r"""
   RM._render = function (map) {
     var rc = map._rc, cfg = rc.cfg;
     if (!rc.index) return;
-    (rc.drawn || []).forEach(function (d) { d[0].removeLayer(d[1]); });
+    // Cluster icons are made again; a site marker still in view stays on the map (taking
+    // it off would close its open card at every pan).
+    var before = rc.drawn || [], kept = new Set();
     rc.drawn = [];
     var b = map.getBounds().pad(0.2), zoom = Math.round(map.getZoom());
     var items = rc.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom);
@@ -1440,11 +1449,15 @@ _RUNTIME_JS = r"""
       } else {
         var p = rc.clustered.p, i = it.properties.i, group = rc.clustered.groups[p.g[i]];
         var m = window.__sites[p.i[i]] || makeSite(map, p, i);
-        if (m.rcHalo) { group.addLayer(m.rcHalo); rc.drawn.push([group, m.rcHalo]); }
-        group.addLayer(m);
-        rc.drawn.push([group, m]);
+        [m.rcHalo, m].forEach(function (layer) {
+          if (!layer) return;
+          if (!group.hasLayer(layer)) group.addLayer(layer);
+          kept.add(layer);
+          rc.drawn.push([group, layer]);
+        });
       }
     }
+    before.forEach(function (d) { if (!kept.has(d[1])) d[0].removeLayer(d[1]); });
   };
   RM._startClusters = function (map) {
     var rc = map._rc;

@@ -790,6 +790,10 @@ def test_clustered_map_draws_every_site_when_zoomed_in(sites, communes, tmp_path
         assert page.locator(".rc-cluster").count() >= 1 and page.locator("path.site-marker").count() < 5
         page.evaluate("window.__reindus.openSite('beta-inconnu')")
         page.locator('.rc-card[data-site-id="beta-inconnu"]').wait_for()
+        # markers are drawn again at every move: an open card stays open while the map pans
+        page.evaluate("window.__reindus.map.panBy([40, 30], {animate: false})")
+        page.evaluate("window.__reindus.map.panBy([-60, 0], {animate: false})")
+        assert page.evaluate("window.__sites['beta-inconnu'].isPopupOpen()")
         page.evaluate("window.__reindus.map.setView([46.5, 2.25], 15, {animate: false})")
         assert page.locator("path.site-marker.site-alpha-usine").count() == 1
         # a sector switched off in the layer control leaves the clusters and the map
