@@ -17,7 +17,7 @@ dropped in both.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -138,6 +138,17 @@ class StringTable:
             index = self._index[text] = len(self.strings)
             self.strings.append(text)
         return index
+
+    def add_many(self, texts: Iterable[str]) -> list[int]:
+        """:meth:`add` for many texts at once (the same indices, without a call per text)."""
+        index, strings, out = self._index, self.strings, []
+        for text in texts:
+            at = index.get(text)
+            if at is None:
+                at = index[text] = len(strings)
+                strings.append(text)
+            out.append(at)
+        return out
 
     def column(self, values: Sequence[str | None] | pd.Series) -> list[int]:
         """Indices of ``values`` (``None`` / NA → ``-1``), adding each distinct text once."""

@@ -658,8 +658,10 @@ def _check_sites(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         raise ValueError(f"build_map: sites lack the columns {missing}")
     sites = _to_wgs84(sites, "sites")
     problems = []
-    geom = sites.geometry
-    bad_geom = geom.isna() | geom.is_empty | (geom.geom_type != "Point")
+    points = np.asarray(sites.geometry.values)
+    # type id 0 is a Point; None has -1 (shapely directly: geopandas' accessors each
+    # check the whole column again)
+    bad_geom = (shapely.get_type_id(points) != 0) | shapely.is_empty(points)
     problems += [f"site {i!r}: geometry is not a point" for i in sites.loc[bad_geom, "id"]]
     bad_sector = ~sites["sector"].isin(list(SECTORS))
     problems += [
@@ -673,6 +675,12 @@ def _check_sites(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if problems:
         raise ValueError("build_map: " + "; ".join(problems[:20]) + (" …" if len(problems) > 20 else ""))
     return sites
+
+
+def _lon_lat(sites: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes of point sites (checked by :func:`_check_sites`)."""
+    points = np.asarray(sites.geometry.values)
+    return shapely.get_x(points), shapely.get_y(points)
 
 
 def _to_wgs84(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
@@ -689,7 +697,7 @@ def _to_wgs84(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
 def _view(sites: gpd.GeoDataFrame) -> View:
     if sites.empty:
         return View(FRANCE_CENTER, FRANCE_ZOOM)
-    xs, ys = sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()
+    xs, ys = _lon_lat(sites)
     metropolitan = (xs >= -5.5) & (xs <= 10.0) & (ys >= 41.0) & (ys <= 51.5)
     if metropolitan.any() and not metropolitan.all():
         # Sites in metropolitan France and overseas: open on the mainland (the overseas
@@ -784,7 +792,8 @@ class _Cards:
             used = np.flatnonzero(counts)
             used = used[np.argsort(-counts[used], kind="stable")]  # the most used get the shortest indices
             lookup = np.full(len(self.strings) + 1, -1, dtype=np.int64)  # index -1 reads -1
-            lookup[used] = [table.add(self.strings[u]) for u in used.tolist()]
+            strings = self.strings
+            lookup[used] = table.add_many([strings[u] for u in used.tolist()])
         for j in wanted:
             key = self.keys[j]
             if self.inline[j]:
@@ -953,8 +962,9 @@ def _cached_cards(frame: pd.DataFrame, lang: str) -> _Cards:
 
 def _site_payload(sites: gpd.GeoDataFrame, rows: np.ndarray, cards: _Cards, table: StringTable) -> dict:
     """The payload of one marker layer: columns, not records (see the module doc)."""
-    xs = np.rint(sites.geometry.x.to_numpy() * 10**COORD_DECIMALS).astype(np.int64)
-    ys = np.rint(sites.geometry.y.to_numpy() * 10**COORD_DECIMALS).astype(np.int64)
+    lon, lat = _lon_lat(sites)
+    xs = np.rint(lon * 10**COORD_DECIMALS).astype(np.int64)
+    ys = np.rint(lat * 10**COORD_DECIMALS).astype(np.int64)
     if "jobs" in sites:
         jobs = pd.to_numeric(sites["jobs"], errors="coerce").astype(float)
     else:
@@ -981,11 +991,12 @@ def _site_payload(sites: gpd.GeoDataFrame, rows: np.ndarray, cards: _Cards, tabl
             wanted.append(key)
     columns = cards.columns(rows, table, wanted)
     columns = {k: same.get(k) or columns[k] for k in cards.keys if k in same or k in columns}
-    ids = sites["id"].astype(str)
-    if "f_id" in columns and not ids.str.contains(r"[&<>\"']", regex=True).any():
+    ids = sites["id"].astype(str).tolist()
+    joined = "\n".join(ids)
+    if "f_id" in columns and not any(ch in joined for ch in "&<>\"'"):
         columns["f_id"] = {"k": "f_id", "same": "i"}  # nothing to escape in the ids
     return {
-        "i": sites["id"].astype(str).tolist(),
+        "i": ids,
         "x": xs.tolist(),
         "y": ys.tolist(),
         "sl": list(SECTORS),  # "s" indexes this list
@@ -1687,12 +1698,14 @@ class _Runtime(_RenderOnce, folium.MacroElement):
 
 
 class _Strings(_RenderOnce, folium.MacroElement):
-    """The map's string table, written when the page renders (after every layer added to it)."""
+    """The map's string table, written when the page renders (after every layer added to
+    it), as inert JSON in the page like the layers' data (not in the map script)."""
 
     _template = Template(
         """
+        {% macro html(this, kwargs) %}<script type="application/json" id="{{ this.data_id }}">{{ this.payload }}</script>{% endmacro %}
         {% macro script(this, kwargs) %}
-            window.ReindusMap.strings({{ this._parent.get_name() }}, {{ this.json() }});
+            window.ReindusMap.strings({{ this._parent.get_name() }}, window.ReindusMap.data("{{ this.data_id }}"));
         {% endmacro %}
         """
     )
@@ -1702,8 +1715,13 @@ class _Strings(_RenderOnce, folium.MacroElement):
         self._name = "Strings"
         self.table = table
 
-    def json(self) -> str:
+    @functools.cached_property
+    def payload(self) -> str:  # at the first render: every layer has added its texts
         return _js(self.table.strings)
+
+    @functools.cached_property
+    def data_id(self) -> str:
+        return "rc-data-" + _digest(self.payload)
 
 
 class _SiteLayer(_RenderOnce, folium.elements.JSCSSMixin):

@@ -77,3 +77,5 @@ def test_string_table_sends_each_text_once():
     assert table.column(["b", "c"]) == [1, 2]
     assert table.strings == ["a", "b", "c"]
     assert table.column([None, None]) == [-1, -1]
+    assert table.add_many(["c", "d", "a", "d"]) == [2, 3, 0, 3]
+    assert table.strings == ["a", "b", "c", "d"] and table.add("d") == 3

@@ -194,8 +194,10 @@ def calls(page: str, function: str) -> list:
 
 
 def strings(page: str) -> list[str]:
-    match = re.search(r"ReindusMap\.strings\(\s*[\w$]+\s*,\s*", page)
-    return json.JSONDecoder().raw_decode(page, match.end())[0]
+    """The string table: the JSON element ``ReindusMap.strings(map, ReindusMap.data(ID))`` names."""
+    match = re.search(r'ReindusMap\.strings\(\s*[\w$]+\s*,\s*window\.ReindusMap\.data\("([\w-]+)"\)', page)
+    data = re.search(rf'<script type="application/json" id="{match.group(1)}">(.*?)</script>', page, re.S)
+    return json.loads(data.group(1))
 
 
 def val(table: list[str], payload: dict, col: dict | None, i: int):
