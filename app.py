@@ -183,11 +183,14 @@ def sidebar(sb, base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str
     def counts(column: str, attr: str) -> pd.Series:
         return facet_counts(sites, spec, column, attr, distance_m=st.session_state.get("_distances"))
 
+    def counted(label: str, n: int) -> str:
+        return f"{label} ({fmt_int(n, lang)})"
+
     by_sector = counts("sector", "sectors")
     sb.multiselect(
         t("sector", lang),
         options=list(SECTORS),
-        format_func=lambda s: f"{SECTORS[s].label(lang)} ({fmt_int(by_sector.get(s, 0), lang)})",
+        format_func=lambda s: counted(SECTORS[s].label(lang), by_sector.get(s, 0)),
         placeholder=t("all_sectors", lang),
         key=W["sectors"],
     )
@@ -206,7 +209,7 @@ def sidebar(sb, base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str
     sb.radio(
         t("brownfield", lang),
         options=["any", "yes", "no"],
-        format_func=lambda v: f"{t('brownfield_' + v, lang)} ({fmt_int(brownfield_counts[v], lang)})",
+        format_func=lambda v: counted(t("brownfield_" + v, lang), brownfield_counts[v]),
         key=W["brownfield"],
         horizontal=True,
     )
@@ -214,7 +217,7 @@ def sidebar(sb, base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str
     sb.multiselect(
         t("status", lang),
         options=list(STATUSES),
-        format_func=lambda s: f"{STATUSES[s].label(lang)} ({fmt_int(by_status.get(s, 0), lang)})",
+        format_func=lambda s: counted(STATUSES[s].label(lang), by_status.get(s, 0)),
         placeholder=t("all_statuses", lang),
         key=W["statuses"],
     )
@@ -223,7 +226,7 @@ def sidebar(sb, base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str
     sb.multiselect(
         t("region", lang),
         options=sorted(reg_names.index, key=lambda c: reg_names[c]),
-        format_func=lambda c: f"{reg_names[c]} ({fmt_int(by_reg.get(c, 0), lang)})",
+        format_func=lambda c: counted(reg_names[c], by_reg.get(c, 0)),
         placeholder=t("all_regions", lang),
         key=W["regs"],
     )
@@ -232,7 +235,7 @@ def sidebar(sb, base: Base, sites: gpd.GeoDataFrame, spec: FilterSpec, lang: str
     sb.multiselect(
         t("departement", lang),
         options=list(dep_names.index),
-        format_func=lambda c: f"{c} – {dep_names[c]} ({fmt_int(by_dep.get(c, 0), lang)})",
+        format_func=lambda c: counted(f"{c} – {dep_names[c]}", by_dep.get(c, 0)),
         placeholder=t("all_departements", lang),
         key=W["deps"],
     )
@@ -416,8 +419,9 @@ def charts(selection: gpd.GeoDataFrame, base: Base, lang: str) -> None:
             lang,
         )
     )
-    by_region = aggregate(selection, base.regions.set_index("code")["population"], "region")
-    names = base.regions.set_index("code")["nom"]
+    regions = base.regions.set_index("code")
+    by_region = aggregate(selection, regions["population"], "region")
+    names = regions["nom"]
     right.html(
         bars_html(
             t("by_region", lang),

@@ -1,7 +1,7 @@
 """``streamlit run`` servers, Debian's Chromium through Playwright, and process-tree RSS from /proc.
 
-The server start and health poll are copied from tests/test_browser.py (the bench never
-imports test modules). Every request to a host other than the app's own is refused
+tests/test_browser.py starts its server and browser with this module's ``Server``,
+``CHROMIUM`` and ``CHROMIUM_ARGS``. Every request to a host other than the app's own is refused
 (tiles fail: there is no network, and the figures must not depend on one).
 """
 

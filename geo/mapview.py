@@ -56,8 +56,8 @@ from folium.template import Template
 
 from geo import assets
 from geo.encode import StringTable, encode_geometries
-from geo.i18n import fmt_eur, fmt_int
-from geo.i18n import t as _shared_t
+from geo.i18n import TEXTS, fmt_eur, fmt_int
+from geo.i18n import t as _t
 from geo.vocab import PRECISIONS, SECTORS, STATUSES
 
 # --------------------------------------------------------------------------- settings
@@ -130,68 +130,6 @@ _CARD_SKIP = {
     "epci", "commune", "commune_nom", "dep", "dep_nom", "reg", "reg_nom", "insee", "jobs_note",
     "sources", "id", "cluster",
 }  # fmt: skip
-
-# Map texts (the app-wide ones come from geo.i18n).
-_TEXTS: dict[str, dict[str, str]] = {
-    "legend": {"fr": "Légende", "en": "Legend"},
-    "legend_sectors": {"fr": "Secteurs", "en": "Sectors"},
-    "legend_size": {"fr": "Taille : emplois annoncés", "en": "Size: announced jobs"},
-    "legend_unknown_jobs": {"fr": "Emplois non chiffrés", "en": "Jobs not given"},
-    "legend_departement": {
-        "fr": "Localisé au département seulement",
-        "en": "Located to the département only",
-    },
-    "legend_choropleth": {"fr": "Emplois par commune", "en": "Jobs per commune"},
-    "legend_no_jobs": {"fr": "Sites sans chiffre d'emplois", "en": "Sites with no jobs figure"},
-    "legend_no_sites": {"fr": "Aucun site à afficher", "en": "No site to show"},
-    "n_jobs": {"fr": "{n} emplois", "en": "{n} jobs"},
-    "n_sites": {"fr": "{n} sites", "en": "{n} sites"},
-    "one_job": {"fr": "1 emploi", "en": "1 job"},
-    "jobs_unknown": {"fr": "emplois non chiffrés", "en": "jobs not given"},
-    "layer_communes": {"fr": "Communes : emplois", "en": "Communes: jobs"},
-    "layer_departements": {"fr": "Départements", "en": "Départements"},
-    "layer_regions": {"fr": "Régions", "en": "Regions"},
-    "yes": {"fr": "Oui", "en": "Yes"},
-    "no": {"fr": "Non", "en": "No"},
-    "unknown": {"fr": "Inconnu", "en": "Unknown"},
-    "f_id": {"fr": "Identifiant", "en": "Identifier"},
-    "f_company": {"fr": "Entreprise", "en": "Company"},
-    "f_activity": {"fr": "Activité", "en": "Activity"},
-    "f_place": {"fr": "Commune", "en": "Commune"},
-    "f_area": {"fr": "Département, région", "en": "Département, region"},
-    "f_departement": {"fr": "Département", "en": "Département"},
-    "f_region": {"fr": "Région", "en": "Region"},
-    "f_jobs": {"fr": "Emplois", "en": "Jobs"},
-    "f_brownfield": {"fr": "Sur une friche", "en": "On a brownfield"},
-    "f_brownfield_history": {"fr": "Ancien usage du site", "en": "Former use of the site"},
-    "f_investment_eur": {"fr": "Investissement", "en": "Investment"},
-    "f_surface_m2": {"fr": "Surface", "en": "Floor area"},
-    "f_year": {"fr": "Année", "en": "Year"},
-    "f_location_precision": {"fr": "Précision du point", "en": "Location precision"},
-    "f_notes": {"fr": "Notes", "en": "Notes"},
-    "f_sources": {"fr": "Sources", "en": "Sources"},
-    "f_insee": {"fr": "Code INSEE", "en": "INSEE code"},
-    "f_population": {"fr": "Population", "en": "Population"},
-    "f_epci": {"fr": "EPCI (SIREN)", "en": "EPCI (SIREN)"},
-    "f_sites": {"fr": "Sites", "en": "Sites"},
-    "f_commune_jobs": {"fr": "Emplois annoncés", "en": "Announced jobs"},
-    "f_jobs_per_1000": {"fr": "Emplois pour 1 000 habitants", "en": "Jobs per 1,000 inhabitants"},
-    "upload_badge": {"fr": "Site importé", "en": "Uploaded site"},
-    "more_sites": {"fr": "… et {n} autres", "en": "… and {n} more"},
-    "png_credit": {
-        "fr": "Sources : IGN, INSEE (COG 2025) ; articles de presse — voir data/sites.geojson",
-        "en": "Sources: IGN, INSEE (COG 2025); press articles — see data/sites.geojson",
-    },
-    "png_credit_upload": {"fr": " ; sites importés par l'utilisateur", "en": "; user-uploaded sites"},
-}
-
-
-def _t(key: str, lang: str, **fmt: object) -> str:
-    entry = _TEXTS.get(key)
-    if entry is None:
-        return _shared_t(key, lang, **fmt)
-    text = entry.get(lang) or entry["fr"]
-    return text.format(**fmt) if fmt else text
 
 
 def _e(value: object) -> str:
@@ -640,7 +578,7 @@ def clicked_site_id(returned: Mapping | None, site_ids: Iterable[str]) -> str | 
         return None
     text = returned.get("last_object_clicked_popup") or ""
     ids = set(site_ids)
-    labels = "|".join(re.escape(_TEXTS["f_id"][lang]) for lang in ("fr", "en"))
+    labels = "|".join(re.escape(_t("f_id", lang)) for lang in ("fr", "en"))
     for match in re.finditer(rf"(?m)^\s*(?:{labels})\s*:?\s*(.+?)\s*$", text):
         if match.group(1) in ids:
             return match.group(1)
@@ -912,7 +850,7 @@ def _site_cards(sites: pd.DataFrame, lang: str) -> _Cards:
     for column in sites.columns:  # any other property of the data, by its own name
         if (
             column in _CARD_SKIP
-            or f"f_{column}" in _TEXTS
+            or f"f_{column}" in TEXTS
             or column.startswith("_")
             or column == sites.geometry.name
         ):

@@ -1,6 +1,7 @@
 """Tier 5: a real browser (Debian's /usr/bin/chromium via Playwright) against `streamlit run`.
 
-The server is started once per module and awaited on /_stcore/health; pages are awaited
+The server (``bench.browser.Server``, shared with the benchmark) is started once per
+module and awaited on /_stcore/health; pages are awaited
 on the app's own readiness marker (#app-ready) and on the map's markers inside the
 streamlit_folium iframe — never on a fixed sleep. Screenshots go to test-artifacts/.
 """
@@ -10,22 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, Server
 from geo.paths import ROOT, SITES_PATH
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 TILE_HOSTS = {"data.geopf.fr", "tile.openstreetmap.org", "a.tile.openstreetmap.org", "b.tile.openstreetmap.org",
               "c.tile.openstreetmap.org"}  # fmt: skip
@@ -34,48 +29,14 @@ TIMEOUT_MS = 60_000
 SITES = json.loads(SITES_PATH.read_text(encoding="utf-8"))["features"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)  # polling interval of a readiness probe, not a wait for the app
-    raise TimeoutError(f"{url}/_stcore/health did not answer within {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def server():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/setup.sh --dev` (apt-get install chromium)")
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit.log", "w")  # closed in finally
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless",
-         "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+    with Server("app.py", log=ARTIFACTS / "streamlit.log") as app:
+        app.wait_healthy(timeout=60)
+        yield app.url
 
 
 @pytest.fixture(scope="module")
@@ -83,11 +44,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, Polygon, box
 
+from bench.browser import CHROMIUM, CHROMIUM_ARGS
 from geo import assets, mapview
 from geo.encode import decode_geometry
 from geo.paths import COMMUNES_DIR
@@ -735,11 +736,7 @@ def offline_page(m: folium.Map, tmp_path: Path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
-        )  # fmt: skip
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 800})
             dialogs, errors, outside = [], [], []
