@@ -44,6 +44,7 @@ from geo.load import (
     read_sites,
 )
 from geo.paths import SITES_PATH
+from geo.served import APP_FILES
 from geo.vocab import SECTORS, STATUSES
 
 SITES_ENV = "REINDUS_SITES"
@@ -493,7 +494,7 @@ def exports(selection: gpd.GeoDataFrame, base: Base, view: ViewState, lang: str)
     cols[2].download_button(
         t("export_html", lang),
         # built again on click: a session does not keep a whole map for a button
-        data=lambda: standalone_html(build_map(selection, base, view)),
+        data=lambda: standalone_html(build_map(selection, base, view, served=False)),
         file_name="carte-reindustrialisation.html",
         mime="text/html",
         on_click="ignore",
@@ -516,11 +517,16 @@ def exports(selection: gpd.GeoDataFrame, base: Base, view: ViewState, lang: str)
 # -- the map -------------------------------------------------------------------------------------
 
 
-def build_map(selection: gpd.GeoDataFrame, base: Base, view: ViewState, large: bool = False):
+def build_map(
+    selection: gpd.GeoDataFrame, base: Base, view: ViewState, large: bool = False, served: bool = True
+):
+    """The map of the selection; ``served``: many sites travel as a file the app serves
+    (geo.served), not inside the map (an exported HTML file must hold its sites)."""
     return mapview.map_of_selection(
         selection,
         base.background,
         cards_from=all_sites(base),
+        files=APP_FILES if served else None,
         lang=view.lang,
         basemap=view.basemap,
         selected=view.site,

@@ -15,11 +15,15 @@ import geopandas as gpd
 from geo import mapview
 from geo.aggregate import aggregate
 from geo.join import join_sites_to_communes
+from geo.served import FileStore
 
 
 def api_name() -> str:
     """The map entry points measured (recorded with the results)."""
-    return "mapview.map_of_selection(selection, Background.load()) + mapview.commune_layer_map"
+    return (
+        "mapview.map_of_selection(selection, Background.load(), cards_from=all sites, files=FileStore)"
+        " + mapview.commune_layer_map"
+    )
 
 
 def load_background() -> mapview.Background:
@@ -28,11 +32,23 @@ def load_background() -> mapview.Background:
 
 
 def map_of_selection(
-    selection: gpd.GeoDataFrame, background: mapview.Background, *, all_sites: gpd.GeoDataFrame, **options
+    selection: gpd.GeoDataFrame,
+    background: mapview.Background,
+    *,
+    all_sites: gpd.GeoDataFrame,
+    files: FileStore | None,
+    **options,
 ) -> folium.Map:
     """The app's map of a filtered selection of joined sites (``all_sites``: the unfiltered
-    frame, which app.build_map passes as ``cards_from``)."""
-    return mapview.map_of_selection(selection, background, cards_from=all_sites, **options)
+    frame, which app.build_map passes as ``cards_from``; ``files``: where the app serves
+    the sites' file, as app.build_map passes ``geo.served.APP_FILES``)."""
+    return mapview.map_of_selection(selection, background, cards_from=all_sites, files=files, **options)
+
+
+def served_bytes(files: FileStore) -> int:
+    """Size of the files the maps made so far put in ``files`` (what the browser fetches
+    once, besides each map's own payload)."""
+    return sum(p.stat().st_size for p in files.directory.glob("*.json"))
 
 
 def commune_layer_map(

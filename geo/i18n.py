@@ -250,6 +250,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "f_jobs_per_1000": {"fr": "Emplois pour 1 000 habitants", "en": "Jobs per 1,000 inhabitants"},
     "upload_badge": {"fr": "Site importé", "en": "Uploaded site"},
     "more_sites": {"fr": "… et {n} autres", "en": "… and {n} more"},
+    "sites_failed": {
+        "fr": "Les sites n'ont pas pu être chargés sur la carte. Rechargez la page.",
+        "en": "The sites could not be loaded on the map. Reload the page.",
+    },
     "png_credit": {
         "fr": "Sources : IGN, INSEE (COG 2025) ; articles de presse — voir data/sites.geojson",
         "en": "Sources: IGN, INSEE (COG 2025); press articles — see data/sites.geojson",

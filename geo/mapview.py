@@ -33,6 +33,7 @@ Contract for browser tests (inside the ``streamlit_folium`` iframe, or the page 
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import html
@@ -43,6 +44,7 @@ import re
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import folium
@@ -58,6 +60,7 @@ from geo import assets
 from geo.encode import StringTable, encode_geometries
 from geo.i18n import TEXTS, fmt_eur, fmt_int
 from geo.i18n import t as _t
+from geo.served import FileStore
 from geo.vocab import PRECISIONS, SECTORS, STATUSES
 
 # --------------------------------------------------------------------------- settings
@@ -70,6 +73,8 @@ SVG_MAX_SITES = 2000
 # 3,600) stays unclustered; 10,000 unclustered circles take about 1.3 s more to open in
 # the 2-core machine's Chromium than 10,000 clustered sites (bench/: browser_10k).
 CLUSTER_MIN_SITES = 5_000
+# From this many sites in the app's frame, its sites travel as one served file (geo.served).
+SERVE_MIN_SITES = 2_000
 # Clusters up to this zoom; from the next one on, every site in view is its own marker.
 CLUSTER_MAX_ZOOM = 12
 # 1e-5° is about 1 m: finer than any boundary we draw, and it halves the payload.
@@ -170,6 +175,7 @@ def build_map(
     cluster: bool | None = None,
     layer_control_collapsed: bool = True,
     cards_from: gpd.GeoDataFrame | None = None,
+    files: FileStore | None = None,
 ) -> folium.Map:
     """The folium map of ``sites``: markers, commune choropleth, outlines, legend, controls.
 
@@ -204,6 +210,11 @@ def build_map(
     cards_from : GeoDataFrame, optional
         The frame ``sites`` was filtered from: its tooltip and card texts are escaped and
         formatted once (kept while the frame lives) and a filter change only picks rows.
+    files : geo.served.FileStore, optional
+        Where the app serves files. With ``cards_from`` of :data:`SERVE_MIN_SITES` sites or
+        more, every site of ``cards_from`` goes into one file there, written once, and the
+        map only says which of them it shows (the browser fetches the file). Without it
+        (an exported HTML file), the sites are in the map itself.
     """
     sites = _check_sites(sites)
     if basemap not in BASEMAPS:
@@ -232,7 +243,7 @@ def build_map(
     _add_basemaps(m, basemap, lang)
 
     cards = _cached_cards(cards_from, lang) if cards_from is not None else _site_cards(sites, lang)
-    rows = cards.rows_of(sites["id"])
+    served = files is not None and cards_from is not None and len(cards_from) >= SERVE_MIN_SITES
     uploads = (
         sites["layer"].eq("upload").fillna(False).to_numpy(bool)
         if "layer" in sites
@@ -253,16 +264,29 @@ def build_map(
     )
     # One toggle (feature group) per sector shown, and one payload for all the sites: the
     # runtime puts each marker in its group.
-    groups, group_of = [], np.full(len(sites), -1, dtype=np.int64)
+    groups, group_of, group_of_layer = [], np.full(len(sites), -1, dtype=np.int64), []
     for name, _color, mask in layers:
+        group_of_layer.append(len(groups) if mask.any() else -1)
         if mask.any():
             group_of[mask] = len(groups)
             groups.append(folium.FeatureGroup(name=f"{name} ({int(mask.sum())})", overlay=True, show=True))
             m.add_child(groups[-1])
-    payload = _site_payload(sites, rows, cards, table)
-    payload["g"] = group_of.tolist()
+    if served:
+        site_file = _site_file(cards_from, lang, files)
+        payload = {
+            "src": files.url_of(site_file.name),
+            "sel": _selection_mask(cards.positions(sites["id"]), len(cards.ids)),
+            "n": len(sites),
+            "gs": group_of_layer[:-1],  # the group of each sector (the file's "s" codes)
+            "gu": group_of_layer[-1],  # the group of uploaded sites
+        }
+        label_keys = set(site_file.card_keys)
+    else:
+        payload = _site_payload(sites, cards.rows_of(sites["id"]), cards, table)
+        payload["g"] = group_of.tolist()
+        label_keys = {col["k"] for col in payload["c"]}
     m.add_child(_SiteLayer(payload, groups, cluster=cluster))
-    label_keys = {col["k"] for col in payload["c"]} | set(_COMMUNE_ROWS)
+    label_keys |= set(_COMMUNE_ROWS)
     runtime.set_labels(_labels_for(label_keys, lang))
 
     has_communes = communes is not None and not communes.empty
@@ -474,7 +498,8 @@ def legend_html(
 ) -> str:
     """The legend's HTML (escaped, translated): sectors present, sizes, special styles, choropleth."""
     parts = [f"<details open><summary>{_e(_t('legend', lang))}</summary>"]
-    present = [s for s in SECTORS if (sites["sector"] == s).any()]
+    shown = set(sites["sector"].unique())
+    present = [s for s in SECTORS if s in shown]
     if not present:
         parts.append(f'<div class="rc-lg-empty">{_e(_t("legend_no_sites", lang))}</div>')
     else:
@@ -697,11 +722,14 @@ class _Cards:
     codes: np.ndarray
     ids: pd.Index
 
-    def rows_of(self, ids: pd.Series) -> np.ndarray:
+    def positions(self, ids: pd.Series) -> np.ndarray:
         where = self.ids.get_indexer(ids.astype(str))
         if (where < 0).any():
             raise ValueError("build_map: some sites or communes are not in the frame their texts come from")
-        return self.codes[where]
+        return where
+
+    def rows_of(self, ids: pd.Series) -> np.ndarray:
+        return self.codes[self.positions(ids)]
 
     @functools.cached_property
     def _with_none(self) -> np.ndarray:
@@ -896,6 +924,48 @@ def _cached_cards(frame: pd.DataFrame, lang: str) -> _Cards:
         cards = _CARDS[key] = _site_cards(frame, lang)
         weakref.finalize(frame, _CARDS.pop, key, None)
     return cards
+
+
+@dataclass(frozen=True)
+class _SiteFile:
+    """The served file of every site of a frame (:func:`_site_file`)."""
+
+    name: str
+    sites: int
+    card_keys: tuple[str, ...]  # its card rows
+
+
+_SITE_FILES: dict[tuple[int, str, Path], _SiteFile] = {}
+
+
+def _site_file(frame: gpd.GeoDataFrame, lang: str, files: FileStore) -> _SiteFile:
+    """Every site of ``frame`` as one file of ``files`` (the payload of :func:`_site_payload`
+    with its own string table ``S``), written once while the frame lives, again if deleted."""
+    key = (id(frame), lang, files.directory)
+    known = _SITE_FILES.get(key)
+    if known is not None and known.sites == len(frame) and files.has(known.name):
+        return known
+    cards = _cached_cards(frame, lang)
+    table = StringTable()
+    payload = _site_payload(_check_sites(frame), cards.codes, cards, table)
+    payload["S"] = table.strings
+    data = orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY)
+    if key not in _SITE_FILES:
+        weakref.finalize(frame, _SITE_FILES.pop, key, None)
+    known = _SITE_FILES[key] = _SiteFile(
+        files.publish(data, "sites"), len(frame), tuple(col["k"] for col in payload["c"])
+    )
+    return known
+
+
+def _selection_mask(positions: np.ndarray, n: int) -> str | None:
+    """Which of a file's ``n`` sites a map shows: a bit per site (bit ``i % 8`` of byte
+    ``i // 8``), in base64; None for all of them."""
+    mask = np.zeros(n, dtype=bool)
+    mask[positions] = True
+    if mask.all():
+        return None
+    return base64.b64encode(np.packbits(mask, bitorder="little").tobytes()).decode("ascii")
 
 
 def _site_payload(sites: gpd.GeoDataFrame, rows: np.ndarray, cards: _Cards, table: StringTable) -> dict:
@@ -1226,7 +1296,7 @@ _RUNTIME_JS = r"""
     return '<table class="rc-table">' + rows + '</table>';
   }
   function siteCard(m) {
-    var p = m.rcData, i = m.rcIndex, S = m.rcMap._rc.S, cfg = m.rcMap._rc.cfg;
+    var p = m.rcData, i = m.rcIndex, S = p.S || m.rcMap._rc.S, cfg = m.rcMap._rc.cfg;
     var d = document.createElement('div');
     d.className = 'rc-card';
     d.setAttribute('data-site-id', p.i[i]);
@@ -1235,7 +1305,7 @@ _RUNTIME_JS = r"""
     return d;
   }
   function siteTip(m) {
-    var p = m.rcData, i = m.rcIndex, S = m.rcMap._rc.S, place = val(S, p.place, i);
+    var p = m.rcData, i = m.rcIndex, S = p.S || m.rcMap._rc.S, place = val(S, p.place, i);
     return '<b>' + val(S, p.name, i) + '</b>' + (place ? '<br>' + place : '') + '<br>' + val(S, p.jobs_text, i);
   }
   // Sites of a commune, for its card: matched on the INSEE code's table index.
@@ -1244,8 +1314,8 @@ _RUNTIME_JS = r"""
     if (!rc.byCommune) {
       rc.byCommune = Object.create(null);
       for (var id in window.__sites) {
-        var m = window.__sites[id], code = val(rc.S, m.rcData.insee, m.rcIndex);
-        if (code) (rc.byCommune[code] = rc.byCommune[code] || []).push(val(rc.S, m.rcData.name, m.rcIndex));
+        var m = window.__sites[id], S = m.rcData.S || rc.S, code = val(S, m.rcData.insee, m.rcIndex);
+        if (code) (rc.byCommune[code] = rc.byCommune[code] || []).push(val(S, m.rcData.name, m.rcIndex));
       }
     }
     return rc.byCommune[code] || [];
@@ -1338,7 +1408,34 @@ _RUNTIME_JS = r"""
     window.__sites[p.i[i]] = m;
     return m;
   }
+  // A served file holds every site of the app's data (geo.served): the map takes those its
+  // selection bit mask ("sel", base64, bit i % 8 of byte i / 8; null: all) marks.
+  function selected(full, p) {
+    var idx = null;
+    if (p.sel) {
+      var bytes = atob(p.sel);
+      idx = [];
+      for (var b = 0; b < bytes.length; b++) {
+        var v = bytes.charCodeAt(b);
+        for (var k = 0; v && k < 8; k++) if (v & (1 << k)) idx.push(b * 8 + k);
+      }
+    }
+    function pick(a) { return idx ? idx.map(function (i) { return a[i]; }) : a; }
+    function col(c) { return c.same ? c : c.v ? {k: c.k, v: pick(c.v)} : {k: c.k, t: pick(c.t)}; }
+    var q = {S: full.S, sl: full.sl, c: full.c.map(col)};
+    ['i', 'x', 'y', 's', 'r', 'f'].forEach(function (k) { q[k] = pick(full[k]); });
+    ['name', 'place', 'jobs_text', 'sub', 'insee'].forEach(function (k) { q[k] = col(full[k]); });
+    q.g = q.s.map(function (s, j) { return (q.f[j] & 4) ? p.gu : p.gs[s]; });
+    return q;
+  }
   RM.addSites = function (map, groups, p, opts) {
+    if (p.src) {
+      map._rc.pending = fetch(p.src).then(function (r) {
+        if (!r.ok) throw new Error(p.src + ': HTTP ' + r.status);
+        return r.json();
+      }).then(function (full) { RM.addSites(map, groups, selected(full, p), opts); });
+      return;
+    }
     var n = p.i.length;
     map._rc.count += n;
     if (opts.cluster && window.Supercluster) {
@@ -1482,6 +1579,24 @@ _RUNTIME_JS = r"""
     return true;
   };
   RM.finish = function (map, view) {
+    var pending = map._rc.pending;
+    if (pending) {
+      map._rc.pending = null;
+      pending.catch(function (err) {
+        // the sites' file could not be read: say so on the map (the rest of it works)
+        if (window.console) console.error(err);
+        window.__mapError = String(err);
+        var c = L.control({position: 'topleft'});
+        c.onAdd = function () {
+          var d = L.DomUtil.create('div', 'rc-error leaflet-control');
+          d.setAttribute('role', 'alert');
+          d.textContent = map._rc.cfg.sitesFailed;
+          return d;
+        };
+        c.addTo(map);
+      }).then(function () { RM.finish(map, view); });
+      return;
+    }
     var n = map._rc.count;
     if (n <= map._rc.cfg.sortMax) {
       // Proportional symbols: the big ones under the small ones, whatever their layer.
@@ -1544,6 +1659,8 @@ _CSS = """
 .rc-note, .rc-muted { color: #616e7c; font-size: .9em; }
 .rc-sources { margin: 0; padding-left: 1.1em; }
 .rc-card, .rc-commune { max-height: %(ph)s; overflow-y: auto; }
+.rc-error { background: #fff4e5; color: #7a3e00; border: 1px solid #e59500; border-radius: 4px;
+  padding: 6px 10px; font-size: %(fs)dpx; max-width: 320px; }
 .rc-cluster div { width: 100%%; height: 100%%; border-radius: 50%%; display: flex; align-items: center;
   justify-content: center; color: #fff; font-weight: 700; opacity: .88; border: 2px solid #fff; box-sizing: border-box;
   background: #3e4c59; box-shadow: 0 1px 4px rgba(0,0,0,.35);
@@ -1625,6 +1742,7 @@ class _Runtime(_RenderOnce, folium.MacroElement):
             "locale": "fr-FR" if lang == "fr" else "en-GB",
             "nSites": _e(_t("n_sites", lang)),
             "more": _e(_t("more_sites", lang)),
+            "sitesFailed": _t("sites_failed", lang),  # set as text, not HTML
         }
 
     @property
@@ -1680,7 +1798,7 @@ class _SiteLayer(_RenderOnce, folium.elements.JSCSSMixin):
         super().__init__()
         self._name = "SiteLayer"
         self.groups = groups
-        self.count = len(payload["i"])
+        self.count = len(payload["i"]) if "i" in payload else payload["n"]
         self.cluster = cluster
         self.payload = _js(payload)  # once: streamlit_folium renders each element several times
         # Its own id, not the element's name (streamlit_folium renames elements in the
@@ -1997,7 +2115,8 @@ def _png_legend(ax, sites: pd.DataFrame, lang: str, *, communes: bool, dpi: int)
         ax.text(x_text, y, text, parse_math=False, fontsize=10, color="#1f2933", va="center")
         y += line
 
-    present = [s for s in SECTORS if (sites["sector"] == s).any()]
+    shown = set(sites["sector"].unique())
+    present = [s for s in SECTORS if s in shown]
     if not present:
         row(_t("legend_no_sites", lang))
     else:

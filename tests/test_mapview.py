@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import functools
 import html
 import json
 import re
 import struct
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import folium
@@ -19,6 +23,7 @@ from bench.browser import CHROMIUM, CHROMIUM_ARGS
 from geo import assets, mapview
 from geo.encode import decode_geometry
 from geo.paths import COMMUNES_DIR
+from geo.served import FileStore
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 TEMPLATE_INJECTION = "${alert(3)}`"
@@ -213,10 +218,39 @@ def val(table: list[str], payload: dict, col: dict | None, i: int):
     return None if col["t"][i] < 0 else table[col["t"][i]]
 
 
-def records(page: str) -> dict[str, dict]:
-    """Every marker as a record: what the runtime reads from the columnar payloads."""
-    table, out = strings(page), {}
+def served(p: dict, store: FileStore) -> dict:
+    """A served layer's payload (``{src, sel, gs, gu}``) as the runtime's ``selected`` makes
+    it from the file: the sites the bit mask marks, with the file's own string table ``S``."""
+    name = p["src"].rsplit("/", 1)[1]
+    assert p["src"] == store.url_of(name)
+    full = json.loads((store.directory / name).read_bytes())
+    if p["sel"] is None:
+        idx = list(range(len(full["i"])))
+    else:
+        bits = base64.b64decode(p["sel"])
+        idx = [b * 8 + k for b, byte in enumerate(bits) for k in range(8) if byte >> k & 1]
+
+    def col(c: dict) -> dict:
+        if "same" in c:
+            return c
+        key = "v" if "v" in c else "t"
+        return {"k": c["k"], key: [c[key][i] for i in idx]}
+
+    q = {"S": full["S"], "sl": full["sl"], "c": [col(c) for c in full["c"]]}
+    q |= {k: [full[k][i] for i in idx] for k in ("i", "x", "y", "s", "r", "f")}
+    q |= {k: col(full[k]) for k in ("name", "place", "jobs_text", "sub", "insee")}
+    q["g"] = [p["gu"] if f & 4 else p["gs"][s] for s, f in zip(q["s"], q["f"], strict=True)]
+    return q
+
+
+def records(page: str, store: FileStore | None = None) -> dict[str, dict]:
+    """Every marker as a record: what the runtime reads from the columnar payloads (a
+    served layer's from its file in ``store``)."""
+    out = {}
     for p in calls(page, "addSites"):
+        if "src" in p:
+            p = served(p, store)
+        table = p.get("S") or strings(page)
         for i, id_ in enumerate(p["i"]):
             get = lambda key: val(table, p, p.get(key), i)  # noqa: B023, E731
             place = get("place")
@@ -721,10 +755,16 @@ def test_png_without_sites_or_layers(sites):
 # ---------------------------------------------------------------------------- browser smoke test
 
 
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
 @pytest.mark.browser
 @contextlib.contextmanager
-def offline_page(m: folium.Map, tmp_path: Path):
-    """The map's standalone page in Debian's Chromium, network cut (tiles refused)."""
+def offline_page(m: folium.Map, tmp_path: Path, *, http: bool = False):
+    """The map's standalone page in Debian's Chromium, network cut (tiles refused); with
+    ``http``, ``tmp_path`` is served by a local HTTP server (for served site files)."""
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("Debian's chromium is not installed")
     try:
@@ -735,7 +775,15 @@ def offline_page(m: folium.Map, tmp_path: Path):
     path.write_text(page_html, encoding="utf-8")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
+    with contextlib.ExitStack() as stack, sync_playwright() as p:
+        url, local = path.as_uri(), ("file:", "data:")
+        if http:
+            handler = functools.partial(QuietHandler, directory=str(tmp_path))
+            server = stack.enter_context(ThreadingHTTPServer(("127.0.0.1", 0), handler))
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            stack.callback(server.shutdown)
+            origin = f"http://127.0.0.1:{server.server_address[1]}"
+            url, local = f"{origin}/map.html", (*local, origin + "/")
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 800})
@@ -744,14 +792,14 @@ def offline_page(m: folium.Map, tmp_path: Path):
             page.on("pageerror", lambda e: errors.append(str(e)))
 
             def route(r):
-                if r.request.url.startswith(("file:", "data:")):
+                if r.request.url.startswith(local):
                     r.continue_()
                 else:
                     outside.append(r.request.url)
                     r.abort()
 
             page.route("**/*", route)
-            page.goto(path.as_uri())
+            page.goto(url)
             page.wait_for_function("window.__mapReady === true")
             yield page
             assert dialogs == [] and errors == []
@@ -808,3 +856,93 @@ def test_clustered_map_draws_every_site_when_zoomed_in(sites, communes, tmp_path
             ".reduce((n, c) => n + (c.properties.point_count || 1), 0)"
         )
         assert (before, after) == (5, 4)
+
+
+# ---------------------------------------------------------------------------- served sites
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch) -> FileStore:
+    """The app's way for many sites (a file served next to the page), here from 1 site on."""
+    monkeypatch.setattr(mapview, "SERVE_MIN_SITES", 1)
+    return FileStore(tmp_path / "cache", "/cache")
+
+
+SELECTIONS = {
+    "all": lambda f: f,
+    "some": lambda f: f[f["id"].isin(["hostile", "dep-only", "upload-1"])],
+    "one": lambda f: f[f["id"] == "beta-inconnu"],
+    "none": lambda f: f.iloc[0:0],
+}
+
+
+@pytest.mark.parametrize("which", sorted(SELECTIONS))
+def test_served_sites_draw_the_same_markers_as_sites_in_the_page(sites, communes, store, which):
+    selection = SELECTIONS[which](sites)
+    inline = render(mapview.build_map(selection, communes, cards_from=sites))
+    page = render(mapview.build_map(selection, communes, cards_from=sites, files=store))
+    (payload,) = calls(page, "addSites")
+    assert set(payload) == {"src", "sel", "n", "gs", "gu"} and payload["n"] == len(selection)
+    assert (payload["sel"] is None) == (which == "all")
+    assert records(page, store) == records(inline)
+    assert len(records(inline)) == len(selection)
+    # the page carries no site text: the names are in the file only
+    assert "alpha-usine" not in page and html.escape(HOSTILE) not in page
+    assert [p.name for p in store.directory.iterdir()] == [payload["src"].rsplit("/", 1)[1]]
+
+
+def test_a_filter_change_reuses_the_file(sites, communes, store):
+    first = calls(render(mapview.build_map(sites, communes, cards_from=sites, files=store)), "addSites")
+    second = calls(
+        render(mapview.build_map(sites.iloc[:2], communes, cards_from=sites, files=store)), "addSites"
+    )
+    assert first[0]["src"] == second[0]["src"] and first[0]["sel"] != second[0]["sel"]
+    assert len(list(store.directory.iterdir())) == 1
+    (store.directory / first[0]["src"].rsplit("/", 1)[1]).unlink()  # cleaned up behind the app's back
+    third = calls(render(mapview.build_map(sites, communes, cards_from=sites, files=store)), "addSites")
+    assert records(render(mapview.build_map(sites, communes, cards_from=sites, files=store)), store)
+    assert third[0]["src"] == first[0]["src"] and store.has(third[0]["src"].rsplit("/", 1)[1])
+
+
+def test_sites_stay_in_the_page_when_few_or_without_a_store(sites, communes, tmp_path: Path):
+    store = FileStore(tmp_path / "cache", "/cache")
+    assert len(sites) < mapview.SERVE_MIN_SITES
+    for m in (
+        mapview.build_map(sites, communes, cards_from=sites, files=store),  # 5 sites
+        mapview.build_map(sites, communes, cards_from=sites),  # an exported page: no store
+        mapview.build_map(sites, communes, files=store),  # no frame to serve
+    ):
+        (payload,) = calls(render(m), "addSites")
+        assert "src" not in payload and len(payload["i"]) == 5
+    assert not store.directory.exists()
+
+
+@pytest.mark.parametrize("cluster", [False, True])
+def test_served_sites_in_chromium(sites, communes, store, tmp_path: Path, cluster):
+    """The runtime fetches the file, keeps the selected sites, and their cards read its texts."""
+    selection = sites[sites["id"] != "dep-only"]
+    m = mapview.build_map(selection, communes, cards_from=sites, files=store, cluster=cluster)
+    with offline_page(m, tmp_path, http=True) as page:
+        assert page.evaluate("window.__siteCount") == 4
+        assert page.evaluate("Object.keys(window.__siteIndex || window.__sites).sort()") == sorted(
+            selection["id"]
+        )
+        page.evaluate("window.__reindus.openSite('hostile')")
+        card_el = page.locator('.rc-card[data-site-id="hostile"]')
+        card_el.wait_for()
+        assert HOSTILE in card_el.inner_text() and "Verre" in card_el.inner_text()
+        assert page.locator(".rc-card script, .rc-card img").count() == 0
+        page.evaluate("window.__communes['03901'].openPopup()")
+        commune = page.locator(".rc-commune")
+        commune.wait_for()
+        assert "Site alpha-usine" in commune.inner_text() and HOSTILE in commune.inner_text()
+        assert page.locator(".rc-error").count() == 0
+
+
+def test_a_missing_site_file_is_said_on_the_map(sites, communes, store, tmp_path: Path):
+    lost = FileStore(store.directory, "/nowhere")  # written, but not where its URL points
+    m = mapview.build_map(sites, communes, cards_from=sites, files=lost)
+    with offline_page(m, tmp_path, http=True) as page:
+        assert page.locator(".rc-error").inner_text() == mapview._t("sites_failed", "fr")
+        assert page.evaluate("window.__siteCount") == 0
+        assert page.locator(".leaflet-control-layers").count() == 1  # the rest of the map works

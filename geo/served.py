@@ -1,0 +1,87 @@
+"""Large map data as files the app serves itself, written once per content.
+
+With 100,000 sites, the sites' part of a map is about 12 MB of JSON. Sent inside
+streamlit_folium's arguments, it would travel again (and be serialised, hashed and parsed
+again) on every filter change. Instead :mod:`geo.mapview` writes all the sites of a frame
+once, as a file under ``static/cache/`` that Streamlit serves at ``/app/static/cache/``
+(``server.enableStaticServing``), and each map carries only which of those sites it shows.
+The browser fetches the file once and keeps it in its HTTP cache (same URL, same bytes).
+
+The file name is the SHA-256 of its bytes: the same data always gives the same URL, other
+data another one, and a name cannot be guessed without the data. A file is written to a
+temporary name and renamed, so a reader never sees half a file. The directory keeps the
+:attr:`FileStore.keep` most recently used files; older ones are deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo.paths import STATIC_DIR
+
+CACHE_DIR = STATIC_DIR / "cache"
+CACHE_URL = "/app/static/cache"
+KEEP_FILES = 16
+_PREFIX = re.compile(r"[a-z][a-z0-9-]{0,30}")
+
+
+@dataclass(frozen=True)
+class FileStore:
+    """A directory of content-named JSON files and the URL it is served at."""
+
+    directory: Path
+    url: str
+    keep: int = KEEP_FILES
+
+    def name_for(self, data: bytes, prefix: str) -> str:
+        if not _PREFIX.fullmatch(prefix):
+            raise ValueError(f"FileStore: prefix must match {_PREFIX.pattern}, got {prefix!r}")
+        return f"{prefix}-{hashlib.sha256(data).hexdigest()[:32]}.json"
+
+    def has(self, name: str) -> bool:
+        return (self.directory / name).is_file()
+
+    def publish(self, data: bytes, prefix: str) -> str:
+        """Write ``data`` (JSON bytes) unless a file with the same bytes is there; return its name."""
+        name = self.name_for(data, prefix)
+        path = self.directory / name
+        if path.is_file():
+            with contextlib.suppress(OSError):
+                os.utime(path)  # recently used: kept by the next prune
+            return name
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.chmod(tmp, 0o644)  # (mkstemp makes it private)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        self._prune(keep=name)
+        return name
+
+    def url_of(self, name: str) -> str:
+        return f"{self.url}/{name}"
+
+    def _prune(self, keep: str) -> None:
+        files = []
+        for path in self.directory.glob("*.json"):
+            with contextlib.suppress(OSError):
+                files.append((path.stat().st_mtime, path))
+        files.sort(reverse=True)
+        for _, path in files[self.keep :]:
+            if path.name != keep:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
+APP_FILES = FileStore(CACHE_DIR, CACHE_URL)
