@@ -46,9 +46,9 @@ def map_of_selection(
 
 
 def served_bytes(files: FileStore) -> int:
-    """Size of the files the maps made so far put in ``files`` (what the browser fetches
-    once, besides each map's own payload)."""
-    return sum(p.stat().st_size for p in files.directory.glob("*.json"))
+    """Size of the (compressed) files the maps made so far put in ``files``: what the
+    browser fetches once, besides each map's own payload."""
+    return sum(p.stat().st_size for p in files.directory.glob("*.json.gz"))
 
 
 def commune_layer_map(

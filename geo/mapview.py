@@ -1430,9 +1430,10 @@ _RUNTIME_JS = r"""
   }
   RM.addSites = function (map, groups, p, opts) {
     if (p.src) {
+      // (gzip-compressed by geo.served, sent as is: the page inflates it)
       map._rc.pending = fetch(p.src).then(function (r) {
         if (!r.ok) throw new Error(p.src + ': HTTP ' + r.status);
-        return r.json();
+        return new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).json();
       }).then(function (full) { RM.addSites(map, groups, selected(full, p), opts); });
       return;
     }

@@ -7,7 +7,12 @@ once, as a file under ``static/cache/`` that Streamlit serves at ``/app/static/c
 (``server.enableStaticServing``), and each map carries only which of those sites it shows.
 The browser fetches the file once and keeps it in its HTTP cache (same URL, same bytes).
 
-The file name is the SHA-256 of its bytes: the same data always gives the same URL, other
+The file is gzip-compressed here, once (``.json.gz``, served as ``application/gzip``, which
+Streamlit's gzip middleware leaves alone); the page inflates it with the browser's
+``DecompressionStream``. Served as plain ``.json``, the same 13 MB (100,000 sites) were
+compressed again by the server on every request: 1.5 s before the first byte arrived.
+
+The file name is the SHA-256 of its JSON: the same data always gives the same URL, other
 data another one, and a name cannot be guessed without the data. A file is written to a
 temporary name and renamed, so a reader never sees half a file. The directory keeps the
 :attr:`FileStore.keep` most recently used files; older ones are deleted.
@@ -16,6 +21,7 @@ temporary name and renamed, so a reader never sees half a file. The directory ke
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import os
 import re
@@ -28,12 +34,14 @@ from geo.paths import STATIC_DIR
 CACHE_DIR = STATIC_DIR / "cache"
 CACHE_URL = "/app/static/cache"
 KEEP_FILES = 16
+# Level 4: 13.2 MB of JSON (100,000 sites) → 3.3 MB in 0.26 s; level 6 gives 3.2 MB in 0.8 s.
+COMPRESS_LEVEL = 4
 _PREFIX = re.compile(r"[a-z][a-z0-9-]{0,30}")
 
 
 @dataclass(frozen=True)
 class FileStore:
-    """A directory of content-named JSON files and the URL it is served at."""
+    """A directory of content-named, gzip-compressed JSON files and the URL it is served at."""
 
     directory: Path
     url: str
@@ -42,13 +50,13 @@ class FileStore:
     def name_for(self, data: bytes, prefix: str) -> str:
         if not _PREFIX.fullmatch(prefix):
             raise ValueError(f"FileStore: prefix must match {_PREFIX.pattern}, got {prefix!r}")
-        return f"{prefix}-{hashlib.sha256(data).hexdigest()[:32]}.json"
+        return f"{prefix}-{hashlib.sha256(data).hexdigest()[:32]}.json.gz"
 
     def has(self, name: str) -> bool:
         return (self.directory / name).is_file()
 
     def publish(self, data: bytes, prefix: str) -> str:
-        """Write ``data`` (JSON bytes) unless a file with the same bytes is there; return its name."""
+        """Write ``data`` (JSON bytes), compressed, unless the same data is there; return the file name."""
         name = self.name_for(data, prefix)
         path = self.directory / name
         if path.is_file():
@@ -59,7 +67,7 @@ class FileStore:
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(data)
+                out.write(gzip.compress(data, compresslevel=COMPRESS_LEVEL, mtime=0))
             os.chmod(tmp, 0o644)  # (mkstemp makes it private)
             os.replace(tmp, path)
         except BaseException:
@@ -74,7 +82,7 @@ class FileStore:
 
     def _prune(self, keep: str) -> None:
         files = []
-        for path in self.directory.glob("*.json"):
+        for path in self.directory.glob("*.json.gz"):
             with contextlib.suppress(OSError):
                 files.append((path.stat().st_mtime, path))
         files.sort(reverse=True)

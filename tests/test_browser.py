@@ -268,3 +268,50 @@ def test_shared_link_to_a_site_opens_its_card_on_its_marker_and_inside_the_map(o
     assert (
         min(placed["top"], placed["bottom"], placed["left"], placed["right"]) >= 0
     )  # not cut by the map's edge
+
+
+# ---------------------------------------------------------------------------- many sites
+
+
+def test_many_sites_come_from_one_served_file(browser, tmp_path_factory):
+    """Above SERVE_MIN_SITES the app serves its sites as one compressed file
+    (geo.served): the map shows them all, a filter change keeps the same file, and the
+    server sends it as is (application/gzip, not compressed again on every request)."""
+    from geo import mapview, synthetic
+
+    n = mapview.SERVE_MIN_SITES + 500
+    path = synthetic.write(n, tmp_path_factory.mktemp("synthetic") / "synthetic.geojson", seed=1)
+    ready = """() => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+                 return f && f.contentWindow && f.contentWindow.__mapReady === true; }"""
+    files_js = "performance.getEntriesByType('resource').map(e => e.name).filter(u => u.includes('/app/static/cache/'))"
+    with Server("app.py", sites=path, log=ARTIFACTS / "streamlit-served.log") as app:
+        app.wait_healthy(timeout=60)
+        page = Page(browser, app.url, "?lang=en")
+        try:
+            responses = []
+            page.page.on("response", lambda r: responses.append(r) if "/app/static/cache/" in r.url else None)
+            page.page.wait_for_function(ready)
+            frame = page.page.frame(url=lambda u: "streamlit_folium" in u)
+            assert page.ready_count() == n and frame.evaluate("window.__siteCount") == n
+            (first_file,) = frame.evaluate(files_js)
+
+            page.goto("?lang=en&brownfield=yes")
+            page.page.wait_for_function(ready)
+            frame = page.page.frame(url=lambda u: "streamlit_folium" in u)
+            shown = page.ready_count()
+            assert 0 < shown < n and frame.evaluate("window.__siteCount") == shown
+            assert frame.evaluate("window.__mapError") is None
+            assert frame.evaluate(files_js) == [first_file]  # the same file for another selection
+            assert [r.url for r in responses] == [first_file]
+            headers = responses[0].all_headers()
+            assert responses[0].status in (200, 304) and headers["content-type"] == "application/gzip"
+            assert "content-encoding" not in headers
+            # a site of the selection: its card, texts from the file
+            first = frame.evaluate("Object.keys(window.__siteIndex || window.__sites)[0]")
+            frame.evaluate(f"window.__reindus.openSite({json.dumps(first)})")
+            card = page.map.locator(f'.rc-card[data-site-id="{first}"]')
+            card.wait_for()
+            assert "synthétique" in card.inner_text()
+            assert page.errors == [] and page.foreign == []
+        finally:
+            page.close()

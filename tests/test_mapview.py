@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
+import gzip
 import html
 import json
 import re
@@ -223,7 +224,7 @@ def served(p: dict, store: FileStore) -> dict:
     it from the file: the sites the bit mask marks, with the file's own string table ``S``."""
     name = p["src"].rsplit("/", 1)[1]
     assert p["src"] == store.url_of(name)
-    full = json.loads((store.directory / name).read_bytes())
+    full = json.loads(gzip.decompress((store.directory / name).read_bytes()))
     if p["sel"] is None:
         idx = list(range(len(full["i"])))
     else:

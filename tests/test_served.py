@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 from pathlib import Path
 
@@ -18,8 +19,8 @@ def store(tmp_path: Path) -> FileStore:
 
 def test_the_name_is_the_content_hash(store):
     name = store.publish(b'{"a":1}', "sites")
-    assert name.startswith("sites-") and name.endswith(".json") and len(name) == len("sites-.json") + 32
-    assert (store.directory / name).read_bytes() == b'{"a":1}'
+    assert name.startswith("sites-") and name.endswith(".json.gz") and len(name) == len("sites-.json.gz") + 32
+    assert gzip.decompress((store.directory / name).read_bytes()) == b'{"a":1}'
     assert store.publish(b'{"a":1}', "sites") == name  # same bytes, same file
     assert store.publish(b'{"a":2}', "sites") != name
     assert store.url_of(name) == f"/app/static/cache/{name}"
