@@ -249,6 +249,10 @@ def build_map(
         if "layer" in sites
         else np.zeros(len(sites), bool)
     )
+    # The legend and the view first: every layer is then drawn once, in its final place.
+    has_communes = communes is not None and not communes.empty
+    m.add_child(_Legend(legend_html(sites, lang, communes=has_communes, uploads=bool(uploads.any()))))
+    m.add_child(_View(view, selected=selected, selected_zoom=_selected_zoom(sites, selected)))
     sector = pd.Categorical(sites["sector"], categories=list(SECTORS)).codes  # small integers, compared fast
     layers = [
         (f'<span class="rc-swatch" style="background:{term.color}"></span>{_e(term.label(lang))}', term.color,
@@ -289,7 +293,6 @@ def build_map(
     label_keys |= set(_COMMUNE_ROWS)
     runtime.set_labels(_labels_for(label_keys, lang))
 
-    has_communes = communes is not None and not communes.empty
     if has_communes:
         stats = commune_stats if commune_stats is not None else commune_jobs(sites)
         names = {
@@ -307,8 +310,7 @@ def build_map(
             group.add_child(_AreaLayer({"d": OUTLINE_DECIMALS}, shapes, kind=kind))
             m.add_child(group)
 
-    m.add_child(_Legend(legend_html(sites, lang, communes=has_communes, uploads=bool(uploads.any()))))
-    m.add_child(_Finish(view, selected=selected, selected_zoom=_selected_zoom(sites, selected)))
+    m.add_child(_Finish())
     m.add_child(folium.LayerControl(position="topright", collapsed=layer_control_collapsed))
     return assets.localize(m)
 
@@ -1579,8 +1581,20 @@ _RUNTIME_JS = r"""
     else m.openPopup();
     return true;
   };
-  RM.finish = function (map, view) {
-    var pending = map._rc.pending;
+  // Set before the layers are added, so that each is drawn once, in its final place.
+  RM.view = function (map, view) {
+    map._rc.view = view;
+    if (view.bounds) {
+      // keep the sites clear of an open legend (bottom right)
+      var legend = map.getContainer().querySelector('.rc-legend'), open = legend && legend.querySelector('details[open]');
+      var right = open ? legend.offsetWidth + 20 : 40;
+      map.fitBounds(view.bounds, {paddingTopLeft: [40, 40], paddingBottomRight: [right, 40], maxZoom: view.maxZoom, animate: false});
+    } else {
+      map.setView(view.center, view.zoom, {animate: false});
+    }
+  };
+  RM.finish = function (map) {
+    var pending = map._rc.pending, view = map._rc.view || {};
     if (pending) {
       map._rc.pending = null;
       pending.catch(function (err) {
@@ -1595,7 +1609,7 @@ _RUNTIME_JS = r"""
           return d;
         };
         c.addTo(map);
-      }).then(function () { RM.finish(map, view); });
+      }).then(function () { RM.finish(map); });
       return;
     }
     var n = map._rc.count;
@@ -1609,15 +1623,7 @@ _RUNTIME_JS = r"""
     map.getContainer().setAttribute('data-site-count', String(n));
     window.__siteCount = n;
     if (map._rc.clustered) RM._startClusters(map);
-    if (view.bounds) {
-      // keep the sites clear of an open legend (bottom right)
-      var legend = map.getContainer().querySelector('.rc-legend'), open = legend && legend.querySelector('details[open]');
-      var right = open ? legend.offsetWidth + 20 : 40;
-      map.fitBounds(view.bounds, {paddingTopLeft: [40, 40], paddingBottomRight: [right, 40], maxZoom: view.maxZoom, animate: false});
-    } else {
-      map.setView(view.center, view.zoom, {animate: false});
-    }
-    RM._render(map);  // (a view that did not move fires no moveend)
+    RM._render(map);  // (clusters in the view set first)
     if (view.selected && (window.__sites[view.selected] || (window.__siteIndex && view.selected in window.__siteIndex))) {
       RM.openSite(map, view.selected, {zoom: view.selectedZoom});
     }
@@ -1893,19 +1899,35 @@ class _Legend(_RenderOnce, folium.MacroElement):
 
 
 class _Finish(_RenderOnce, folium.MacroElement):
-    """Sets the view (fit the sites, or the selected site with its card open) and the registry."""
+    """After the layers (and the sites' file): the registry, the clusters, the selected site's card."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            window.ReindusMap.finish({{ this._parent.get_name() }}, {{ this.view_js }});
+            window.ReindusMap.finish({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "Finish"
+
+
+class _View(_RenderOnce, folium.MacroElement):
+    """Where the map opens (fit the sites, or the selected site): set before the layers."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            window.ReindusMap.view({{ this._parent.get_name() }}, {{ this.view_js }});
         {% endmacro %}
         """
     )
 
     def __init__(self, view: View, *, selected: str | None, selected_zoom: int):
         super().__init__()
-        self._name = "Finish"
+        self._name = "View"
         self.view_js = _js(
             {
                 "center": list(view.center),

@@ -306,7 +306,7 @@ def _title(record: dict) -> str:
 
 
 def finish_view(page: str) -> dict:
-    match = re.search(r"ReindusMap\.finish\(\s*[\w$]+\s*,\s*", page)
+    match = re.search(r"ReindusMap\.view\(\s*[\w$]+\s*,\s*", page)
     return json.JSONDecoder().raw_decode(page, match.end())[0]
 
 
@@ -710,7 +710,7 @@ def test_streamlit_folium_loads_only_local_assets_and_keeps_our_names(full_map):
     assert ".rc-legend" in header  # our stylesheet travels in the header
     script = streamlit_folium._get_map_string(full_map)
     assert "window.ReindusMap.init(map_div," in script
-    assert "window.ReindusMap.finish(map_div," in script
+    assert "window.ReindusMap.view(map_div," in script and "window.ReindusMap.finish(map_div)" in script
     # the sites travel in the html part (inert JSON), not in the script st_folium reprocesses
     body = streamlit_folium._get_html(full_map)
     assert '<script type="application/json"' in body and '<script type="application/json"' not in script
