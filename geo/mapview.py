@@ -16,13 +16,21 @@ browser only concatenates those escaped strings inside our own markup. folium's
 ``Tooltip`` and ``Popup`` are not used: they paste their text into a JavaScript template
 literal (``${...}`` there runs code even after HTML escaping) and ``Popup`` needs jQuery.
 
+With the app's data of :data:`SERVE_MIN_SITES` sites or more (``files`` given), the sites
+are not in the map at all: every site of the data goes once into a compressed file the
+app serves (:mod:`geo.served`), and the map carries a bit mask of the ones it shows. A
+filter change then sends a few kilobytes for the sites instead of megabytes, and the
+browser reads the file from its cache.
+
 Contract for browser tests (inside the ``streamlit_folium`` iframe, or the page itself)
 ---------------------------------------------------------------------------------------
 - ``window.__sites``: ``{site id: Leaflet layer}`` for every site drawn (an
   ``Object.create(null)`` map; layers of hidden sectors included);
   ``window.__siteCount`` and the map container's ``data-site-count`` attribute: the
   count; ``window.__communes``: ``{insee: layer}`` of the choropleth.
-- ``window.__mapReady === true`` once every layer is built and the view is set.
+- ``window.__mapReady === true`` once every layer is built and the view is set (a served
+  sites file fetched, or ``window.__mapError`` says why it could not be, also shown on
+  the map).
 - ``window.__reindus.openSite(id)`` centres the map on a site and opens its card.
 - Up to :data:`SVG_MAX_SITES` sites the map renders with SVG, so every marker is a DOM
   ``path.site-marker`` with classes ``site-<id>`` (id with characters outside
@@ -41,6 +49,7 @@ import io
 import json
 import math
 import re
+import warnings
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -243,7 +252,12 @@ def build_map(
     _add_basemaps(m, basemap, lang)
 
     cards = _cached_cards(cards_from, lang) if cards_from is not None else _site_cards(sites, lang)
-    served = files is not None and cards_from is not None and len(cards_from) >= SERVE_MIN_SITES
+    site_file = None
+    if files is not None and cards_from is not None and len(cards_from) >= SERVE_MIN_SITES:
+        try:
+            site_file = _site_file(cards_from, lang, files)
+        except OSError as exc:  # e.g. a read-only app directory: the sites go in the map
+            warnings.warn(f"geo.mapview: sites not served from {files.directory}: {exc}", stacklevel=2)
     uploads = (
         sites["layer"].eq("upload").fillna(False).to_numpy(bool)
         if "layer" in sites
@@ -275,8 +289,7 @@ def build_map(
             group_of[mask] = len(groups)
             groups.append(folium.FeatureGroup(name=f"{name} ({int(mask.sum())})", overlay=True, show=True))
             m.add_child(groups[-1])
-    if served:
-        site_file = _site_file(cards_from, lang, files)
+    if site_file is not None:
         payload = {
             "src": files.url_of(site_file.name),
             "sel": _selection_mask(cards.positions(sites["id"]), len(cards.ids)),

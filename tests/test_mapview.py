@@ -947,3 +947,15 @@ def test_a_missing_site_file_is_said_on_the_map(sites, communes, store, tmp_path
         assert page.locator(".rc-error").inner_text() == mapview._t("sites_failed", "fr")
         assert page.evaluate("window.__siteCount") == 0
         assert page.locator(".leaflet-control-layers").count() == 1  # the rest of the map works
+
+
+def test_sites_stay_in_the_page_when_the_store_cannot_be_written(
+    sites, communes, tmp_path: Path, monkeypatch
+):
+    monkeypatch.setattr(mapview, "SERVE_MIN_SITES", 1)
+    (tmp_path / "file").write_text("not a directory")
+    store = FileStore(tmp_path / "file" / "cache", "/cache")  # mkdir fails: as a read-only app directory
+    with pytest.warns(UserWarning, match="sites not served"):
+        page = render(mapview.build_map(sites, communes, cards_from=sites, files=store))
+    (payload,) = calls(page, "addSites")
+    assert "src" not in payload and len(records(page)) == 5
