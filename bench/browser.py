@@ -21,7 +21,10 @@ from geo.paths import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 # no host name resolves but localhost: nothing reaches another host even
+                 # where no request is routed (return visits: routing disables the cache)
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]  # fmt: skip
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 # The app's readiness: the script run is over (#app-ready) and the map built every marker
@@ -188,10 +191,9 @@ class Browser:
         self.version = self.browser.version
 
     def navigate(
-        self, url: str, ready_js: str, timeout_s: float, size=(1400, 900), cdn: bool = False, warm: int = 0
+        self, url: str, ready_js: str, timeout_s: float, size=(1400, 900), cdn: bool = False
     ) -> dict:
-        """Open ``url`` in a new context (empty cache); time until ``ready_js`` returns a
-        value (seconds); then ``warm`` more times in that context (``warm_cache_seconds``).
+        """Open ``url`` in a new context (empty cache); time until ``ready_js`` returns a value (seconds).
 
         ``cdn``: serve folium's default CDN assets from local stand-ins (the baseline).
         """
@@ -217,18 +219,43 @@ class Browser:
         page.on("pageerror", lambda exc: errors.append(str(exc)[:200]))
         try:
             result = _time_ready(page, url, ready_js, timeout_s)
-            # the same page again, as on a return visit: the browser's cache holds
-            # Streamlit's JavaScript, Leaflet and the sites' file
-            again = [_time_ready(page, url, ready_js, timeout_s)["seconds"] for _ in range(warm)]
         finally:
             context.close()
         return {
             **result,
-            "warm_cache_seconds": again,
             "refused_hosts": sorted({urlparse(u).hostname or "" for u in foreign}),
             "refused_non_tile_urls": sorted({u[:120] for u in foreign if not _is_tile(u)})[:5],
             "page_errors": errors[:5],
         }
+
+    def return_visits(self, url: str, ready_js: str, timeout_s: float, n: int, size=(1400, 900)) -> dict:
+        """``url`` opened ``n`` + 1 times in one context, as on return visits: the first
+        fills the browser's HTTP cache (Streamlit's JavaScript, Leaflet, the sites' file)
+        and is not counted; returns the other ``n`` times (seconds).
+
+        No request is routed here (Playwright's routing turns Chromium's cache off):
+        other hosts fail to resolve (``--host-resolver-rules`` in :data:`CHROMIUM_ARGS`)
+        and are listed in ``other_hosts``.
+        """
+        context = self.browser.new_context(viewport={"width": size[0], "height": size[1]})
+        other: set[str] = set()
+        context.on(
+            "request",
+            lambda r: (
+                other.add(urlparse(r.url).hostname or "")
+                if (urlparse(r.url).hostname or "") not in {"127.0.0.1", "localhost", ""}
+                else None
+            ),
+        )
+        errors: list[str] = []
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)[:200]))
+        try:
+            _time_ready(page, url, ready_js, timeout_s)
+            seconds = [_time_ready(page, url, ready_js, timeout_s)["seconds"] for _ in range(n)]
+        finally:
+            context.close()
+        return {"seconds": seconds, "other_hosts": sorted(other), "page_errors": errors[:5]}
 
     def close(self) -> None:
         self.browser.close()

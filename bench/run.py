@@ -541,13 +541,12 @@ def _browser_run(ctx: Context, size: str) -> dict:
             browser.navigate(server.url, APP_READY_JS, cfg.timeout_s) for _ in range(cfg.warm_navigations)
         ]
         # and as on a return visit (the browser's cache warm): informative, not the figure
-        warm_cache = (
-            browser.navigate(server.url, APP_READY_JS, cfg.timeout_s, warm=cfg.warm_navigations)[
-                "warm_cache_seconds"
-            ]
+        visits = (
+            browser.return_visits(server.url, APP_READY_JS, cfg.timeout_s, cfg.warm_navigations)
             if cfg.warm_navigations
-            else []
+            else {"seconds": [], "other_hosts": [], "page_errors": []}
         )
+        warm_cache = visits["seconds"]
         runs = runs or [first]
         rss_after = server.rss_mb()
     result = {
@@ -564,8 +563,10 @@ def _browser_run(ctx: Context, size: str) -> dict:
         "map_frame_created_s": [round(r["counts"]["frameStartS"], 3) for r in runs],
         "map_in_frame_s": [round(r["counts"]["inFrameS"], 3) for r in runs],
         "counts": {k: runs[-1]["counts"][k] for k in ("sites", "mapSites")},
-        "refused_hosts": sorted({h for r in [first, *runs] for h in r["refused_hosts"]}),
-        "page_errors": [e for r in [first, *runs] for e in r["page_errors"]][:5],
+        "refused_hosts": sorted(
+            {h for r in [first, *runs] for h in r["refused_hosts"]} | set(visits["other_hosts"])
+        ),
+        "page_errors": [e for r in [first, *runs, visits] for e in r["page_errors"]][:5],
         "rss_after_first_render_mb": round(rss_first, 1),
         "rss_after_all_runs_mb": round(rss_after, 1),
     }

@@ -223,7 +223,8 @@ def build_map(
         Where the app serves files. With ``cards_from`` of :data:`SERVE_MIN_SITES` sites or
         more, every site of ``cards_from`` goes into one file there, written once, and the
         map only says which of them it shows (the browser fetches the file). Without it
-        (an exported HTML file), the sites are in the map itself.
+        (an exported HTML file), or when ``cards_from`` holds uploaded sites (never
+        written to disk), the sites are in the map itself.
     """
     sites = _check_sites(sites)
     if basemap not in BASEMAPS:
@@ -253,7 +254,12 @@ def build_map(
 
     cards = _cached_cards(cards_from, lang) if cards_from is not None else _site_cards(sites, lang)
     site_file = None
-    if files is not None and cards_from is not None and len(cards_from) >= SERVE_MIN_SITES:
+    if (
+        files is not None
+        and cards_from is not None
+        and len(cards_from) >= SERVE_MIN_SITES
+        and not _has_uploads(cards_from)  # a user's uploaded sites stay in their session, never on disk
+    ):
         try:
             site_file = _site_file(cards_from, lang, files)
         except OSError as exc:  # e.g. a read-only app directory: the sites go in the map
@@ -971,6 +977,10 @@ def _site_file(frame: gpd.GeoDataFrame, lang: str, files: FileStore) -> _SiteFil
         files.publish(data, "sites"), len(frame), tuple(col["k"] for col in payload["c"])
     )
     return known
+
+
+def _has_uploads(frame: pd.DataFrame) -> bool:
+    return "layer" in frame and bool(frame["layer"].eq("upload").fillna(False).any())
 
 
 def _selection_mask(positions: np.ndarray, n: int) -> str | None:

@@ -869,6 +869,12 @@ def store(tmp_path: Path, monkeypatch) -> FileStore:
     return FileStore(tmp_path / "cache", "/cache")
 
 
+@pytest.fixture
+def data_sites(sites) -> gpd.GeoDataFrame:
+    """The sites as the app's data (no uploaded ones: those are never served)."""
+    return sites.assign(layer="data")
+
+
 SELECTIONS = {
     "all": lambda f: f,
     "some": lambda f: f[f["id"].isin(["hostile", "dep-only", "upload-1"])],
@@ -878,10 +884,10 @@ SELECTIONS = {
 
 
 @pytest.mark.parametrize("which", sorted(SELECTIONS))
-def test_served_sites_draw_the_same_markers_as_sites_in_the_page(sites, communes, store, which):
-    selection = SELECTIONS[which](sites)
-    inline = render(mapview.build_map(selection, communes, cards_from=sites))
-    page = render(mapview.build_map(selection, communes, cards_from=sites, files=store))
+def test_served_sites_draw_the_same_markers_as_sites_in_the_page(data_sites, communes, store, which):
+    selection = SELECTIONS[which](data_sites)
+    inline = render(mapview.build_map(selection, communes, cards_from=data_sites))
+    page = render(mapview.build_map(selection, communes, cards_from=data_sites, files=store))
     (payload,) = calls(page, "addSites")
     assert set(payload) == {"src", "sel", "n", "gs", "gu"} and payload["n"] == len(selection)
     assert (payload["sel"] is None) == (which == "all")
@@ -892,16 +898,21 @@ def test_served_sites_draw_the_same_markers_as_sites_in_the_page(sites, communes
     assert [p.name for p in store.directory.iterdir()] == [payload["src"].rsplit("/", 1)[1]]
 
 
-def test_a_filter_change_reuses_the_file(sites, communes, store):
-    first = calls(render(mapview.build_map(sites, communes, cards_from=sites, files=store)), "addSites")
+def test_a_filter_change_reuses_the_file(data_sites, communes, store):
+    first = calls(
+        render(mapview.build_map(data_sites, communes, cards_from=data_sites, files=store)), "addSites"
+    )
     second = calls(
-        render(mapview.build_map(sites.iloc[:2], communes, cards_from=sites, files=store)), "addSites"
+        render(mapview.build_map(data_sites.iloc[:2], communes, cards_from=data_sites, files=store)),
+        "addSites",
     )
     assert first[0]["src"] == second[0]["src"] and first[0]["sel"] != second[0]["sel"]
     assert len(list(store.directory.iterdir())) == 1
     (store.directory / first[0]["src"].rsplit("/", 1)[1]).unlink()  # cleaned up behind the app's back
-    third = calls(render(mapview.build_map(sites, communes, cards_from=sites, files=store)), "addSites")
-    assert records(render(mapview.build_map(sites, communes, cards_from=sites, files=store)), store)
+    third = calls(
+        render(mapview.build_map(data_sites, communes, cards_from=data_sites, files=store)), "addSites"
+    )
+    assert records(render(mapview.build_map(data_sites, communes, cards_from=data_sites, files=store)), store)
     assert third[0]["src"] == first[0]["src"] and store.has(third[0]["src"].rsplit("/", 1)[1])
 
 
@@ -919,10 +930,10 @@ def test_sites_stay_in_the_page_when_few_or_without_a_store(sites, communes, tmp
 
 
 @pytest.mark.parametrize("cluster", [False, True])
-def test_served_sites_in_chromium(sites, communes, store, tmp_path: Path, cluster):
+def test_served_sites_in_chromium(data_sites, communes, store, tmp_path: Path, cluster):
     """The runtime fetches the file, keeps the selected sites, and their cards read its texts."""
-    selection = sites[sites["id"] != "dep-only"]
-    m = mapview.build_map(selection, communes, cards_from=sites, files=store, cluster=cluster)
+    selection = data_sites[data_sites["id"] != "dep-only"]
+    m = mapview.build_map(selection, communes, cards_from=data_sites, files=store, cluster=cluster)
     with offline_page(m, tmp_path, http=True) as page:
         assert page.evaluate("window.__siteCount") == 4
         assert page.evaluate("Object.keys(window.__siteIndex || window.__sites).sort()") == sorted(
@@ -940,9 +951,9 @@ def test_served_sites_in_chromium(sites, communes, store, tmp_path: Path, cluste
         assert page.locator(".rc-error").count() == 0
 
 
-def test_a_missing_site_file_is_said_on_the_map(sites, communes, store, tmp_path: Path):
+def test_a_missing_site_file_is_said_on_the_map(data_sites, communes, store, tmp_path: Path):
     lost = FileStore(store.directory, "/nowhere")  # written, but not where its URL points
-    m = mapview.build_map(sites, communes, cards_from=sites, files=lost)
+    m = mapview.build_map(data_sites, communes, cards_from=data_sites, files=lost)
     with offline_page(m, tmp_path, http=True) as page:
         assert page.locator(".rc-error").inner_text() == mapview._t("sites_failed", "fr")
         assert page.evaluate("window.__siteCount") == 0
@@ -950,12 +961,23 @@ def test_a_missing_site_file_is_said_on_the_map(sites, communes, store, tmp_path
 
 
 def test_sites_stay_in_the_page_when_the_store_cannot_be_written(
-    sites, communes, tmp_path: Path, monkeypatch
+    data_sites, communes, tmp_path: Path, monkeypatch
 ):
     monkeypatch.setattr(mapview, "SERVE_MIN_SITES", 1)
     (tmp_path / "file").write_text("not a directory")
     store = FileStore(tmp_path / "file" / "cache", "/cache")  # mkdir fails: as a read-only app directory
     with pytest.warns(UserWarning, match="sites not served"):
-        page = render(mapview.build_map(sites, communes, cards_from=sites, files=store))
+        page = render(mapview.build_map(data_sites, communes, cards_from=data_sites, files=store))
     (payload,) = calls(page, "addSites")
     assert "src" not in payload and len(records(page)) == 5
+
+
+def test_uploaded_sites_are_never_written_to_disk(sites, communes, store):
+    assert (sites["layer"] == "upload").any()
+    page = render(mapview.build_map(sites, communes, cards_from=sites, files=store))
+    (payload,) = calls(page, "addSites")
+    assert "src" not in payload and len(records(page)) == 5
+    assert not store.directory.exists()
+    data_only = sites[sites["layer"] != "upload"]
+    page = render(mapview.build_map(data_only, communes, cards_from=data_only, files=store))
+    assert "src" in calls(page, "addSites")[0] and len(records(page, store)) == 4
