@@ -899,21 +899,17 @@ def test_served_sites_draw_the_same_markers_as_sites_in_the_page(data_sites, com
 
 
 def test_a_filter_change_reuses_the_file(data_sites, communes, store):
-    first = calls(
-        render(mapview.build_map(data_sites, communes, cards_from=data_sites, files=store)), "addSites"
-    )
-    second = calls(
-        render(mapview.build_map(data_sites.iloc[:2], communes, cards_from=data_sites, files=store)),
-        "addSites",
-    )
-    assert first[0]["src"] == second[0]["src"] and first[0]["sel"] != second[0]["sel"]
+    def payload(selection: gpd.GeoDataFrame) -> tuple[dict, str]:
+        page = render(mapview.build_map(selection, communes, cards_from=data_sites, files=store))
+        return calls(page, "addSites")[0], page
+
+    first, _ = payload(data_sites)
+    second, _ = payload(data_sites.iloc[:2])
+    assert first["src"] == second["src"] and first["sel"] != second["sel"]
     assert len(list(store.directory.iterdir())) == 1
-    (store.directory / first[0]["src"].rsplit("/", 1)[1]).unlink()  # cleaned up behind the app's back
-    third = calls(
-        render(mapview.build_map(data_sites, communes, cards_from=data_sites, files=store)), "addSites"
-    )
-    assert records(render(mapview.build_map(data_sites, communes, cards_from=data_sites, files=store)), store)
-    assert third[0]["src"] == first[0]["src"] and store.has(third[0]["src"].rsplit("/", 1)[1])
+    (store.directory / first["src"].rsplit("/", 1)[1]).unlink()  # cleaned up behind the app's back
+    third, page = payload(data_sites)
+    assert third["src"] == first["src"] and len(records(page, store)) == 5  # written again
 
 
 def test_sites_stay_in_the_page_when_few_or_without_a_store(sites, communes, tmp_path: Path):
