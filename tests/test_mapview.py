@@ -822,11 +822,25 @@ def test_standalone_map_works_offline_in_chromium(full_map, tmp_path: Path):
         assert HOSTILE in card_el.inner_text()
         assert page.locator(".rc-card script, .rc-card img").count() == 0
         assert page.locator('.rc-card a[href^="javascript"]').count() == 0
-        page.evaluate("window.__communes['03901'].openPopup()")
+        page.evaluate("window.__reindus.openCommune('03901')")
         commune = page.locator(".rc-commune")
         commune.wait_for()
         text = commune.inner_text()
         assert "Alpha" in text and "03901" in text and "Site alpha-usine" in text and HOSTILE in text
+        # with the mouse: hovering a commune shows its tooltip and outlines it, a click its card
+        page.evaluate(
+            "window.__reindus.map.closePopup(); window.__reindus.map.setView([46.5, 2.5], 8, {animate: false})"
+        )
+        x, y = page.evaluate(
+            "(() => { const p = window.__reindus.map.latLngToContainerPoint([46.9, 2.6]); return [p.x, p.y]; })()"
+        )
+        page.mouse.move(x, y)
+        page.locator(".rc-tooltip", has_text="Beta").wait_for()
+        assert page.evaluate("window.__communes['03902'].options.weight") == 2.5
+        page.mouse.click(x, y)
+        page.locator(".rc-commune", has_text="03902").wait_for()
+        page.mouse.move(5, 400)
+        page.wait_for_function("window.__communes['03902'].options.weight === 1")
 
 
 def test_clustered_map_draws_every_site_when_zoomed_in(sites, communes, tmp_path: Path):
@@ -940,7 +954,7 @@ def test_served_sites_in_chromium(data_sites, communes, store, tmp_path: Path, c
         card_el.wait_for()
         assert HOSTILE in card_el.inner_text() and "Verre" in card_el.inner_text()
         assert page.locator(".rc-card script, .rc-card img").count() == 0
-        page.evaluate("window.__communes['03901'].openPopup()")
+        page.evaluate("window.__reindus.openCommune('03901')")
         commune = page.locator(".rc-commune")
         commune.wait_for()
         assert "Site alpha-usine" in commune.inner_text() and HOSTILE in commune.inner_text()
