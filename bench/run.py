@@ -523,12 +523,14 @@ def _browser_sites(ctx: Context, size: str) -> tuple[Path | None, int]:
 
 
 def _browser_run(ctx: Context, size: str) -> dict:
-    """Our app with N sites: a first render (fills the caches), then navigations to the warm server."""
+    """Our app with N sites: a first render (fills the caches), then navigations to the
+    warm server (once per size; several figures read it)."""
+    return ctx._get(f"browser_run:{size}", lambda: _measure_browser_run(ctx, size))
+
+
+def _measure_browser_run(ctx: Context, size: str) -> dict:
     from bench.browser import APP_READY_JS, Server
 
-    key = f"browser_run:{size}"
-    if key in ctx._cache:
-        return ctx._cache[key]
     cfg = ctx.cfg
     path, n = _browser_sites(ctx, size)
     browser = ctx.browser
@@ -567,17 +569,18 @@ def _browser_run(ctx: Context, size: str) -> dict:
         "rss_after_first_render_mb": round(rss_first, 1),
         "rss_after_all_runs_mb": round(rss_after, 1),
     }
-    ctx._cache[key] = result
     return result
 
 
 def _baseline_browser_run(ctx: Context, size: str) -> dict:
-    """The naive app with N sites: a first render, then (full mode) one navigation to the warm server."""
+    """The naive app with N sites: a first render, then (full mode) one navigation to the
+    warm server (once per size)."""
+    return ctx._get(f"baseline_browser_run:{size}", lambda: _measure_baseline_browser_run(ctx, size))
+
+
+def _measure_baseline_browser_run(ctx: Context, size: str) -> dict:
     from bench.browser import BASELINE_READY_JS, Server
 
-    key = f"baseline_browser_run:{size}"
-    if key in ctx._cache:
-        return ctx._cache[key]
     cfg = ctx.cfg
     path, n = _browser_sites(ctx, size)
     if n > cfg.baseline_max_sites:
@@ -604,7 +607,6 @@ def _baseline_browser_run(ctx: Context, size: str) -> dict:
         except Exception as exc:  # a timeout is a result here
             result.update(_timeout_result(exc, cfg.baseline_timeout_s))
         result["rss_end_mb"] = round(server.rss_mb(), 1)
-    ctx._cache[key] = result
     return result
 
 

@@ -259,17 +259,13 @@ def build_map(
         files is not None
         and cards_from is not None
         and len(cards_from) >= SERVE_MIN_SITES
-        and not _has_uploads(cards_from)  # a user's uploaded sites stay in their session, never on disk
+        and not _uploads(cards_from).any()  # a user's uploaded sites stay in their session, never on disk
     ):
         try:
             site_file = _site_file(cards_from, lang, files)
         except OSError as exc:  # e.g. a read-only app directory: the sites go in the map
             warnings.warn(f"geo.mapview: sites not served from {files.directory}: {exc}", stacklevel=2)
-    uploads = (
-        sites["layer"].eq("upload").fillna(False).to_numpy(bool)
-        if "layer" in sites
-        else np.zeros(len(sites), bool)
-    )
+    uploads = _uploads(sites)
     # The legend and the view first: every layer is then drawn once, in its final place.
     has_communes = communes is not None and not communes.empty
     m.add_child(_Legend(legend_html(sites, lang, communes=has_communes, uploads=bool(uploads.any()))))
@@ -288,26 +284,24 @@ def build_map(
         )
     )
     # One toggle (feature group) per sector shown, and one payload for all the sites: the
-    # runtime puts each marker in its group.
-    groups, group_of, group_of_layer = [], np.full(len(sites), -1, dtype=np.int64), []
+    # runtime puts each marker in its group, "gs" of its sector or "gu" if uploaded.
+    groups, group_of_layer = [], []
     for name, _color, mask in layers:
         group_of_layer.append(len(groups) if mask.any() else -1)
         if mask.any():
-            group_of[mask] = len(groups)
             groups.append(folium.FeatureGroup(name=f"{name} ({int(mask.sum())})", overlay=True, show=True))
             m.add_child(groups[-1])
+    group_index = {"gs": group_of_layer[:-1], "gu": group_of_layer[-1]}
     if site_file is not None:
         payload = {
             "src": files.url_of(site_file.name),
             "sel": _selection_mask(cards.positions(sites["id"]), len(cards.ids)),
             "n": len(sites),
-            "gs": group_of_layer[:-1],  # the group of each sector (the file's "s" codes)
-            "gu": group_of_layer[-1],  # the group of uploaded sites
+            **group_index,
         }
         label_keys = set(site_file.card_keys)
     else:
-        payload = _site_payload(sites, cards.rows_of(sites["id"]), cards, table)
-        payload["g"] = group_of.tolist()
+        payload = _site_payload(sites, cards.rows_of(sites["id"]), cards, table) | group_index
         label_keys = {col["k"] for col in payload["c"]}
     m.add_child(_SiteLayer(payload, groups, cluster=cluster))
     label_keys |= set(_COMMUNE_ROWS)
@@ -980,8 +974,11 @@ def _site_file(frame: gpd.GeoDataFrame, lang: str, files: FileStore) -> _SiteFil
     return known
 
 
-def _has_uploads(frame: pd.DataFrame) -> bool:
-    return "layer" in frame and bool(frame["layer"].eq("upload").fillna(False).any())
+def _uploads(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows are the user's uploaded sites (``layer == 'upload'``)."""
+    if "layer" not in frame:
+        return np.zeros(len(frame), bool)
+    return frame["layer"].eq("upload").fillna(False).to_numpy(bool)
 
 
 def _selection_mask(positions: np.ndarray, n: int) -> str | None:
@@ -1011,8 +1008,7 @@ def _site_payload(sites: gpd.GeoDataFrame, rows: np.ndarray, cards: _Cards, tabl
     flags = jobs.isna().to_numpy().astype(np.int64)
     if "location_precision" in sites:
         flags |= 2 * sites["location_precision"].eq("departement").fillna(False).to_numpy(dtype=bool)
-    if "layer" in sites:
-        flags |= 4 * sites["layer"].eq("upload").fillna(False).to_numpy(dtype=bool)
+    flags |= 4 * _uploads(sites)
     present = (rows >= 0).any(axis=0)
     wanted, same = [], {}
     for j, key in enumerate(cards.keys):
@@ -1413,6 +1409,8 @@ _RUNTIME_JS = r"""
   // A layer's payload travels as inert JSON in a script element of the page body
   // (not inside the map script that streamlit_folium reprocesses and hashes).
   RM.data = function (id) { return JSON.parse(document.getElementById(id).textContent); };
+  // The layer (feature group) of site i: its sector's, or the uploads' one.
+  function groupOf(p, i) { return (p.f[i] & 4) ? p.gu : p.gs[p.s[i]]; }
   // One site's circle marker (and, for a département-precision site, its dashed halo).
   function makeSite(map, p, i) {
     var cfg = map._rc.cfg, sector = p.sl[p.s[i]];
@@ -1457,7 +1455,7 @@ _RUNTIME_JS = r"""
     var q = {S: full.S, sl: full.sl, c: full.c.map(col)};
     ['i', 'x', 'y', 's', 'r', 'f'].forEach(function (k) { q[k] = pick(full[k]); });
     ['name', 'place', 'jobs_text', 'sub', 'insee'].forEach(function (k) { q[k] = col(full[k]); });
-    q.g = q.s.map(function (s, j) { return (q.f[j] & 4) ? p.gu : p.gs[s]; });
+    q.gs = p.gs; q.gu = p.gu;
     return q;
   }
   RM.addSites = function (map, groups, p, opts) {
@@ -1479,7 +1477,7 @@ _RUNTIME_JS = r"""
       return;
     }
     for (var i = 0; i < n; i++) {
-      var m = makeSite(map, p, i), group = groups[p.g[i]];
+      var m = makeSite(map, p, i), group = groups[groupOf(p, i)];
       if (m.rcHalo) group.addLayer(m.rcHalo);
       group.addLayer(m);
     }
@@ -1491,7 +1489,7 @@ _RUNTIME_JS = r"""
     var rc = map._rc, cfg = rc.cfg, points = [], p = rc.clustered.p, groups = rc.clustered.groups;
     var shown = groups.map(function (g) { return map.hasLayer(g); });
     for (var i = 0; i < p.i.length; i++) {
-      if (!shown[p.g[i]]) continue;
+      if (!shown[groupOf(p, i)]) continue;
       points.push({type: 'Feature', properties: {i: i},
                    geometry: {type: 'Point', coordinates: [p.x[i] / cfg.coordScale, p.y[i] / cfg.coordScale]}});
     }
@@ -1526,7 +1524,7 @@ _RUNTIME_JS = r"""
         rc.clusterLayer.addLayer(icon);
         rc.drawn.push([rc.clusterLayer, icon]);
       } else {
-        var p = rc.clustered.p, i = it.properties.i, group = rc.clustered.groups[p.g[i]];
+        var p = rc.clustered.p, i = it.properties.i, group = rc.clustered.groups[groupOf(p, i)];
         var m = window.__sites[p.i[i]] || makeSite(map, p, i);
         [m.rcHalo, m].forEach(function (layer) {
           if (!layer) return;
@@ -1822,7 +1820,8 @@ class _Strings(_RenderOnce, folium.MacroElement):
 
 class _SiteLayer(_RenderOnce, folium.elements.JSCSSMixin):
     """The circle markers of all sites, from a compact columnar payload (see the module doc);
-    each goes into its layer's feature group (``payload["g"]`` indexes ``groups``)."""
+    each goes into its layer's feature group (``payload["gs"]``, by sector, and ``payload["gu"]``
+    for uploaded sites index ``groups``)."""
 
     _template = Template(
         """

@@ -240,7 +240,7 @@ def served(p: dict, store: FileStore) -> dict:
     q = {"S": full["S"], "sl": full["sl"], "c": [col(c) for c in full["c"]]}
     q |= {k: [full[k][i] for i in idx] for k in ("i", "x", "y", "s", "r", "f")}
     q |= {k: col(full[k]) for k in ("name", "place", "jobs_text", "sub", "insee")}
-    q["g"] = [p["gu"] if f & 4 else p["gs"][s] for s, f in zip(q["s"], q["f"], strict=True)]
+    q |= {"gs": p["gs"], "gu": p["gu"]}
     return q
 
 
@@ -259,7 +259,7 @@ def records(page: str, store: FileStore | None = None) -> dict[str, dict]:
                 "i": id_,
                 "k": re.sub(r"[^A-Za-z0-9_-]", "_", id_),
                 "s": p["sl"][p["s"][i]],
-                "g": p["g"][i],
+                "g": p["gu"] if p["f"][i] & 4 else p["gs"][p["s"][i]],
                 "x": p["x"][i] / 10**mapview.COORD_DECIMALS,
                 "y": p["y"][i] / 10**mapview.COORD_DECIMALS,
                 "r": p["r"][i] / 10,
