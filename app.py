@@ -32,7 +32,6 @@ from geo.filters import (
     ViewState,
     apply_filters,
     facet_counts,
-    fold,
     from_query,
     to_query,
 )
@@ -45,6 +44,7 @@ from geo.load import (
 )
 from geo.paths import SITES_PATH
 from geo.served import APP_FILES
+from geo.text import fold
 from geo.vocab import SECTORS, STATUSES
 
 SITES_ENV = "REINDUS_SITES"

@@ -8,13 +8,13 @@ language, mode). Both travel in the URL through one codec: :func:`to_query` and
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
 
+from geo.text import fold
 from geo.vocab import SECTORS, STATUSES
 
 BROWNFIELD_VALUES = ("yes", "no")
@@ -248,27 +248,6 @@ def _format_km(km: float) -> str:
 
 
 # -- filtering -----------------------------------------------------------------------------
-
-
-class _CombiningMarks(dict):
-    """``str.translate`` table that deletes combining marks: filled as characters are met."""
-
-    def __missing__(self, codepoint: int) -> int | None:
-        kept = None if unicodedata.combining(chr(codepoint)) else codepoint
-        self[codepoint] = kept
-        return kept
-
-
-_DROP_COMBINING = _CombiningMarks()
-
-
-def fold(text: object) -> str:
-    """Lowercase without accents, for accent-insensitive search ("Chateauneuf" finds "Châteauneuf")."""
-    if not isinstance(text, str):
-        return ""
-    if text.isascii():  # no decomposition, no combining mark: the common case, done fast
-        return text.casefold()
-    return unicodedata.normalize("NFKD", text).translate(_DROP_COMBINING).casefold()
 
 
 def search_text(sites: pd.DataFrame) -> pd.Series:

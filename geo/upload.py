@@ -17,10 +17,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.filters import fold
 from geo.geocode import Geocoder, InputError, parse_table
 from geo.i18n import t
 from geo.load import in_france
+from geo.text import fold
 from geo.vocab import SECTORS, STATUSES
 
 MAX_UPLOAD_MB = 5

@@ -51,7 +51,7 @@ GOOD_SITE = {
 
 
 @pytest.fixture
-def communes() -> gpd.GeoDataFrame:
+def tiny_communes() -> gpd.GeoDataFrame:
     """Three box-shaped communes in EPSG:4326."""
     insee, nom, dep, geoms = zip(*TINY_COMMUNES, strict=True)
     return gpd.GeoDataFrame({"insee": insee, "nom": nom, "dep": dep}, geometry=list(geoms), crs="EPSG:4326")
@@ -80,3 +80,23 @@ def geojson():
         return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
 
     return dump
+
+
+@pytest.fixture(scope="session")
+def real_communes() -> gpd.GeoDataFrame:
+    """All 34,867 real INSEE communes of data/communes/ (read once per test session; never mutate)."""
+    from geo.load import load_communes
+
+    return load_communes()
+
+
+# Tiers are folders: the browser mark is applied per folder, so `pytest -m "not browser"`
+# runs no browser at all.
+_TIER_MARKS = {"browser": "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        tier = item.path.parent.name
+        if tier in _TIER_MARKS:
+            item.add_marker(getattr(pytest.mark, _TIER_MARKS[tier]))

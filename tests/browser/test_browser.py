@@ -19,8 +19,6 @@ import pytest
 from bench.browser import CHROMIUM, CHROMIUM_ARGS, Server
 from geo.paths import ROOT, SITES_PATH
 
-pytestmark = pytest.mark.browser
-
 ARTIFACTS = ROOT / "test-artifacts"
 TILE_HOSTS = {"data.geopf.fr", "tile.openstreetmap.org", "a.tile.openstreetmap.org", "b.tile.openstreetmap.org",
               "c.tile.openstreetmap.org"}  # fmt: skip

@@ -14,34 +14,29 @@ from geo.paths import ROOT, SITES_PATH
 
 
 @pytest.fixture(scope="module")
-def communes():
-    return load.load_communes()
+def sites(real_communes):
+    return load.read_sites(SITES_PATH, communes=real_communes)
 
 
-@pytest.fixture(scope="module")
-def sites(communes):
-    return load.read_sites(SITES_PATH, communes=communes)
-
-
-def test_every_commune_loads(communes):
-    assert len(communes) == 34_867
-    assert communes.crs.to_epsg() == 4326
-    assert communes["insee"].is_unique
-    assert communes["insee"].str.len().eq(5).all()
-    assert communes["insee"].map(type).eq(str).all()
-    geoms = communes.geometry.values
+def test_every_commune_loads(real_communes):
+    assert len(real_communes) == 34_867
+    assert real_communes.crs.to_epsg() == 4326
+    assert real_communes["insee"].is_unique
+    assert real_communes["insee"].str.len().eq(5).all()
+    assert real_communes["insee"].map(type).eq(str).all()
+    geoms = real_communes.geometry.values
     assert shapely.is_valid(geoms).all() and not shapely.is_empty(geoms).any()
-    assert {"2A004", "2B033", "97101", "01001"} <= set(communes["insee"])
+    assert {"2A004", "2B033", "97101", "01001"} <= set(real_communes["insee"])
 
 
-def test_anchor_point_lies_in_its_commune(communes):
-    anchors = shapely.points(communes[["lon", "lat"]].to_numpy())
-    assert shapely.covered_by(anchors, communes.geometry.values).all()
+def test_anchor_point_lies_in_its_commune(real_communes):
+    anchors = shapely.points(real_communes[["lon", "lat"]].to_numpy())
+    assert shapely.covered_by(anchors, real_communes.geometry.values).all()
 
 
-def test_national_layer_has_the_same_communes(communes):
+def test_national_layer_has_the_same_communes(real_communes):
     national = load.load_national_communes()
-    assert national["insee"].tolist() == communes["insee"].tolist()
+    assert national["insee"].tolist() == real_communes["insee"].tolist()
     assert national.crs.to_epsg() == 4326
 
 
@@ -67,12 +62,12 @@ def test_postal_codes_keep_leading_zeros():
     assert "01053" in set(postal.loc[postal["code_postal"] == "01000", "insee"])
 
 
-def test_sites_file_validates_without_problem(communes):
-    assert load.validate_sites(SITES_PATH, communes=communes) == []
+def test_sites_file_validates_without_problem(real_communes):
+    assert load.validate_sites(SITES_PATH, communes=real_communes) == []
 
 
-def test_every_site_lies_in_the_commune_it_names(sites, communes):
-    by_insee = communes.set_index("insee")
+def test_every_site_lies_in_the_commune_it_names(sites, real_communes):
+    by_insee = real_communes.set_index("insee")
     named = sites[sites["insee"].notna()]
     assert len(named) == len(sites) - 1  # only the Seine-et-Marne line has no commune
     for site in named.itertuples():
@@ -125,13 +120,13 @@ def test_validate_command_exits_0():
     assert result.stdout.strip().endswith("no problem")
 
 
-def test_communes_of_the_rhone_form_a_coverage_without_gaps(communes):
-    geoms = communes.loc[communes["dep"] == "69"].geometry.values
+def test_communes_of_the_rhone_form_a_coverage_without_gaps(real_communes):
+    geoms = real_communes.loc[real_communes["dep"] == "69"].geometry.values
     # No overlap, no mismatched shared edge, and no gap narrower than about 10 m. (Not
     # every département passes the gap test: a narrow sea inlet, as at Porto-Vecchio, is one.)
     assert shapely.coverage_is_valid(geoms, gap_width=1e-4)
 
 
-def test_communes_of_metropolitan_france_do_not_overlap(communes):
-    metropole = communes.loc[communes["dep"].str.len() == 2].geometry.values
+def test_communes_of_metropolitan_france_do_not_overlap(real_communes):
+    metropole = real_communes.loc[real_communes["dep"].str.len() == 2].geometry.values
     assert shapely.coverage_is_valid(metropole)

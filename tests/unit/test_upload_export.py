@@ -9,13 +9,8 @@ import pytest
 from geo import export
 from geo.geocode import Geocoder
 from geo.join import join_sites_to_communes
-from geo.load import load_communes, load_departements, load_regions
+from geo.load import load_departements, load_regions
 from geo.upload import MAX_UPLOAD_MB, read_upload
-
-
-@pytest.fixture(scope="module")
-def communes():
-    return load_communes()
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +18,11 @@ def geocoder():
     return Geocoder.from_data()
 
 
-def upload(name, data, geocoder, communes, **kw):
-    return read_upload(name, data, geocoder=geocoder, communes=communes, **kw)
+def upload(name, data, geocoder, real_communes, **kw):
+    return read_upload(name, data, geocoder=geocoder, communes=real_communes, **kw)
 
 
-def test_csv_from_excel_is_geocoded_and_failures_are_explained(geocoder, communes):
+def test_csv_from_excel_is_geocoded_and_failures_are_explained(geocoder, real_communes):
     data = (
         "Nom;Commune;Département;Emplois;Secteur;Friche\n"
         "Usine <script>alert(1)</script>;Croix;;12;verre;oui\n"
@@ -37,7 +32,7 @@ def test_csv_from_excel_is_geocoded_and_failures_are_explained(geocoder, commune
         "Projet;Chateauneuf sur Isere;;5;unknown-sector;\n"
     ).encode("cp1252")
     seen = []
-    result = upload("sites.csv", data, geocoder, communes, progress=seen.append)
+    result = upload("sites.csv", data, geocoder, real_communes, progress=seen.append)
     assert result.error is None
     assert list(result.sites["id"]) == ["upload-2", "upload-5"]
     placed = result.sites.set_index("id")
@@ -56,15 +51,15 @@ def test_csv_from_excel_is_geocoded_and_failures_are_explained(geocoder, commune
     assert result.failures[0].label == "Usine <script>alert(1)</script>"
 
 
-def test_lat_lon_rows_must_fall_in_a_french_commune(geocoder, communes):
+def test_lat_lon_rows_must_fall_in_a_french_commune(geocoder, real_communes):
     data = b"name,lat,lon\nA,50.69,3.17\nSea,47.0,-6.0\nBad,abc,3\nOcean,0,0\n"
-    result = upload("points.csv", data, geocoder, communes)
+    result = upload("points.csv", data, geocoder, real_communes)
     assert list(result.sites["name"]) == ["A"]
     assert result.sites.iloc[0]["location_precision"] == "site"
     assert [(f.row, f.reason) for f in result.failures] == [(2, "outside"), (3, "bad_point"), (4, "outside")]
 
 
-def test_geojson_upload(geocoder, communes):
+def test_geojson_upload(geocoder, real_communes):
     doc = {
         "type": "FeatureCollection",
         "features": [
@@ -73,7 +68,7 @@ def test_geojson_upload(geocoder, communes):
             {"type": "Feature", "geometry": None, "properties": {"nom": "Par commune", "insee": "26002"}},
         ],
     }  # fmt: skip
-    result = upload("mine.geojson", json.dumps(doc).encode(), geocoder, communes)
+    result = upload("mine.geojson", json.dumps(doc).encode(), geocoder, real_communes)
     assert list(result.sites["name"]) == ["Point", "Par commune"]
     assert result.sites["jobs"].iloc[0] == 7 and result.sites["jobs"].isna().iloc[1]
 
@@ -89,20 +84,20 @@ def test_geojson_upload(geocoder, communes):
         ("cols.csv", b"foo,bar\n1,2\n", "no_location_column"),
     ],
 )
-def test_broken_uploads_get_a_clear_message(geocoder, communes, name, data, error):
-    result = upload(name, data, geocoder, communes)
+def test_broken_uploads_get_a_clear_message(geocoder, real_communes, name, data, error):
+    result = upload(name, data, geocoder, real_communes)
     assert result.error == error
     assert result.sites.empty
     assert result.error_text("fr") and "{" not in result.error_text("en")
 
 
 @pytest.fixture(scope="module")
-def joined(communes):
+def joined(real_communes):
     from geo.load import read_sites
     from geo.paths import SITES_PATH
 
-    sites = read_sites(SITES_PATH, communes=communes)
-    return join_sites_to_communes(sites, communes, load_departements(), load_regions())
+    sites = read_sites(SITES_PATH, communes=real_communes)
+    return join_sites_to_communes(sites, real_communes, load_departements(), load_regions())
 
 
 def test_csv_export_keeps_codes_as_text_and_translates_headers(joined):

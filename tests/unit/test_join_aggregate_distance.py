@@ -1,4 +1,4 @@
-"""Tier 1: joining sites to communes, aggregating, and distances, on tiny hand-made frames."""
+"""Tier 1: joining sites to nord_communes, aggregating, and distances, on tiny hand-made frames."""
 
 import geopandas as gpd
 import pandas as pd
@@ -11,8 +11,8 @@ from geo.join import join_sites_to_communes
 
 
 @pytest.fixture
-def communes():
-    # three communes side by side (1° wide) in the Nord, in two départements
+def nord_communes():
+    # three nord_communes side by side (1° wide) in the Nord, in two départements
     return gpd.GeoDataFrame(
         {
             "insee": ["59001", "59002", "62001"],
@@ -102,8 +102,8 @@ def sites():
     )
 
 
-def test_join_adds_commune_departement_region(sites, communes, departements, regions):
-    joined = join_sites_to_communes(sites, communes, departements, regions)
+def test_join_adds_commune_departement_region(sites, nord_communes, departements, regions):
+    joined = join_sites_to_communes(sites, nord_communes, departements, regions)
     assert list(joined["id"]) == list(sites["id"])
     got = joined.set_index("id")
     assert got.loc["in-gauche", "commune_nom"] == "Gauche"
@@ -114,29 +114,29 @@ def test_join_adds_commune_departement_region(sites, communes, departements, reg
     assert pd.isna(got.loc["on-border", "epci"])  # empty EPCI in the source → missing
 
 
-def test_point_on_a_shared_border_neither_vanishes_nor_doubles(sites, communes, departements, regions):
-    joined = join_sites_to_communes(sites, communes, departements, regions)
+def test_point_on_a_shared_border_neither_vanishes_nor_doubles(sites, nord_communes, departements, regions):
+    joined = join_sites_to_communes(sites, nord_communes, departements, regions)
     assert joined["id"].is_unique and len(joined) == len(sites)
     assert joined.set_index("id").loc["on-border", "insee"] == "59002"
     # without a named commune, the tie goes to the lowest code, deterministically
     unnamed = sites.assign(insee=[None, None, "62001", None])
-    joined = join_sites_to_communes(unnamed, communes, departements, regions)
+    joined = join_sites_to_communes(unnamed, nord_communes, departements, regions)
     assert joined.set_index("id").loc["on-border", "insee"] == "59001"
 
 
-def test_departement_precision_sites_get_no_commune(sites, communes, departements, regions):
-    got = join_sites_to_communes(sites, communes, departements, regions).set_index("id")
+def test_departement_precision_sites_get_no_commune(sites, nord_communes, departements, regions):
+    got = join_sites_to_communes(sites, nord_communes, departements, regions).set_index("id")
     assert pd.isna(got.loc["dep-only", "insee"]) and pd.isna(got.loc["dep-only", "commune_nom"])
     assert got.loc["dep-only", "dep_nom"] == "Nord" and got.loc["dep-only", "reg"] == "32"
 
 
-def test_join_checks_its_inputs(sites, communes, departements, regions):
+def test_join_checks_its_inputs(sites, nord_communes, departements, regions):
     with pytest.raises(ValueError, match="communes lacks column"):
-        join_sites_to_communes(sites, communes.drop(columns="population"), departements, regions)
+        join_sites_to_communes(sites, nord_communes.drop(columns="population"), departements, regions)
     with pytest.raises(ValueError, match="EPSG"):
-        join_sites_to_communes(sites, communes.to_crs(2154), departements, regions)
+        join_sites_to_communes(sites, nord_communes.to_crs(2154), departements, regions)
     with pytest.raises(TypeError, match="GeoDataFrame"):
-        join_sites_to_communes(pd.DataFrame(sites), communes, departements, regions)
+        join_sites_to_communes(pd.DataFrame(sites), nord_communes, departements, regions)
 
 
 def test_kpis_count_unknowns_apart(sites):
@@ -149,9 +149,9 @@ def test_kpis_count_unknowns_apart(sites):
     assert (empty.sites, empty.jobs, empty.brownfield_share) == (0, 0, None)
 
 
-def test_aggregate_per_commune_and_departement(sites, communes, departements, regions):
-    joined = join_sites_to_communes(sites, communes, departements, regions)
-    per_commune = aggregate(joined, communes.set_index("insee")["population"], "commune").set_index("code")
+def test_aggregate_per_commune_and_departement(sites, nord_communes, departements, regions):
+    joined = join_sites_to_communes(sites, nord_communes, departements, regions)
+    per_commune = aggregate(joined, nord_communes.set_index("insee")["population"], "commune").set_index("code")
     assert list(per_commune.index) == ["59001", "59002", "62001"]  # the dep-only site has no commune
     assert per_commune.loc["59001", "jobs_per_1000"] == pytest.approx(100.0)
     assert per_commune.loc["59002", "jobs"] == 0 and per_commune.loc["59002", "sites_with_jobs"] == 0
@@ -163,8 +163,8 @@ def test_aggregate_per_commune_and_departement(sites, communes, departements, re
         aggregate(joined, per_dep["population"], "canton")
 
 
-def test_distances_in_metres(sites, communes):
-    to_gauche = distances_to_commune(sites, communes, "59001")
+def test_distances_in_metres(sites, nord_communes):
+    to_gauche = distances_to_commune(sites, nord_communes, "59001")
     assert to_gauche["in-gauche" == sites["id"]].iloc[0] == 0.0
     # 0.2° of longitude at 50°N is about 14.3 km; Lambert-93 gives metres
     from_point = distances_to_point(sites, 2.05, 50.05)
@@ -173,7 +173,7 @@ def test_distances_in_metres(sites, communes):
     assert list(within_km(sites, from_point, 5)["id"]) == ["in-gauche", "on-border"]
     assert list(within_km(sites, from_point, 10)["id"]) == ["in-gauche", "on-border", "dep-only"]
     with pytest.raises(KeyError, match="99999"):
-        distances_to_commune(sites, communes, "99999")
+        distances_to_commune(sites, nord_communes, "99999")
 
 
 @pytest.mark.parametrize(

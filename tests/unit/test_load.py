@@ -19,8 +19,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 NAME = "test.geojson"
 
 
-def problems_of(data: bytes, communes) -> list[Problem]:
-    return validate_sites(data, communes=communes, name=NAME)
+def problems_of(data: bytes, tiny_communes) -> list[Problem]:
+    return validate_sites(data, communes=tiny_communes, name=NAME)
 
 
 # --- Problem and DataError ---------------------------------------------------------------
@@ -46,11 +46,11 @@ def test_data_error_lists_every_problem_one_per_line():
 # --- A good file -----------------------------------------------------------------------------
 
 
-def test_good_site_reads_into_a_typed_geodataframe(communes, site, geojson):
+def test_good_site_reads_into_a_typed_geodataframe(tiny_communes, site, geojson):
     data = geojson(
         site(), site(coordinates=[2.75, 46.5], id="beta-atelier", insee="03902", jobs=None, jobs_note=None)
     )
-    sites = read_sites(data, communes=communes, name=NAME)
+    sites = read_sites(data, communes=tiny_communes, name=NAME)
     sources = [
         {"title": "Un article", "publisher": "Un journal", "date": "2021-03", "url": "https://example.org/a"}
     ]
@@ -81,14 +81,14 @@ def test_good_site_reads_into_a_typed_geodataframe(communes, site, geojson):
     assert_geodataframe_equal(sites, expected)
 
 
-def test_extra_properties_are_kept_after_the_schema_columns(communes, site, geojson):
-    sites = read_sites(geojson(site(cluster=True, notes="une note")), communes=communes)
+def test_extra_properties_are_kept_after_the_schema_columns(tiny_communes, site, geojson):
+    sites = read_sites(geojson(site(cluster=True, notes="une note")), communes=tiny_communes)
     assert list(sites.columns[-3:]) == ["cluster", "notes", "geometry"]
     assert sites.loc[0, "notes"] == "une note"
 
 
-def test_empty_collection_gives_an_empty_geodataframe(communes, geojson):
-    sites = read_sites(geojson(), communes=communes)
+def test_empty_collection_gives_an_empty_geodataframe(tiny_communes, geojson):
+    sites = read_sites(geojson(), communes=tiny_communes)
     assert len(sites) == 0
     assert sites.crs == "EPSG:4326"
     assert list(sites.columns[:2]) == ["id", "name"]
@@ -107,11 +107,11 @@ def test_without_communes_places_are_not_checked(site, geojson):
     assert validate_sites(geojson(site(insee="03902"))) == []
 
 
-def test_communes_in_another_crs_are_reprojected(communes, site, geojson):
+def test_communes_in_another_crs_are_reprojected(tiny_communes, site, geojson):
     data = geojson(site(coordinates=[2.75, 46.5]))
-    problems = validate_sites(data, communes=communes.to_crs(2154), name=NAME)
+    problems = validate_sites(data, communes=tiny_communes.to_crs(2154), name=NAME)
     assert [p.field for p in problems] == ["geometry"]
-    assert validate_sites(geojson(site()), communes=communes.to_crs(2154)) == []
+    assert validate_sites(geojson(site()), communes=tiny_communes.to_crs(2154)) == []
 
 
 # --- Each kind of problem ------------------------------------------------------------------
@@ -171,9 +171,9 @@ PROPERTY_PROBLEMS = [
 
 
 @pytest.mark.parametrize(("overrides", "field", "words"), PROPERTY_PROBLEMS)
-def test_property_problem_names_file_feature_and_field(communes, site, geojson, overrides, field, words):
+def test_property_problem_names_file_feature_and_field(tiny_communes, site, geojson, overrides, field, words):
     feature = site(**overrides)
-    problems = problems_of(geojson(feature), communes)
+    problems = problems_of(geojson(feature), tiny_communes)
     # A feature is named by its id when it has a string id, else by its position.
     label = overrides.get("id", "alpha-usine")
     label = label if isinstance(label, str) else "#0"
@@ -184,10 +184,10 @@ def test_property_problem_names_file_feature_and_field(communes, site, geojson, 
 @pytest.mark.parametrize(
     "field", ["id", "name", "sector", "insee", "dep", "jobs", "sources", "location_precision"]
 )
-def test_missing_property_is_reported(communes, site, geojson, field):
+def test_missing_property_is_reported(tiny_communes, site, geojson, field):
     feature = site()
     del feature["properties"][field]
-    problems = problems_of(geojson(feature), communes)
+    problems = problems_of(geojson(feature), tiny_communes)
     assert field in [p.field for p in problems]
     assert any(p.field == field and p.message.startswith("missing") for p in problems)
 
@@ -208,48 +208,48 @@ GEOMETRY_PROBLEMS = [
 
 
 @pytest.mark.parametrize(("geometry", "words"), GEOMETRY_PROBLEMS)
-def test_geometry_problem_is_reported(communes, site, geojson, geometry, words):
+def test_geometry_problem_is_reported(tiny_communes, site, geojson, geometry, words):
     feature = site()
     feature["geometry"] = geometry
-    problems = problems_of(geojson(feature), communes)
+    problems = problems_of(geojson(feature), tiny_communes)
     assert [(p.feature, p.field) for p in problems] == [("alpha-usine", "geometry")]
     assert words in problems[0].message
 
 
-def test_non_finite_coordinates_are_reported(communes):
+def test_non_finite_coordinates_are_reported(tiny_communes):
     text = (FIXTURES / "sites_good.geojson").read_text().replace("[2.25, 46.5]", "[NaN, 46.5]")
-    problems = problems_of(text.encode(), communes)
+    problems = problems_of(text.encode(), tiny_communes)
     assert [(p.feature, p.field) for p in problems] == [("alpha-usine", "geometry")]
 
 
-def test_point_in_another_commune_names_both_communes(communes, site, geojson):
-    problems = problems_of(geojson(site(coordinates=[3.25, 46.5])), communes)
+def test_point_in_another_commune_names_both_communes(tiny_communes, site, geojson):
+    problems = problems_of(geojson(site(coordinates=[3.25, 46.5])), tiny_communes)
     assert [(p.feature, p.field) for p in problems] == [("alpha-usine", "geometry")]
     assert "is not in Alpha (03901)" in problems[0].message
     assert "falls in Gamma (58901, département 58)" in problems[0].message
 
 
-def test_point_in_no_commune_says_so(communes, site, geojson):
-    problems = problems_of(geojson(site(coordinates=[4.0, 46.5])), communes)
+def test_point_in_no_commune_says_so(tiny_communes, site, geojson):
+    problems = problems_of(geojson(site(coordinates=[4.0, 46.5])), tiny_communes)
     assert "falls in no commune" in problems[0].message
 
 
 @pytest.mark.parametrize("insee", ["03901", "03902"])
-def test_point_on_the_shared_border_belongs_to_both_communes(communes, site, geojson, insee):
-    assert problems_of(geojson(site(coordinates=[2.5, 46.5], insee=insee)), communes) == []
+def test_point_on_the_shared_border_belongs_to_both_communes(tiny_communes, site, geojson, insee):
+    assert problems_of(geojson(site(coordinates=[2.5, 46.5], insee=insee)), tiny_communes) == []
 
 
 @pytest.mark.parametrize("dep", ["03", "58"])
-def test_departement_site_on_a_departement_border_belongs_to_both(communes, site, geojson, dep):
+def test_departement_site_on_a_departement_border_belongs_to_both(tiny_communes, site, geojson, dep):
     feature = site(
         coordinates=[3.0, 46.5], insee=None, commune=None, dep=dep, location_precision="departement"
     )
-    assert problems_of(geojson(feature), communes) == []
+    assert problems_of(geojson(feature), tiny_communes) == []
 
 
-def test_departement_site_outside_its_departement(communes, site, geojson):
+def test_departement_site_outside_its_departement(tiny_communes, site, geojson):
     feature = site(coordinates=[3.25, 46.5], insee=None, commune=None, location_precision="departement")
-    problems = problems_of(geojson(feature), communes)
+    problems = problems_of(geojson(feature), tiny_communes)
     assert [(p.feature, p.field) for p in problems] == [("alpha-usine", "geometry")]
     assert "not in département 03" in problems[0].message
     assert "Gamma (58901" in problems[0].message
@@ -264,8 +264,8 @@ FEATURE_PROBLEMS = [
 
 
 @pytest.mark.parametrize(("feature", "field"), FEATURE_PROBLEMS)
-def test_malformed_feature_is_named_by_its_position(communes, site, geojson, feature, field):
-    problems = problems_of(geojson(site(), feature), communes)
+def test_malformed_feature_is_named_by_its_position(tiny_communes, site, geojson, feature, field):
+    problems = problems_of(geojson(site(), feature), tiny_communes)
     assert (NAME, "#1", field) in [(p.file, p.feature, p.field) for p in problems]
 
 
@@ -300,14 +300,14 @@ def test_wgs84_crs_member_is_accepted(site, geojson, name):
     assert validate_sites(geojson(site(), crs={"type": "name", "properties": {"name": name}})) == []
 
 
-def test_duplicate_id_is_reported_on_the_second_feature_named_by_position(communes, site, geojson):
-    problems = problems_of(geojson(site(), site(coordinates=[2.3, 46.6])), communes)
+def test_duplicate_id_is_reported_on_the_second_feature_named_by_position(tiny_communes, site, geojson):
+    problems = problems_of(geojson(site(), site(coordinates=[2.3, 46.6])), tiny_communes)
     assert [(p.feature, p.field) for p in problems] == [("#1", "id")]
     assert problems[0].message == "duplicate id 'alpha-usine': also the id of feature #0"
 
 
-def test_every_problem_of_a_file_is_reported(communes):
-    problems = validate_sites(FIXTURES / "sites_bad.geojson", communes=communes)
+def test_every_problem_of_a_file_is_reported(tiny_communes):
+    problems = validate_sites(FIXTURES / "sites_bad.geojson", communes=tiny_communes)
     found = sorted((p.file, p.feature, p.field) for p in problems)
     file = "tests/fixtures/sites_bad.geojson"
     assert found == sorted(
@@ -320,16 +320,16 @@ def test_every_problem_of_a_file_is_reported(communes):
         ]
     )
     with pytest.raises(DataError) as info:
-        read_sites(FIXTURES / "sites_bad.geojson", communes=communes)
+        read_sites(FIXTURES / "sites_bad.geojson", communes=tiny_communes)
     assert info.value.problems == problems
 
 
 # --- Hostile and malformed input ---------------------------------------------------------------
 
 
-def test_hostile_text_is_kept_as_data_unaltered(communes, site, geojson):
+def test_hostile_text_is_kept_as_data_unaltered(tiny_communes, site, geojson):
     hostile = '<script>alert(1)</script> & "quotes" \' \u202e'
-    sites = read_sites(geojson(site(name=hostile, notes=hostile)), communes=communes)
+    sites = read_sites(geojson(site(name=hostile, notes=hostile)), communes=tiny_communes)
     assert sites.loc[0, "name"] == hostile
     assert sites.loc[0, "notes"] == hostile
 
@@ -361,22 +361,22 @@ def test_utf8_bom_is_accepted(site, geojson):
     assert validate_sites(b"\xef\xbb\xbf" + geojson(site())) == []
 
 
-def test_long_values_are_cut_short_in_messages(communes, site, geojson):
-    [problem] = problems_of(geojson(site(jobs="x" * 10_000)), communes)
+def test_long_values_are_cut_short_in_messages(tiny_communes, site, geojson):
+    [problem] = problems_of(geojson(site(jobs="x" * 10_000)), tiny_communes)
     assert len(problem.message) < 200
 
 
-def test_a_long_id_does_not_name_the_feature(communes, site, geojson):
-    [problem] = problems_of(geojson(site(id="X" * 10_000)), communes)
+def test_a_long_id_does_not_name_the_feature(tiny_communes, site, geojson):
+    [problem] = problems_of(geojson(site(id="X" * 10_000)), tiny_communes)
     assert (problem.feature, problem.field) == ("#0", "id")
     assert len(str(problem)) < 300
 
 
-def test_feature_without_property_id_is_named_by_its_geojson_id(communes, site, geojson):
+def test_feature_without_property_id_is_named_by_its_geojson_id(tiny_communes, site, geojson):
     feature = site()
     del feature["properties"]["id"]
     feature["id"] = 42
-    [problem] = problems_of(geojson(feature), communes)
+    [problem] = problems_of(geojson(feature), tiny_communes)
     assert (problem.feature, problem.field) == ("42", "id")
 
 
@@ -394,9 +394,9 @@ def test_unknown_source_type_is_a_type_error():
 
 
 @pytest.fixture
-def tiny_layer(monkeypatch, communes):
-    """run_validate_cli checks against the tiny communes instead of the real layer."""
-    monkeypatch.setattr(load, "load_communes", lambda: communes)
+def tiny_layer(monkeypatch, tiny_communes):
+    """run_validate_cli checks against the tiny tiny_communes instead of the real layer."""
+    monkeypatch.setattr(load, "load_communes", lambda: tiny_communes)
 
 
 def test_cli_on_a_good_file(tiny_layer, capsys):
@@ -434,9 +434,9 @@ def write_communes(directory: Path, layer: gpd.GeoDataFrame) -> None:
 
 
 @pytest.fixture
-def commune_layer(communes):
-    """The tiny communes with every column of data/communes/communes.parquet."""
-    layer = communes.assign(
+def commune_layer(tiny_communes):
+    """The tiny tiny_communes with every column of data/tiny_communes/tiny_communes.parquet."""
+    layer = tiny_communes.assign(
         reg="84", epci="", population=100, lon=[2.25, 2.75, 3.25], lat=46.5, anchor="mairie"
     )
     return layer[["insee", "nom", "dep", "reg", "epci", "population", "geometry", "lon", "lat", "anchor"]]

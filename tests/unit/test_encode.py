@@ -10,7 +10,6 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from geo.encode import StringTable, _polyline_chars, decode_geometry, decode_polyline, encode_geometries
-from geo.load import load_communes
 
 
 def test_google_reference_polyline():
@@ -48,13 +47,8 @@ def test_quantization_error_is_half_a_unit():
     assert shapely.hausdorff_distance(poly, back) <= 0.5e-3 * 2**0.5 + 1e-12
 
 
-@pytest.fixture(scope="module")
-def communes():
-    return load_communes()
-
-
-def test_real_communes_decode_close_to_their_geometry(communes):
-    sample = communes.iloc[::997]
+def test_real_communes_decode_close_to_their_geometry(real_communes):
+    sample = real_communes.iloc[::997]
     out = encode_geometries(sample.geometry.values, 4)
     for fragment, geom in zip(out, sample.geometry.values, strict=True):
         back = decode_geometry(json.loads(fragment), 4)
@@ -62,9 +56,9 @@ def test_real_communes_decode_close_to_their_geometry(communes):
         assert back.area == pytest.approx(geom.area, rel=0.01)
 
 
-def test_neighbours_still_share_their_border(communes):
+def test_neighbours_still_share_their_border(real_communes):
     """Shared vertices quantize alike: two neighbours' decoded rings meet without a gap."""
-    pair = communes[communes["insee"].isin(["59163", "59512"])]  # Croix and Roubaix
+    pair = real_communes[real_communes["insee"].isin(["59163", "59512"])]  # Croix and Roubaix
     a, b = (decode_geometry(json.loads(f), 3) for f in encode_geometries(pair.geometry.values, 3))
     shared = a.boundary.intersection(b.boundary)
     assert shared.length > 0.01  # a common line, not touching points

@@ -19,54 +19,49 @@ from geo.vocab import PRECISIONS, SECTORS, STATUSES
 
 
 @pytest.fixture(scope="module")
-def communes():
-    return load.load_communes()
-
-
-@pytest.fixture(scope="module")
-def many(communes):
+def many(real_communes):
     """20,000 sites: enough for the shares to be measured (the draw is seeded: no flakiness)."""
-    return synthetic.generate(20_000, communes, seed=7)
+    return synthetic.generate(20_000, real_communes, seed=7)
 
 
-def test_same_seed_gives_the_same_bytes(communes, tmp_path):
-    first = synthetic.feature_collection(synthetic.generate(500, communes, seed=3))
-    again = synthetic.feature_collection(synthetic.generate(500, communes, seed=3))
+def test_same_seed_gives_the_same_bytes(real_communes, tmp_path):
+    first = synthetic.feature_collection(synthetic.generate(500, real_communes, seed=3))
+    again = synthetic.feature_collection(synthetic.generate(500, real_communes, seed=3))
     assert first == again
-    assert synthetic.feature_collection(synthetic.generate(500, communes, seed=4)) != first
+    assert synthetic.feature_collection(synthetic.generate(500, real_communes, seed=4)) != first
     # the command line too, file to file
     for name in ("a.geojson", "b.geojson"):
         assert geo_main(["synthetic", "200", "-o", str(tmp_path / name), "--seed", "5"]) == 0
     assert (tmp_path / "a.geojson").read_bytes() == (tmp_path / "b.geojson").read_bytes()
 
 
-def test_the_file_reads_back_into_the_same_frame(communes):
-    sites = synthetic.generate(500, communes, seed=2)
-    assert_geodataframe_equal(load.read_sites(synthetic.feature_collection(sites), communes=communes), sites)
+def test_the_file_reads_back_into_the_same_frame(real_communes):
+    sites = synthetic.generate(500, real_communes, seed=2)
+    assert_geodataframe_equal(load.read_sites(synthetic.feature_collection(sites), communes=real_communes), sites)
 
 
-def test_the_draw_does_not_depend_on_the_order_of_the_communes(communes):
-    shuffled = communes.sample(frac=1.0, random_state=1)
+def test_the_draw_does_not_depend_on_the_order_of_the_communes(real_communes):
+    shuffled = real_communes.sample(frac=1.0, random_state=1)
     assert synthetic.feature_collection(synthetic.generate(100, shuffled)) == synthetic.feature_collection(
-        synthetic.generate(100, communes)
+        synthetic.generate(100, real_communes)
     )
 
 
-def test_every_point_lies_in_the_commune_its_insee_names(communes, many):
-    positions = pd.Index(communes["insee"]).get_indexer(many["insee"])
+def test_every_point_lies_in_the_commune_its_insee_names(real_communes, many):
+    positions = pd.Index(real_communes["insee"]).get_indexer(many["insee"])
     assert (positions >= 0).all()
     # the points as written (6 decimals), checked as geo.load checks them
     text = synthetic.feature_collection(many.head(5000))
     coords = np.array([f["geometry"]["coordinates"] for f in json.loads(text)["features"]])
     written = shapely.points(coords)
-    assert shapely.covered_by(written, communes.geometry.values[positions[:5000]]).all()
-    assert shapely.covered_by(many.geometry.values, communes.geometry.values[positions]).all()
-    assert (communes["dep"].to_numpy()[positions] == many["dep"].to_numpy()).all()
-    assert (communes["nom"].to_numpy()[positions] == many["commune"].to_numpy()).all()
+    assert shapely.covered_by(written, real_communes.geometry.values[positions[:5000]]).all()
+    assert shapely.covered_by(many.geometry.values, real_communes.geometry.values[positions]).all()
+    assert (real_communes["dep"].to_numpy()[positions] == many["dep"].to_numpy()).all()
+    assert (real_communes["nom"].to_numpy()[positions] == many["commune"].to_numpy()).all()
 
 
-def test_address_points_are_spread_and_commune_points_are_the_anchor(communes, many):
-    by_insee = communes.set_index("insee")
+def test_address_points_are_spread_and_commune_points_are_the_anchor(real_communes, many):
+    by_insee = real_communes.set_index("insee")
     at_commune = many[many["location_precision"] == "commune"]
     anchors = by_insee.loc[at_commune["insee"], ["lon", "lat"]].to_numpy()
     assert np.allclose(np.column_stack([at_commune.geometry.x, at_commune.geometry.y]), anchors, atol=1e-6)
@@ -108,46 +103,46 @@ def test_sites_are_plausible_and_clearly_synthetic(many):
     assert many.loc[known_jobs, "jobs_note"].notna().all() and many.loc[~known_jobs, "jobs_note"].isna().all()
 
 
-def test_communes_are_drawn_by_population(communes, many):
+def test_communes_are_drawn_by_population(real_communes, many):
     """Counts per commune follow the weights (population + floor) within 5 binomial standard deviations."""
-    weights = (communes["population"] + synthetic.POPULATION_FLOOR).astype(float)
+    weights = (real_communes["population"] + synthetic.POPULATION_FLOOR).astype(float)
     share = weights / weights.sum()
-    counts = many["insee"].value_counts().reindex(communes["insee"], fill_value=0).to_numpy()
+    counts = many["insee"].value_counts().reindex(real_communes["insee"], fill_value=0).to_numpy()
     n = len(many)
-    top = np.argsort(-communes["population"].to_numpy())[:100]  # the hundred largest communes
+    top = np.argsort(-real_communes["population"].to_numpy())[:100]  # the hundred largest real_communes
     for chosen in (top[:1], top):  # Paris alone, then the hundred together
         p = share.to_numpy()[chosen].sum()
         expected, sd = n * p, math.sqrt(n * p * (1 - p))
         assert abs(counts[chosen].sum() - expected) < 5 * sd
     # a big city gets many more sites than a village, and the floor lets villages get some
-    small = communes["population"].to_numpy() < 200
+    small = real_communes["population"].to_numpy() < 200
     assert counts[top[:1]].sum() > 100 * counts[small].mean()
     assert counts[small].sum() > 0
 
 
-def test_refuses_to_write_into_data(tmp_path, communes, capsys):
+def test_refuses_to_write_into_data(tmp_path, real_communes, capsys):
     for path in (
         DATA_DIR / "synthetic.geojson",
         ROOT / "bench" / ".." / "data" / "sub" / "x.geojson",
         DATA_DIR,
     ):
         with pytest.raises(ValueError, match="never written under"):
-            synthetic.write(10, path, communes=communes)
+            synthetic.write(10, path, communes=real_communes)
     assert not (DATA_DIR / "synthetic.geojson").exists() and not (DATA_DIR / "sub").exists()
     assert geo_main(["synthetic", "10", "-o", str(DATA_DIR / "synthetic.geojson")]) == 2
     assert "never written under" in capsys.readouterr().out
     assert not (DATA_DIR / "synthetic.geojson").exists()
 
 
-def test_bad_arguments_are_refused(communes):
+def test_bad_arguments_are_refused(real_communes):
     with pytest.raises(ValueError, match="n must be"):
-        synthetic.generate(-1, communes)
+        synthetic.generate(-1, real_communes)
     with pytest.raises(TypeError, match="GeoDataFrame"):
-        synthetic.generate(3, pd.DataFrame(communes.drop(columns="geometry")))
-    assert len(synthetic.generate(0, communes)) == 0
+        synthetic.generate(3, pd.DataFrame(real_communes.drop(columns="geometry")))
+    assert len(synthetic.generate(0, real_communes)) == 0
 
 
-def test_ten_thousand_sites_take_well_under_ten_seconds(communes):
+def test_ten_thousand_sites_take_well_under_ten_seconds(real_communes):
     start = time.perf_counter()
-    synthetic.feature_collection(synthetic.generate(10_000, communes, seed=1))
+    synthetic.feature_collection(synthetic.generate(10_000, real_communes, seed=1))
     assert time.perf_counter() - start < 10

@@ -11,18 +11,14 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 
 from geo import load, synthetic
-from geo.filters import fold, search_text
+from geo.filters import search_text
 from geo.paths import SITES_PATH
+from geo.text import fold
 
 
 @pytest.fixture(scope="module")
-def communes():
-    return load.load_communes()
-
-
-@pytest.fixture(scope="module")
-def synthetic_doc(communes) -> dict:
-    return json.loads(synthetic.feature_collection(synthetic.generate(400, communes, seed=11)))
+def synthetic_doc(real_communes) -> dict:
+    return json.loads(synthetic.feature_collection(synthetic.generate(400, real_communes, seed=11)))
 
 
 def _slow(monkeypatch):
@@ -30,13 +26,13 @@ def _slow(monkeypatch):
 
 
 @pytest.mark.parametrize("which", ["real", "synthetic"])
-def test_fast_and_slow_checks_read_the_same_frame(communes, synthetic_doc, monkeypatch, which):
+def test_fast_and_slow_checks_read_the_same_frame(real_communes, synthetic_doc, monkeypatch, which):
     data = SITES_PATH.read_bytes() if which == "real" else json.dumps(synthetic_doc).encode()
     doc = json.loads(data)
     assert load._fast_check(doc["features"]) is not None  # the good file takes the fast path
-    fast = load.read_sites(data, communes=communes)
+    fast = load.read_sites(data, communes=real_communes)
     _slow(monkeypatch)
-    slow = load.read_sites(data, communes=communes)
+    slow = load.read_sites(data, communes=real_communes)
     assert_geodataframe_equal(fast, slow)
     assert list(fast.columns) == list(slow.columns)
 
@@ -74,33 +70,33 @@ MUTATIONS = [
 
 
 @pytest.mark.parametrize(("path", "value", "field"), MUTATIONS)
-def test_one_bad_feature_among_many_is_named(communes, synthetic_doc, path, value, field):
+def test_one_bad_feature_among_many_is_named(real_communes, synthetic_doc, path, value, field):
     doc = copy.deepcopy(synthetic_doc)
     target = doc["features"][123]
     for key in path[:-1]:
         target = target[key]
     target[path[-1]] = value
     problems = load.validate_sites(
-        json.dumps(doc, allow_nan=True).encode(), communes=communes, name="x.geojson"
+        json.dumps(doc, allow_nan=True).encode(), communes=real_communes, name="x.geojson"
     )
     assert [(p.file, p.feature, p.field) for p in problems] == [("x.geojson", "synthetic-000124", field)]
 
 
-def test_missing_property_and_duplicate_id_among_many(communes, synthetic_doc):
+def test_missing_property_and_duplicate_id_among_many(real_communes, synthetic_doc):
     doc = copy.deepcopy(synthetic_doc)
     del doc["features"][5]["properties"]["status"]
     doc["features"][9]["properties"]["id"] = doc["features"][8]["properties"]["id"]
-    problems = load.validate_sites(json.dumps(doc).encode(), communes=communes, name="x.geojson")
+    problems = load.validate_sites(json.dumps(doc).encode(), communes=real_communes, name="x.geojson")
     assert [(p.feature, p.field) for p in problems] == [("synthetic-000006", "status"), ("#9", "id")]
 
 
-def test_a_point_outside_its_commune_among_many(communes, synthetic_doc):
+def test_a_point_outside_its_commune_among_many(real_communes, synthetic_doc):
     doc = copy.deepcopy(synthetic_doc)
     other = next(
         f for f in doc["features"] if f["properties"]["dep"] != doc["features"][7]["properties"]["dep"]
     )
     doc["features"][7]["geometry"]["coordinates"] = other["geometry"]["coordinates"]
-    problems = load.validate_sites(json.dumps(doc).encode(), communes=communes, name="x.geojson")
+    problems = load.validate_sites(json.dumps(doc).encode(), communes=real_communes, name="x.geojson")
     assert [(p.feature, p.field) for p in problems] == [("synthetic-000008", "geometry")]
     assert "is not in" in problems[0].message and "it falls in" in problems[0].message
 
