@@ -15,7 +15,7 @@ from shapely.geometry import Point, Polygon
 from geo import load
 from geo.load import DataError, Problem, read_sites, run_validate_cli, validate_sites
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 NAME = "test.geojson"
 
 
