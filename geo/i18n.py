@@ -92,12 +92,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Paramètre d'URL ignoré : {param}={value} ({reason}).",
         "en": "URL parameter ignored: {param}={value} ({reason}).",
     },
+    "notice_changed": {
+        "fr": "Paramètre {param}={value} ramené à {kept} ({reason}).",
+        "en": "Parameter {param}={value} changed to {kept} ({reason}).",
+    },
+    "notice_swapped": {
+        "fr": "Bornes d'emplois inversées : intervalle {kept} appliqué.",
+        "en": "Jobs bounds the wrong way round: range {kept} applied.",
+    },
+    "notice_too_long": {
+        "fr": "Recherche {param}={value} tronquée à {kept} caractères.",
+        "en": "Search {param}={value} cut to {kept} characters.",
+    },
     "reason_unknown": {"fr": "valeur inconnue", "en": "unknown value"},
     "reason_not_a_number": {"fr": "pas un nombre", "en": "not a number"},
-    "reason_negative": {"fr": "nombre négatif", "en": "negative number"},
-    "reason_min_above_max": {"fr": "maximum inférieur au minimum", "en": "max below min"},
-    "reason_too_long": {"fr": "texte tronqué à 200 caractères", "en": "text cut to 200 characters"},
+    "reason_out_of_range": {"fr": "hors des bornes", "en": "out of bounds"},
     "reason_needs_near": {"fr": "rayon sans commune", "en": "radius without a commune"},
+    "hidden_layers": {"fr": "Masqués sur la carte : {layers}", "en": "Hidden on the map: {layers}"},
+    "upload_kept": {
+        "fr": "Vos sites : {name} ({n} site(s)), gardés pour la session.",
+        "en": "Your sites: {name} ({n} site(s)), kept for the session.",
+    },
+    "upload_remove": {"fr": "Retirer vos sites", "en": "Remove your sites"},
     # -- presenter mode
     "present": {"fr": "Mode présentation", "en": "Presenter mode"},
     "back_to_explorer": {"fr": "← Retour à l'exploration", "en": "← Back to the explorer"},

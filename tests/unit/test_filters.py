@@ -7,19 +7,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
-from geo.filters import (
+from geo.filters import apply_filters, facet_counts
+from geo.state import (
     BASEMAPS,
+    HIDEABLE,
     LANGS,
     MODES,
+    PARAMS,
     FilterSpec,
     Known,
+    State,
     ViewState,
-    apply_filters,
-    facet_counts,
-    fold,
     from_query,
+    normalize,
+    param,
     to_query,
 )
+from geo.text import fold
 from geo.vocab import SECTORS, STATUSES
 
 KNOWN = Known(
@@ -149,8 +153,10 @@ def test_spec_is_canonical():
     ("params", "param", "reason"),
     [
         ({"jobs_min": "abc"}, "jobs_min", "not_a_number"),
-        ({"jobs_max": "-5"}, "jobs_max", "negative"),
-        ({"jobs_min": "10", "jobs_max": "5"}, "jobs_max", "min_above_max"),
+        ({"jobs_min": "1e20"}, "jobs_min", "not_a_number"),
+        ({"jobs_max": "-5"}, "jobs_max", "out_of_range"),
+        ({"jobs_max": "99999999999999999999999"}, "jobs_max", "out_of_range"),
+        ({"jobs_min": "10", "jobs_max": "5"}, "jobs_max", "swapped"),
         ({"sector": "unicorns"}, "sector", "unknown"),
         ({"status": "dreaming"}, "status", "unknown"),
         ({"brownfield": "maybe"}, "brownfield", "unknown"),
@@ -163,14 +169,18 @@ def test_spec_is_canonical():
         ({"near": "00000"}, "near", "unknown"),
         ({"near": "59512", "km": "far"}, "km", "not_a_number"),
         ({"near": "59512", "km": "nan"}, "km", "not_a_number"),
-        ({"near": "59512", "km": "-3"}, "km", "unknown"),
+        ({"near": "59512", "km": "-3"}, "km", "out_of_range"),
+        ({"near": "59512", "km": "500"}, "km", "out_of_range"),
+        ({"near": "59512", "km": "0.5"}, "km", "out_of_range"),
+        ({"hide": "everything"}, "hide", "unknown"),
         ({"km": "5"}, "km", "needs_near"),
         ({"utm_source": "mail"}, "utm_source", "unknown"),
         ({"q": "x" * 500}, "q", "too_long"),
     ],
 )
 def test_bad_parameters_are_dropped_with_a_notice(params, param, reason):
-    spec, view, notices = from_query(params, KNOWN)
+    state, notices = from_query(params, KNOWN)
+    spec, view = state.spec, state.view
     assert [(n.param, n.reason) for n in notices] == [(param, reason)]
     assert len(spec.q) <= 200
     # what was dropped does not leak into the state
@@ -178,7 +188,7 @@ def test_bad_parameters_are_dropped_with_a_notice(params, param, reason):
 
 
 def test_good_values_survive_next_to_bad_ones():
-    spec, view, notices = from_query(
+    state, notices = from_query(
         {
             "sector": ["glass", "unicorns", "leather-goods,servers-electronics"],
             "jobs_min": "abc",
@@ -186,20 +196,53 @@ def test_good_values_survive_next_to_bad_ones():
         },
         KNOWN,
     )
-    assert spec.sectors == ("glass", "leather-goods", "servers-electronics")
-    assert spec.jobs_min is None
-    assert view.lang == "en"
+    assert state.spec.sectors == ("glass", "leather-goods", "servers-electronics")
+    assert state.spec.jobs_min is None
+    assert state.view.lang == "en"
     assert {n.param for n in notices} == {"sector", "jobs_min"}
 
 
 def test_defaults_give_an_empty_query():
-    assert to_query(FilterSpec(), ViewState()) == {}
-    assert from_query({}) == (FilterSpec(), ViewState(), [])
+    assert to_query(State()) == {}
+    assert from_query({}) == (State(), [])
 
 
 def test_near_without_km_gets_a_default_radius():
-    spec, _, notices = from_query({"near": "59512"}, KNOWN)
-    assert (spec.near, spec.km, notices) == ("59512", 20.0, [])
+    state, notices = from_query({"near": "59512"}, KNOWN)
+    assert (state.spec.near, state.spec.km, notices) == ("59512", 20.0, [])
+
+
+@pytest.mark.parametrize(("km", "kept"), [("500", 300.0), ("1000", 300.0), ("0.5", 1.0), ("12.5", 12.5), ("12,5", 12.5)])
+def test_radius_from_a_link_is_brought_within_the_sliders_bounds(km, kept):
+    """Regression: ?near=59512&km=500 or km=0.5 raised in the page; km=12.5 silently became 12."""
+    state, notices = from_query({"near": "59512", "km": km}, KNOWN)
+    assert state.spec.km == kept
+    low, high = param("km").low, param("km").high
+    assert low <= state.spec.km <= high
+    assert [n.kept for n in notices] == ([] if km.startswith("12") else [str(int(kept))])
+
+
+def test_jobs_bounds_the_wrong_way_round_are_swapped_from_a_link_and_from_widgets_alike():
+    """Regression: min 600 / max 100 in the sidebar gave 0 sites, the same link gave 1 site."""
+    from_link, link_notices = from_query({"jobs_min": "600", "jobs_max": "100"})
+    from_widgets, widget_notices = normalize(State().replace(jobs_min=600, jobs_max=100))
+    assert from_link == from_widgets
+    assert (from_link.spec.jobs_min, from_link.spec.jobs_max) == (100, 600)
+    assert link_notices == widget_notices and link_notices[0].reason == "swapped"
+
+
+def test_a_long_search_is_said_to_be_cut_not_ignored():
+    state, (notice,) = from_query({"q": "usine " * 60})
+    assert notice.reason == "too_long" and notice.kept == "200"
+    assert len(state.spec.q) == 200 and state.spec.q.startswith("usine usine")
+
+
+def test_every_parameter_default_is_the_value_objects_default():
+    """The table names fields; the defaults live once, in FilterSpec and ViewState."""
+    state = State()
+    for p in PARAMS:
+        assert state.get(p.field) == p.default
+    assert {p.field for p in PARAMS} == {f for f in (*FilterSpec.__dataclass_fields__, *ViewState.__dataclass_fields__)}
 
 
 def test_fold_ignores_accents_and_case():
@@ -210,7 +253,7 @@ def test_fold_ignores_accents_and_case():
 # -- property-based round trip ------------------------------------------------------------
 
 slugs = lambda pool: st.lists(st.sampled_from(sorted(pool)), max_size=4, unique=True).map(tuple)  # noqa: E731
-jobs = st.one_of(st.none(), st.integers(min_value=0, max_value=10**7))
+jobs = st.one_of(st.none(), st.integers(min_value=0, max_value=param("jobs_max").high))
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=60).map(
     lambda s: " ".join(s.split())
 )
@@ -222,7 +265,7 @@ def states(draw):
     if jobs_min is not None and jobs_max is not None and jobs_min > jobs_max:
         jobs_min, jobs_max = jobs_max, jobs_min
     near = draw(st.one_of(st.none(), st.sampled_from(sorted(KNOWN.communes))))
-    km = draw(st.floats(min_value=0.5, max_value=1000, allow_nan=False)) if near else None
+    km = draw(st.floats(min_value=1, max_value=300, allow_nan=False)) if near else 20.0
     spec = FilterSpec(
         sectors=draw(slugs(SECTORS)),
         jobs_min=jobs_min,
@@ -237,34 +280,31 @@ def states(draw):
     )
     view = ViewState(
         site=draw(st.one_of(st.none(), st.sampled_from(sorted(KNOWN.site_ids)))),
+        hide=draw(slugs(HIDEABLE)),
         basemap=draw(st.sampled_from(BASEMAPS)),
         lang=draw(st.sampled_from(LANGS)),
         mode=draw(st.sampled_from(MODES)),
     )
-    return spec, view
+    return State(spec, view)
 
 
 @given(states())
 def test_url_round_trip_is_exact(state):
-    spec, view = state
-    decoded = from_query(to_query(spec, view), KNOWN)
-    assert decoded == (spec, view, [])
+    assert from_query(to_query(state), KNOWN) == (state, [])
 
 
 @given(states())
 def test_url_round_trip_through_single_strings(state):
     """Streamlit hands over one string per key; multi-valued keys are comma-joined."""
-    spec, view = state
     flat = {
-        key: ",".join(values) if key in {"sector", "status", "reg", "dep"} else values[-1]
-        for key, values in to_query(spec, view).items()
+        key: ",".join(values) if param(key).repeatable else values[-1] for key, values in to_query(state).items()
     }
-    assert from_query(flat, KNOWN) == (spec, view, [])
+    assert from_query(flat, KNOWN) == (state, [])
 
 
 @given(st.dictionaries(st.text(max_size=12), st.one_of(st.text(max_size=30), st.lists(st.text(max_size=30)))))
 def test_arbitrary_parameters_never_raise(params):
-    spec, view, notices = from_query(params, KNOWN)
-    assert isinstance(spec, FilterSpec) and isinstance(view, ViewState)
+    state, notices = from_query(params, KNOWN)
+    assert isinstance(state.spec, FilterSpec) and isinstance(state.view, ViewState)
     # every dropped value is reported: decoding what was kept gives no notice
-    assert from_query(to_query(spec, view), KNOWN)[2] == []
+    assert from_query(to_query(state), KNOWN)[1] == []

@@ -1,0 +1,198 @@
+"""The explorer's panels: headline figures, notices, the share link, charts, table, exports."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import export
+from geo.aggregate import aggregate, kpis
+from geo.i18n import fmt_eur, fmt_int, fmt_pct, t
+from geo.state import Notice, State, to_query
+from geo.vocab import SECTORS, STATUSES
+
+SHARE_JS = (Path(__file__).parent / "share.js").read_text(encoding="utf-8")
+
+
+def notice_text(notice: Notice, lang: str) -> str:
+    """What a notice says: a value dropped, or changed to another (and why)."""
+    fmt = {"param": notice.param, "value": notice.value[:60], "kept": notice.kept}
+    if notice.reason in ("swapped", "too_long"):
+        return t(f"notice_{notice.reason}", lang, **fmt)
+    reason = t(f"reason_{notice.reason}", lang)
+    return t("notice_changed" if notice.kept is not None else "notice_dropped", lang, reason=reason, **fmt)
+
+
+def show_notices(notices: list[Notice], lang: str) -> None:
+    for notice in notices:
+        st.html(f'<div class="url-notice" role="status">⚠️ {html.escape(notice_text(notice, lang))}</div>')
+
+
+def share_link(state: State, page_url: str) -> str:
+    """The address of the view: the page's own address with the state's query string."""
+    query = urlencode(to_query(state), doseq=True)
+    page = urlsplit(page_url or "")
+    base = urlunsplit((page.scheme, page.netloc, page.path or "/", "", "")) if page.netloc else ""
+    return f"{base}?{query}" if query else (base or "/")
+
+
+def kpi_values(selection: gpd.GeoDataFrame, lang: str) -> list[tuple[str, str, str | None]]:
+    """The headline figures as (label, value, help) in ``lang``."""
+    figures = kpis(selection)
+    return [
+        (t("kpi_sites", lang), fmt_int(figures.sites, lang), None),
+        (
+            t("kpi_jobs", lang),
+            fmt_int(figures.jobs, lang),
+            t("kpi_jobs_help", lang, known=figures.sites_with_jobs, total=figures.sites),
+        ),
+        (
+            t("kpi_brownfield", lang),
+            fmt_pct(figures.brownfield_share, lang),
+            t("kpi_brownfield_help", lang, known=figures.brownfield_known),
+        ),
+        (
+            t("kpi_investment", lang),
+            fmt_eur(figures.investment_eur, lang),
+            t("kpi_investment_help", lang, known=figures.sites_with_investment),
+        ),
+    ]
+
+
+def kpi_row(selection: gpd.GeoDataFrame, lang: str) -> None:
+    for column, (label, value, help_text) in zip(st.columns(4), kpi_values(selection, lang), strict=True):
+        column.metric(label, value, help=help_text)
+
+
+def kpi_row_html(selection: gpd.GeoDataFrame, lang: str) -> str:
+    """The headline figures in large type, for presenter mode (read from the back of a room)."""
+    cells = "".join(
+        f'<div class="kpi"><div class="kpi-value">{html.escape(value)}</div>'
+        f'<div class="kpi-label">{html.escape(label)}</div></div>'
+        for label, value, _ in kpi_values(selection, lang)
+    )
+    return f'<div class="kpi-row" data-testid="kpi-row">{cells}</div>'
+
+
+def bars_html(title: str, rows: list[tuple[str, float | None, str]], unit: str, lang: str) -> str:
+    """A ranked bar chart in plain HTML: ``rows`` are (label, value, colour), largest first;
+    a value of None (no figure at all) is written "n.c." and ranked last.
+
+    No chart library: the page loads no plotting code, and the labels are escaped like
+    every other text."""
+    rows = sorted(rows, key=lambda row: (row[1] is None, -(row[1] or 0), row[0]))
+    top = max((value or 0 for _, value, _ in rows), default=0) or 1
+    items = "".join(
+        f'<div class="bar-label">{html.escape(label)}</div>'
+        f'<div class="bar-track"><div class="bar" style="width:{100 * (value or 0) / top:.1f}%;'
+        f'background:{html.escape(colour)}"></div></div>'
+        f'<div class="bar-value">{html.escape(t("not_given", lang) if value is None else fmt_int(value, lang))}</div>'
+        for label, value, colour in rows
+    )
+    return (
+        f'<figure class="bars" data-testid="bars"><figcaption>{html.escape(title)}'
+        f' <span class="bars-unit">({html.escape(unit)})</span></figcaption>'
+        f'<div class="bars-grid">{items}</div></figure>'
+    )
+
+
+def charts(selection: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, lang: str) -> None:
+    if selection.empty:
+        return
+    left, right = st.columns(2, gap="large")
+    per_sector = selection["sector"].value_counts()
+    left.html(
+        bars_html(
+            t("by_sector", lang),
+            [(SECTORS[s].label(lang), n, SECTORS[s].color) for s, n in per_sector.items()],
+            t("kpi_sites", lang).lower(),
+            lang,
+        )
+    )
+    regions = regions.set_index("code")
+    by_region = aggregate(selection, regions["population"], "region")
+    names = regions["nom"]
+    right.html(
+        bars_html(
+            t("by_region", lang),
+            [
+                (names.get(code, code), jobs, "#4a6fa5")
+                for code, jobs in zip(by_region["code"], by_region["jobs"], strict=True)
+            ],
+            t("kpi_jobs", lang).lower(),
+            lang,
+        )
+    )
+
+
+TABLE_MAX_ROWS = 5000  # more is for the CSV export: the page stays light at 100,000 sites
+
+
+def sites_table(selection: gpd.GeoDataFrame, lang: str) -> None:
+    st.subheader(t("table", lang))
+    if len(selection) > TABLE_MAX_ROWS:
+        st.caption(
+            t("table_capped", lang, n=fmt_int(TABLE_MAX_ROWS, lang), total=fmt_int(len(selection), lang))
+        )
+        selection = selection.sort_values("jobs", ascending=False, na_position="last").head(TABLE_MAX_ROWS)
+    # Headers for reading (the exports keep their machine-friendly column names).
+    table = pd.DataFrame(
+        {
+            t("th_name", lang): selection["name"],
+            t("th_company", lang): selection["company"].fillna(""),
+            t("sector", lang): selection["sector"].map({k: v.label(lang) for k, v in SECTORS.items()}),
+            t("status", lang): selection["status"].map({k: v.label(lang) for k, v in STATUSES.items()}),
+            t("th_commune", lang): selection["commune_nom"].fillna(selection["dep_nom"]),
+            t("th_dep", lang): selection["dep"],
+            t("jobs", lang): pd.to_numeric(selection["jobs"], errors="coerce"),
+            t("kpi_brownfield", lang): selection["brownfield"],
+            t("th_investment", lang): pd.to_numeric(selection["investment_eur"], errors="coerce"),
+            t("th_year", lang): pd.to_numeric(selection["year"], errors="coerce"),
+        }
+    )
+    numbers = {
+        t("jobs", lang): "localized",
+        t("th_investment", lang): "localized",
+        t("th_year", lang): "plain",
+    }
+    config = {name: st.column_config.NumberColumn(format=fmt) for name, fmt in numbers.items()}
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+
+
+def exports(selection: gpd.GeoDataFrame, map_html: Callable[[], str], map_png: Callable[[], bytes], lang: str) -> None:
+    """The download buttons. Each deferred callable holds what it needs, captured when the
+    button is drawn (it runs outside the script run: no session, no widget state)."""
+    st.subheader(t("export", lang))
+    buttons = [
+        ("export_csv", lambda: export.sites_csv(selection, lang), "sites-reindustrialisation.csv", "text/csv", "dl_csv"),
+        ("export_geojson", lambda: export.sites_geojson(selection), "sites-reindustrialisation.geojson",
+         "application/geo+json", "dl_geojson"),
+        ("export_html", map_html, "carte-reindustrialisation.html", "text/html", "dl_html"),
+        ("export_png", map_png, "carte-reindustrialisation.png", "image/png", "dl_png"),
+    ]  # fmt: skip
+    for column, (label, data, file_name, mime, key) in zip(st.columns(len(buttons)), buttons, strict=True):
+        column.download_button(
+            t(label, lang), data=data, file_name=file_name, mime=mime, on_click="ignore", key=key, width="stretch"
+        )
+
+
+def share_row(state: State, page_url: str) -> None:
+    """The link to the current view, right under the map, with a copy button."""
+    lang = state.view.lang
+    link = html.escape(share_link(state, page_url))
+    st.html(
+        f'<div class="share-row" data-testid="share-link"><span title="{html.escape(t("copy_link_help", lang))}">'
+        f"{html.escape(t('copy_link', lang))}</span>"
+        f'<input type="text" readonly value="{link}" aria-label="{html.escape(t("copy_link", lang))}">'
+        f'<button type="button" data-done="{html.escape(t("copied", lang))}">{html.escape(t("copy", lang))}</button>'
+        f"</div><script>{SHARE_JS}</script>",
+        unsafe_allow_javascript=True,
+    )
+
+

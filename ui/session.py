@@ -1,0 +1,201 @@
+"""The one module that touches ``st.session_state``: the view's state path.
+
+Every run reads the state once (:func:`load`: from the URL when the URL changed under the
+app — first visit, a pasted link, the back button — else the session's own copy); every
+user action changes that one state through :func:`change` (widgets bind with
+:func:`bind`, the map reports through :func:`on_map_report`, buttons call
+:func:`change`); the URL is written from it once (:func:`write_url`). Notices belong to
+the change that produced them: the next change replaces them.
+
+The rest of the app receives plain values: a :class:`geo.state.State`, notices, the
+user's upload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from geo.state import Known, Notice, State, from_query, normalize, param, to_query
+
+_KEY = "_session"
+MAP_KEY = "map"  # st_folium's key: its value is the map's last report
+MAP_FIELDS = ("site", "basemap", "hide")  # what the map itself can change (cards, layer control)
+
+
+@dataclass
+class _MapSync:
+    """What the map on screen was built with, and what it reported since.
+
+    The map keeps its own instance (no reload, no jump) while the only changes are the
+    ones it reported itself: a card opened or closed, a layer switched. Any other change
+    (a filter, the tour, a link) builds it again with the whole state."""
+
+    rest: object = None
+    built: dict = field(default_factory=dict)
+    reported: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Session:
+    state: State
+    notices: list[Notice]
+    written: dict | None = None
+    near_text: str = ""
+    near_message: str = ""
+    map: _MapSync = field(default_factory=_MapSync)
+    upload: object = None  # (file_id, result, joined frame, frame of all sites) of the user's upload
+    upload_removed: bool = False
+
+
+def _query() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def _session() -> _Session:
+    return st.session_state[_KEY]
+
+
+def load(known: Known) -> State:
+    """The state of this run: the URL's when it changed under the app, else the session's."""
+    session = st.session_state.get(_KEY)
+    query = _query()
+    if session is None or query != session.written:
+        state, notices = from_query(query, known)
+        upload = session.upload if session is not None else None
+        session = _Session(state, notices, near_text=state.spec.near or "", upload=upload)
+        st.session_state[_KEY] = session
+    return session.state
+
+
+def state() -> State:
+    return _session().state
+
+
+def notices() -> list[Notice]:
+    return _session().notices
+
+
+def change(**fields: object) -> None:
+    """Change the state (FilterSpec or ViewState fields); its notices replace the old ones."""
+    session = _session()
+    session.state, session.notices = normalize(session.state.replace(**fields))
+
+
+def reset(**kept: object) -> None:
+    """Back to the default state, keeping the fields in ``kept`` (e.g. the language)."""
+    session = _session()
+    session.state, session.notices = State().replace(**kept), []
+    session.near_text, session.near_message = "", ""
+
+
+def write_url() -> None:
+    """Write the state to the query string, once per run (only when it changed)."""
+    session = _session()
+    query = to_query(session.state)
+    if query != _query():
+        st.query_params.from_dict(query)
+    session.written = query
+
+
+# -- widgets ------------------------------------------------------------------------------------
+
+
+def bind(name: str, to_widget: Callable = lambda v: v, from_widget: Callable = lambda v: v) -> dict:
+    """Keyword arguments that bind a widget to URL parameter ``name``: its key (``w_<field>``),
+    its value put there from the state before it is drawn, and a callback that changes the
+    state when the user changes it."""
+    field_name = param(name).field
+    key = f"w_{field_name}"
+    value = session_value = to_widget(state().get(field_name))
+    st.session_state[key] = list(value) if isinstance(session_value, tuple) else value
+    return {"key": key, "on_change": _widget_changed, "args": (key, field_name, from_widget)}
+
+
+def _widget_changed(key: str, field_name: str, from_widget: Callable) -> None:
+    value = from_widget(st.session_state[key])
+    change(**{field_name: tuple(value) if isinstance(value, list) else value})
+
+
+def near_text() -> tuple[str, str]:
+    """The radius search's commune as the user typed it, and what it resolved to."""
+    session = _session()
+    return session.near_text, session.near_message
+
+
+def bind_near(resolve: Callable[[str], tuple[str | None, str]]) -> dict:
+    """The radius commune's text box: ``resolve(text)`` gives (INSEE code or None, message)."""
+    st.session_state["w_near"] = _session().near_text
+    return {"key": "w_near", "on_change": _near_changed, "args": (resolve,)}
+
+
+def _near_changed(resolve: Callable[[str], tuple[str | None, str]]) -> None:
+    session = _session()
+    session.near_text = st.session_state["w_near"]
+    code, session.near_message = resolve(session.near_text)
+    change(near=code)
+
+
+# -- the map ---------------------------------------------------------------------------------
+
+
+def map_args(rest: object) -> dict:
+    """The map-owned values (site, basemap, hidden layers) to build the map with.
+
+    ``rest`` stands for everything else the map is built from (selection, language,
+    mode...). While it is unchanged, a value the map itself reported keeps the build it
+    had, so the map on screen stays as it is instead of being built again."""
+    sync, current = _session().map, state()
+    if rest != sync.rest:
+        sync.rest, sync.built, sync.reported = rest, {}, {}
+    args = {}
+    for name in MAP_FIELDS:
+        wanted = current.get(name)
+        reported = sync.reported.get(name, _UNSET)
+        args[name] = sync.built[name] if reported == wanted and name in sync.built else wanted
+    if args != sync.built:
+        sync.built, sync.reported = args, {}
+    return args
+
+
+_UNSET = object()
+
+
+def on_map_report() -> None:
+    """st_folium's callback: the map reports its cards and layers (``{"rc": {...}}``)."""
+    report = (st.session_state.get(MAP_KEY) or {}).get("rc")
+    if not isinstance(report, dict):
+        return
+    hideable = set(param("hide").choices)
+    changes = {
+        "site": report.get("site") if isinstance(report.get("site"), str) else None,
+        "hide": tuple(h for h in report.get("hide") or () if h in hideable),
+    }
+    if report.get("basemap") in param("basemap").choices:
+        changes["basemap"] = report["basemap"]
+    _session().map.reported.update(changes)
+    change(**changes)
+
+
+# -- the user's upload -----------------------------------------------------------------------------
+
+
+def upload() -> object:
+    """The user's upload, kept for the session whatever mode the page is in."""
+    return _session().upload
+
+
+def keep_upload(value: object) -> None:
+    _session().upload = value
+
+
+def forget_upload() -> None:
+    _session().upload = None
+
+
+def upload_widget_changed() -> None:
+    """The file uploader's callback: the user removed the file (×), or chose another."""
+    if st.session_state.get("w_upload") is None:
+        forget_upload()
