@@ -7,8 +7,11 @@
   at those copies, drops what the map does not need (jQuery, Bootstrap, Font Awesome,
   awesome-markers), and refuses an asset that is not shipped, so a new plugin cannot
   silently bring a CDN back.
-- :func:`standalone_html` renders a map as one HTML file with Leaflet inlined, that works
-  offline once saved to disk.
+- :func:`publish` puts one of our own front-end files (the map's runtime, shipped as
+  package data in ``geo/mapview/static/``) in ``static/runtime/`` under a content-hashed
+  name, served at ``/app/static/runtime/`` and cached by the browser.
+- :func:`standalone_html` renders a map as one HTML file with Leaflet and the runtime
+  inlined, that works offline once saved to disk.
 
 This module does not import folium (only ``geo.mapview`` does): it walks the element
 tree through branca's ``_children`` and the ``default_js`` / ``default_css`` lists that
@@ -19,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
+import os
 import re
 import shutil
 import sys
@@ -41,6 +46,9 @@ VENDOR_DIR = STATIC_DIR / "vendor"
 # with allow-same-origin), so this root-relative URL resolves to the app's own origin.
 VENDOR_URL = "/app/static/vendor"
 STAMP_NAME = ".installed"
+# Our own front-end files (geo/mapview/static/), published under content-hashed names.
+RUNTIME_DIR = STATIC_DIR / "runtime"
+RUNTIME_URL = "/app/static/runtime"
 
 # npm package -> {file in the package: path under static/vendor/<package>/}. Only what
 # the map uses: the minified JS, the CSS and the images the CSS refers to.
@@ -179,6 +187,33 @@ def _installed_version(pkg_dir: Path) -> str | None:
         return None
 
 
+# ---------------------------------------------------------------------------- publish
+
+
+def published_name(source: Path) -> str:
+    """``runtime.js`` → ``runtime-<hash of its content>.js``."""
+    digest = hashlib.blake2b(source.read_bytes(), digest_size=8).hexdigest()
+    return f"{source.stem}-{digest}{source.suffix}"
+
+
+def publish(source: Path, directory: Path = RUNTIME_DIR) -> str:
+    """The app-served URL of ``source`` under a content-hashed name (the browser may cache it
+    for good), written atomically to ``directory`` when missing. Raises OSError when it
+    cannot be written (a read-only app directory)."""
+    name = published_name(source)
+    target = directory / name
+    if not target.is_file():
+        directory.mkdir(parents=True, exist_ok=True)
+        staging = target.with_name(f".{name}.{os.getpid()}.tmp")
+        staging.write_bytes(source.read_bytes())
+        os.replace(staging, target)
+    return f"{RUNTIME_URL}/{name}"
+
+
+def _is_published_url(url: str) -> bool:
+    return re.fullmatch(re.escape(RUNTIME_URL) + r"/[\w-]+\.(?:js|css)", url) is not None
+
+
 # ---------------------------------------------------------------------------- localize
 
 
@@ -214,7 +249,7 @@ def localize(m: folium.Map) -> folium.Map:
                     continue
                 if name in LOCAL_ASSETS:
                     kept.append((name, asset_url(name)))
-                elif _is_vendor_url(url):
+                elif _is_vendor_url(url) or _is_published_url(url):
                     kept.append((name, url))
                 else:
                     problems.append(
@@ -240,7 +275,7 @@ def _clean_rendered_header(m: Any, problems: list[str]) -> None:
             del header._children[name]
         elif name in LOCAL_ASSETS:
             child.url = asset_url(name)
-        elif not _is_vendor_url(child.url):
+        elif not (_is_vendor_url(child.url) or _is_published_url(child.url)):
             problems.append(f"page header links {name!r} ({child.url}), which the app does not ship")
 
 
@@ -324,7 +359,7 @@ _SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S+\s*$")
 
 
 def standalone_html(m: folium.Map, *, title: str | None = None, vendor_dir: Path = VENDOR_DIR) -> str:
-    """One self-contained HTML page of ``m``: Leaflet's JS, CSS and images inlined.
+    """One self-contained HTML page of ``m``: Leaflet's and the runtime's JS, CSS and images inlined.
 
     Saved to disk it works offline (only basemap tiles need the network). Raises
     :class:`AssetError` when the vendor files are not installed or when the page would
@@ -358,6 +393,8 @@ def standalone_html(m: folium.Map, *, title: str | None = None, vendor_dir: Path
 
 
 def _vendor_file(url: str, vendor_dir: Path) -> Path:
+    if _is_published_url(url):
+        return RUNTIME_DIR / url[len(RUNTIME_URL) + 1 :]
     if not _is_vendor_url(url):
         raise AssetError(f"standalone page: {url} is not a shipped asset")
     return vendor_dir / url[len(VENDOR_URL) + 1 :]

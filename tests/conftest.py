@@ -9,6 +9,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
+# The map's hand-made sites, communes and outlines, and the readers of its page (tiers 1, 3, 5).
+pytest_plugins = ["map_fixtures"]
+
 # Three 0.5° boxes side by side (made-up INSEE codes): Alpha | Beta share the border
 # lon 2.5, Beta | Gamma share lon 3.0, and Gamma is in another département.
 TINY_COMMUNES = [

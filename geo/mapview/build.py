@@ -1,0 +1,484 @@
+"""Building the folium map: markers, commune choropleth, outlines, legend, view, controls.
+
+Each layer is one :class:`~geo.mapview.elements.RuntimeCall` carrying a named payload
+(:mod:`geo.mapview.payload`) that the runtime (``static/runtime.js``) turns into Leaflet
+layers, not one folium element per site.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import assets
+from geo.encode import StringTable, encode_geometries
+from geo.i18n import t as _t
+from geo.mapview import styles
+from geo.mapview.background import COMMUNE_DECIMALS, OUTLINE_DECIMALS, Background, outline_shapes, to_wgs84
+from geo.mapview.cards import COMMUNE_ROWS, CardTexts, commune_figures, commune_texts, escape, labels_for
+from geo.mapview.catalog import SiteCatalog, check_sites
+from geo.mapview.elements import Runtime, RuntimeCall
+from geo.mapview.legend import legend_html
+from geo.mapview.payload import (
+    COORD_DECIMALS,
+    AreaPayload,
+    ServedSites,
+    area_json,
+    lon_lat,
+    selection_mask,
+    site_payload,
+    to_json,
+    uploads,
+)
+from geo.served import FileStore
+from geo.vocab import SECTORS
+
+# Up to this many sites: SVG (one DOM element per marker, countable by tests); above:
+# canvas, which stays fluid with tens of thousands of markers.
+SVG_MAX_SITES = 2000
+# Above this many sites, markers are clustered (cluster=None means "auto"; up close every
+# site is its own proportional marker again). A year of national announcements (3,000 to
+# 3,600) stays unclustered; 10,000 unclustered circles take about 1.3 s more to open in
+# the 2-core machine's Chromium than 10,000 clustered sites (bench/: browser_10k).
+CLUSTER_MIN_SITES = 5_000
+# From this many sites in the app's frame, its sites travel as one served file (geo.served).
+SERVE_MIN_SITES = 2_000
+# Clusters up to this zoom; from the next one on, every site in view is its own marker.
+CLUSTER_MAX_ZOOM = 12
+# Above this many polygons, a layer draws on a canvas (one element, not one SVG path each).
+CANVAS_AREAS = 1000
+# A commune card lists this many of its sites by name.
+COMMUNE_SITES_MAX = 12
+
+FRANCE_CENTER = (46.6, 2.45)
+FRANCE_ZOOM = 6
+SINGLE_SITE_ZOOM = 11
+DEPARTEMENT_SITE_ZOOM = 9
+FIT_MAX_ZOOM = 12
+
+
+@dataclass(frozen=True)
+class View:
+    """Where the map opens: fit ``bounds`` (south-west, north-east) or ``center`` at ``zoom``."""
+
+    center: tuple[float, float]
+    zoom: int
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
+
+
+def build_map(
+    sites: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame | None = None,
+    commune_stats: pd.DataFrame | None = None,
+    departements: gpd.GeoDataFrame | None = None,
+    regions: gpd.GeoDataFrame | None = None,
+    *,
+    lang: str = "fr",
+    basemap: str = "plan-ign",
+    selected: str | None = None,
+    height: int | str | None = None,
+    large: bool = False,
+    cluster: bool | None = None,
+    layer_control_collapsed: bool = True,
+    cards_from: gpd.GeoDataFrame | SiteCatalog | None = None,
+    files: FileStore | None = None,
+    background: Background | None = None,
+) -> folium.Map:
+    """The folium map of ``sites``: markers, commune choropleth, outlines, legend, controls.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        Joined sites (points), columns as ``geo.join`` makes them; ``layer == 'upload'``
+        marks user-uploaded sites (own layer). Only ``id``, ``name`` and ``sector`` are
+        required; any other column may be missing or NA.
+    communes : GeoDataFrame, optional
+        Polygons of the communes hosting the sites (``insee``, ``nom``, ``dep``, ``reg``,
+        ``epci``, ``population``), drawn as a choropleth of ``commune_stats.jobs``.
+    commune_stats : DataFrame, optional
+        ``insee``, ``sites``, ``jobs``, ``jobs_per_1000`` per commune (``geo.aggregate``);
+        computed from ``sites`` when omitted.
+    departements, regions : GeoDataFrame, optional
+        Outlines (``code``, ``nom``, geometry), drawn as thin lines, not interactive.
+    lang : 'fr' or 'en'
+    basemap : 'plan-ign', 'osm' or 'none'
+        The base layer shown first (the others stay in the layer control).
+    selected : str, optional
+        Id of a site whose card opens on load, the map centred on it.
+    height : int or str, optional
+        Map height (pixels or CSS length); the page's full height by default.
+    large : bool
+        Presenter mode: larger legend, tooltip and card text.
+    cluster : bool, optional
+        Cluster markers; by default only above :data:`CLUSTER_MIN_SITES` sites.
+    layer_control_collapsed : bool
+        The layer control as Leaflet's small button (expands on hover), or always open.
+    cards_from : GeoDataFrame or SiteCatalog, optional
+        The frame ``sites`` was filtered from (or its catalog, which keeps its texts and
+        file between maps): a filter change then only picks rows.
+    files : geo.served.FileStore, optional
+        Where the app serves files. With ``cards_from`` of :data:`SERVE_MIN_SITES` sites or
+        more and no uploaded site, every site of ``cards_from`` goes into one file there,
+        and the map only says which of them it shows.
+    background : Background, optional
+        The cached read-only layers ``communes`` come from: outlines and commune texts are
+        then taken from its caches.
+    """
+    sites = check_sites(sites)
+    if basemap not in styles.BASEMAPS:
+        raise ValueError(f"build_map: basemap must be one of {sorted(styles.BASEMAPS)}, got {basemap!r}")
+    if lang not in ("fr", "en"):
+        raise ValueError(f"build_map: lang must be 'fr' or 'en', got {lang!r}")
+    if selected is not None and selected not in set(sites["id"]):
+        selected = None  # a stale ?site= (filtered out, or removed): open the normal view
+    if cluster is None:
+        cluster = len(sites) > CLUSTER_MIN_SITES
+    if isinstance(cards_from, gpd.GeoDataFrame):
+        cards_from = background.catalog(cards_from) if background is not None else SiteCatalog(cards_from)
+
+    view = _view(sites)
+    m = _new_map(view, height, prefer_canvas=len(sites) > SVG_MAX_SITES)
+    runtime = Runtime(_runtime_config(large, lang))
+    m.add_child(runtime)
+    table = StringTable()
+    m.add_child(RuntimeCall("strings", data=lambda: to_json(table.strings)))
+    _add_basemaps(m, basemap, lang)
+    # The legend and the view first: every layer is then drawn once, in its final place.
+    has_communes = communes is not None and not communes.empty
+    has_uploads = bool(uploads(sites).any())
+    m.add_child(
+        RuntimeCall("legend", args=(legend_html(sites, lang, communes=has_communes, uploads=has_uploads),))
+    )
+    m.add_child(RuntimeCall("view", args=(_view_args(view, sites, selected),)))
+    label_keys = _add_sites(m, sites, table, lang=lang, cluster=cluster, cards_from=cards_from, files=files)
+    runtime.config["labels"] = labels_for(label_keys | set(COMMUNE_ROWS), lang)
+    if has_communes:
+        _add_communes(m, sites, communes, commune_stats, (departements, regions), table, lang, background)
+    _add_outlines(
+        m, background.outlines() if background is not None else outline_shapes(departements, regions), lang
+    )
+    m.add_child(RuntimeCall("finish"))
+    m.add_child(folium.LayerControl(position="topright", collapsed=layer_control_collapsed))
+    return assets.localize(m)
+
+
+def map_of_selection(
+    selection: gpd.GeoDataFrame,
+    background: Background,
+    *,
+    cards_from: gpd.GeoDataFrame | SiteCatalog | None = None,
+    **options,
+) -> folium.Map:
+    """The app's map of filtered sites: the communes that host them (choropleth of their
+    jobs), every département and région outline, the sites; ``options`` go to :func:`build_map`.
+    """
+    from geo.aggregate import aggregate
+
+    codes = selection["insee"].dropna().unique() if "insee" in selection else []
+    hosting = background.communes_for(codes)
+    stats = aggregate(selection, background.population, "commune").rename(columns={"code": "insee"})
+    return build_map(
+        selection, hosting, stats, background.departements, background.regions,
+        cards_from=cards_from, background=background, **options,
+    )  # fmt: skip
+
+
+def commune_layer_map(
+    codes: Iterable[str],
+    background: Background,
+    commune_stats: pd.DataFrame | None = None,
+    **options,
+) -> folium.Map:
+    """A map of communes alone (no sites): the commune layer of ``codes`` as a choropleth of
+    ``commune_stats`` (``insee``, ``sites``, ``jobs``…), with the outlines. What the
+    benchmark measures as "the national commune layer" with every code of France."""
+    empty = gpd.GeoDataFrame({"id": [], "name": [], "sector": []}, geometry=[], crs="EPSG:4326")
+    stats = (
+        commune_stats if commune_stats is not None else pd.DataFrame({"insee": [], "sites": [], "jobs": []})
+    )
+    return build_map(
+        empty, background.communes_for(codes), stats, background.departements, background.regions,
+        background=background, **options,
+    )  # fmt: skip
+
+
+def commune_jobs(sites: pd.DataFrame) -> pd.DataFrame:
+    """Sites and known jobs per commune (``insee``, ``sites``, ``jobs``), for when no stats are given."""
+    located = sites[sites["insee"].notna()] if "insee" in sites else sites.iloc[0:0]
+    jobs = located["jobs"].astype("Float64") if "jobs" in located else pd.Series(dtype="Float64")
+    frame = pd.DataFrame({"insee": located.get("insee", pd.Series(dtype=object)).astype(str), "jobs": jobs})
+    out = frame.groupby("insee").agg(sites=("jobs", "size"), jobs=("jobs", lambda s: s.sum(min_count=0)))
+    return out.reset_index()
+
+
+# --------------------------------------------------------------------------- map and view
+
+
+def _new_map(view: View, height: int | str | None, *, prefer_canvas: bool) -> folium.Map:
+    return folium.Map(
+        location=list(view.center),
+        zoom_start=view.zoom,
+        tiles=None,
+        min_zoom=2,
+        zoom_snap=0.5,  # France fills more of the map than with whole zoom levels
+        prefer_canvas=prefer_canvas,
+        height=height if height is not None else "100%",
+    )
+
+
+def _runtime_config(large: bool, lang: str) -> dict:
+    """What the runtime reads as ``map._rc.cfg`` (``labels`` are set once the layers are known)."""
+    return {
+        "colors": {slug: term.color for slug, term in SECTORS.items()},
+        "labels": {},
+        "cssVars": styles.css_variables(large=large),
+        "halo": styles.DEPARTEMENT_HALO_M,
+        "uploadStroke": styles.UPLOAD_STROKE,
+        "popupWidth": 480 if large else 400,
+        "sortMax": SVG_MAX_SITES,
+        "canvasAreas": CANVAS_AREAS,
+        "classColors": list(styles.CHOROPLETH_COLORS),
+        "noJobsFill": styles.NO_JOBS_FILL,
+        "communeSitesMax": COMMUNE_SITES_MAX,
+        "clusterMaxZoom": CLUSTER_MAX_ZOOM,
+        "locale": "fr-FR" if lang == "fr" else "en-GB",
+        "nSites": escape(_t("n_sites", lang)),
+        "more": escape(_t("more_sites", lang)),
+        "sitesFailed": _t("sites_failed", lang),  # set as text, not HTML
+    }
+
+
+def _view(sites: gpd.GeoDataFrame) -> View:
+    if sites.empty:
+        return View(FRANCE_CENTER, FRANCE_ZOOM)
+    xs, ys = lon_lat(np.asarray(sites.geometry.values))
+    metropolitan = (xs >= -5.5) & (xs <= 10.0) & (ys >= 41.0) & (ys <= 51.5)
+    if metropolitan.any() and not metropolitan.all():
+        # Sites in metropolitan France and overseas: open on the mainland (the overseas
+        # ones stay a pan away) rather than on a world map where France is a dot.
+        xs, ys = xs[metropolitan], ys[metropolitan]
+    south, north, west, east = ys.min(), ys.max(), xs.min(), xs.max()
+    center = ((south + north) / 2, (west + east) / 2)
+    if north - south < 1e-4 and east - west < 1e-4:
+        only_departement = (
+            "location_precision" in sites and sites["location_precision"].eq("departement").all()
+        )
+        return View(center, DEPARTEMENT_SITE_ZOOM if only_departement else SINGLE_SITE_ZOOM)
+    return View(center, FRANCE_ZOOM, ((south, west), (north, east)))
+
+
+def _view_args(view: View, sites: gpd.GeoDataFrame, selected: str | None) -> dict:
+    zoom = SINGLE_SITE_ZOOM
+    if selected is not None and "location_precision" in sites:
+        precision = sites.loc[sites["id"] == selected, "location_precision"].iloc[0]
+        zoom = DEPARTEMENT_SITE_ZOOM if precision == "departement" else SINGLE_SITE_ZOOM
+    return {
+        "center": list(view.center),
+        "zoom": view.zoom,
+        "bounds": [list(view.bounds[0]), list(view.bounds[1])] if view.bounds else None,
+        "maxZoom": FIT_MAX_ZOOM,
+        "selected": selected,
+        "selectedZoom": zoom,
+    }
+
+
+def _add_basemaps(m: folium.Map, basemap: str, lang: str) -> None:
+    for slug, spec in styles.BASEMAPS.items():
+        name = escape(_t(f"basemap_{slug}", lang))
+        if spec:
+            folium.TileLayer(
+                tiles=spec["tiles"], attr=spec["attr"], name=name, max_zoom=spec["max_zoom"],
+                overlay=False, show=slug == basemap,
+            ).add_to(m)  # fmt: skip
+        else:
+            # A base layer with no tiles: the plain background, and only our own layers.
+            folium.FeatureGroup(name=name, overlay=False, show=slug == basemap).add_to(m)
+
+
+# --------------------------------------------------------------------------- sites
+
+
+def _sector_groups(m: folium.Map, sites: gpd.GeoDataFrame, lang: str) -> tuple[list, dict]:
+    """One toggle (feature group) per sector shown, and the uploads' one; the payload's
+    ``group_of_sector`` / ``group_of_upload`` say which group each site goes to."""
+    up = uploads(sites)
+    sector = pd.Categorical(sites["sector"], categories=list(SECTORS)).codes  # small integers, compared fast
+    layers = [
+        (f'<span class="rc-swatch" style="background:{term.color}"></span>{escape(term.label(lang))}',
+         ~up & (sector == k))
+        for k, term in enumerate(SECTORS.values())
+    ]  # fmt: skip
+    layers.append((f'<span class="rc-swatch rc-swatch-upload"></span>{escape(_t("upload_layer", lang))}', up))
+    groups, group_of_layer = [], []
+    for name, mask in layers:
+        group_of_layer.append(len(groups) if mask.any() else -1)
+        if mask.any():
+            groups.append(folium.FeatureGroup(name=f"{name} ({int(mask.sum())})", overlay=True, show=True))
+            m.add_child(groups[-1])
+    return groups, {"group_of_sector": group_of_layer[:-1], "group_of_upload": group_of_layer[-1]}
+
+
+def _add_sites(m, sites, table: StringTable, *, lang, cluster, cards_from, files) -> set[str]:
+    """The sites' layer (in the page, or a served file's selection); returns its card row keys."""
+    catalog = cards_from if cards_from is not None else SiteCatalog(sites)
+    cards = catalog.cards(lang)
+    site_file = _served_file(catalog, lang, files) if cards_from is not None else None
+    groups, group_index = _sector_groups(m, sites, lang)
+    if site_file is not None:
+        payload: ServedSites | dict = {
+            "file": files.url_of(site_file.name),
+            "selection": selection_mask(cards.positions(sites["id"]), len(cards.ids)),
+            "count": len(sites),
+            **group_index,
+        }
+        label_keys = set(site_file.card_keys)
+    else:
+        payload = site_payload(sites, cards.rows_of(sites["id"]), cards, table) | group_index
+        label_keys = {col["key"] for col in payload["rows"]}
+    # Only a clustered layer needs Supercluster (served by the app).
+    js = [("supercluster", assets.asset_url("supercluster"))] if cluster else []
+    m.add_child(
+        RuntimeCall(
+            "addSites", groups=groups, data=to_json(payload), args=({"cluster": cluster},), default_js=js
+        )
+    )
+    return label_keys
+
+
+def _served_file(catalog: SiteCatalog, lang: str, files: FileStore | None):
+    """The catalog's served file, when its sites go to one: many, none uploaded (a user's
+    uploads stay in their session, never on disk), and the store writable."""
+    if files is None or len(catalog) < SERVE_MIN_SITES or uploads(catalog.frame).any():
+        return None
+    try:
+        return catalog.served_file(lang, files)
+    except OSError as exc:  # e.g. a read-only app directory: the sites go in the map
+        warnings.warn(f"geo.mapview: sites not served from {files.directory}: {exc}", stacklevel=4)
+        return None
+
+
+# --------------------------------------------------------------------------- areas
+
+
+def _names(frame: gpd.GeoDataFrame | None) -> dict[str, str]:
+    if frame is None or "code" not in frame or "nom" not in frame:
+        return {}
+    return dict(zip(frame["code"].astype(str), frame["nom"].astype(str), strict=True))
+
+
+def _names_from(sites: pd.DataFrame, code: str, name: str) -> dict[str, str]:
+    if code not in sites or name not in sites:
+        return {}
+    pairs = sites[[code, name]].dropna().drop_duplicates()
+    return dict(zip(pairs[code].astype(str), pairs[name].astype(str), strict=True))
+
+
+def stats_by_insee(stats: pd.DataFrame) -> pd.DataFrame:
+    """Commune figures indexed by INSEE code (``geo.aggregate`` names the key ``code``)."""
+    key = "insee" if "insee" in stats else "code" if "code" in stats else None
+    if key is None:
+        raise ValueError(
+            f"build_map: commune_stats need an 'insee' (or 'code') column, got {list(stats.columns)}"
+        )
+    return stats.set_index(stats[key].astype(str))
+
+
+def _add_communes(m, sites, communes, stats, outlines, table, lang, background) -> None:
+    communes = to_wgs84(communes, "communes")
+    missing = [c for c in ("insee", "nom") if c not in communes]
+    if missing:
+        raise ValueError(f"build_map: communes lack the columns {missing}")
+    names = {
+        "dep": _names(outlines[0]) or _names_from(sites, "dep", "dep_nom"),
+        "reg": _names(outlines[1]) or _names_from(sites, "reg", "reg_nom"),
+    }
+    texts = (
+        background.commune_texts(names, lang)
+        if background is not None
+        else commune_texts(communes, names, lang)
+    )
+    stats = stats if stats is not None else commune_jobs(sites)
+    payload = _commune_payload(communes, stats, texts, table, lang)
+    if "shape" in communes:  # pre-encoded by Background
+        shapes, payload["decimals"] = communes["shape"].tolist(), communes.attrs["shape_decimals"]
+    else:
+        shapes = encode_geometries(communes.geometry.values, COMMUNE_DECIMALS)
+    group = folium.FeatureGroup(name=escape(_t("layer_communes", lang)), overlay=True, show=True)
+    group.add_child(
+        RuntimeCall(
+            "addAreas", groups="parent", data=area_json(payload, shapes), args=(_area_options("communes"),)
+        )
+    )
+    m.add_child(group)
+
+
+def _commune_payload(
+    communes, stats: pd.DataFrame, texts: CardTexts, table: StringTable, lang: str
+) -> AreaPayload:
+    """Fill classes and card texts of the communes (their rings are added by the caller)."""
+    insee = communes["insee"].astype(str)
+    stats = stats_by_insee(stats).reindex(insee)
+    # geo.aggregate sums unknown jobs to 0: a commune whose sites give no figure is
+    # "unknown" (white, dashed), not the lowest class, and has no per-1,000 ratio.
+    jobs = (
+        pd.to_numeric(stats["jobs"], errors="coerce")
+        if "jobs" in stats
+        else pd.Series(np.nan, index=stats.index)
+    )
+    known = jobs.where(jobs > 0)
+    n_sites = (
+        pd.to_numeric(stats["sites"], errors="coerce").fillna(0) if "sites" in stats else 0 * jobs.fillna(0)
+    )
+    per_1000 = pd.to_numeric(stats["jobs_per_1000"], errors="coerce") if "jobs_per_1000" in stats else None
+    if per_1000 is None or per_1000.isna().all():
+        population = (
+            pd.to_numeric(communes["population"], errors="coerce") if "population" in communes else None
+        )
+        ratio = (
+            known.to_numpy() / population.where(population > 0).to_numpy() * 1000
+            if population is not None
+            else np.full(len(communes), np.nan)
+        )
+        per_1000 = pd.Series(ratio, index=stats.index)
+    per_1000 = per_1000.where(known.notna())
+    # rounded as shown, so each distinct figure is formatted once
+    figures = pd.DataFrame(
+        {"jobs": known.to_numpy(), "n": n_sites.to_numpy(), "p": per_1000.round(1).to_numpy()}
+    )
+    columns = texts.columns(texts.rows_of(insee), table)
+    columns.update(commune_figures(figures, table, lang))
+    columns["f_commune_jobs"] = dict(columns["jobs_text"], key="f_commune_jobs")
+    return {
+        "decimals": COMMUNE_DECIMALS,
+        "fill_class": styles.fill_classes(known).tolist(),
+        "name": columns["name"],
+        "jobs_text": columns["jobs_text"],
+        "rows": [columns[k] for k in COMMUNE_ROWS],
+        "insee_row": 0,  # the INSEE code is the first card row
+    }
+
+
+def _area_options(kind: str) -> dict:
+    return {
+        "pane": "rc-communes" if kind == "communes" else "rc-outlines",
+        "interactive": kind == "communes",
+        "style": styles.AREA_STYLES[kind],
+    }
+
+
+def _add_outlines(m: folium.Map, outlines, lang: str) -> None:
+    for shapes, kind in zip(outlines, ("departements", "regions"), strict=True):
+        if shapes is not None:
+            group = folium.FeatureGroup(name=escape(_t(f"layer_{kind}", lang)), overlay=True, show=True)
+            data = area_json({"decimals": OUTLINE_DECIMALS}, shapes)
+            group.add_child(RuntimeCall("addAreas", groups="parent", data=data, args=(_area_options(kind),)))
+            m.add_child(group)
+
+
+__all__ = ["COORD_DECIMALS", "View", "build_map", "commune_jobs", "commune_layer_map", "map_of_selection"]

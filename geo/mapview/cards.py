@@ -1,0 +1,369 @@
+"""The texts of the map's tooltips and cards: escaped and formatted once per frame and
+language, then picked by row for each map.
+
+Every text that comes from data is escaped with :func:`html.escape` here, before it goes
+into a payload; the browser only concatenates those escaped strings inside the runtime's
+own markup.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import numpy as np
+import pandas as pd
+
+from geo.encode import StringTable
+from geo.i18n import TEXTS, fmt_eur, fmt_int
+from geo.i18n import t as _t
+from geo.vocab import PRECISIONS, SECTORS, STATUSES
+
+# The first columns of a site's texts are the marker's own; the rest are card rows.
+SITE_HEAD = ("name", "place", "jobs_text", "sub", "insee")
+# Row labels of the commune card, in order.
+COMMUNE_ROWS = ("f_insee", "f_population", "f_epci", "f_departement", "f_region", "f_sites", "f_commune_jobs",
+                "f_jobs_per_1000")  # fmt: skip
+# Columns a site card does not show as rows: drawn elsewhere in the card (title, header),
+# internal, or the commune's own figures (on the commune card).
+_CARD_SKIP = {
+    "geometry", "name", "sector", "status", "layer", "search_text", "lon", "lat", "population",
+    "epci", "commune", "commune_nom", "dep", "dep_nom", "reg", "reg_nom", "insee", "jobs_note",
+    "sources", "id", "cluster",
+}  # fmt: skip
+
+
+def escape(value: object) -> str:
+    """Escape any value for HTML (text and attribute contexts)."""
+    return _escape(value if isinstance(value, str) else str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _escape(text: str) -> str:
+    # Data repeats itself (communes, départements, companies, labels): escape each text once.
+    return html.escape(text, quote=True)
+
+
+def safe_url(url: object) -> str | None:
+    """``url`` escaped for an ``href`` when it is an absolute http(s) URL, else None."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not re.match(r"(?i)https?://\S", url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return html.escape(url, quote=True)
+
+
+def clicked_site_id(returned: Mapping | None, site_ids: Iterable[str]) -> str | None:
+    """The id of the site whose card the user opened, from ``st_folium``'s return value.
+
+    Reads the card's identifier row in ``last_object_clicked_popup`` (the card's text).
+    """
+    if not returned:
+        return None
+    text = returned.get("last_object_clicked_popup") or ""
+    ids = set(site_ids)
+    labels = "|".join(re.escape(_t("f_id", lang)) for lang in ("fr", "en"))
+    for match in re.finditer(rf"(?m)^\s*(?:{labels})\s*:?\s*(.+?)\s*$", text):
+        if match.group(1) in ids:
+            return match.group(1)
+    return None
+
+
+def labels_for(keys: Iterable[str], lang: str) -> dict[str, str]:
+    """Row labels of the cards (escaped); extra data columns keep their own name."""
+    return {k: escape(_t(k, lang)) if k.startswith("f_") else escape(k[2:]) for k in keys}
+
+
+def missing_to_none(value: object) -> object:
+    """None for every flavour of missing (None, NaN, pd.NA, NaT, empty text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, (bool, int, np.integer, list, tuple, dict, np.ndarray)):
+        return value
+    if isinstance(value, float):
+        return None if value != value else value
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
+
+
+def place_of(row: Mapping) -> str | None:
+    """The commune a site is in, by name."""
+    return missing_to_none(row.get("commune_nom")) or missing_to_none(row.get("commune"))
+
+
+def jobs_text(jobs: object, lang: str) -> str:
+    if jobs is None:
+        return _t("jobs_unknown", lang)
+    return _t("one_job", lang) if int(jobs) == 1 else _t("n_jobs", lang, n=fmt_int(int(jobs), lang))
+
+
+def decimal_text(value: float, lang: str) -> str:
+    text = f"{float(value):.1f}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+# --------------------------------------------------------------------------- text tables
+
+
+@dataclass
+class CardTexts:
+    """Every entry's tooltip and card texts, escaped once per (frame, language).
+
+    ``codes[i, j]`` indexes ``strings`` (-1: nothing to show) for entry ``i`` and column
+    ``keys[j]``. A filter change only takes rows of ``codes``: no text is formatted again.
+    """
+
+    strings: list[str]
+    keys: list[str]
+    codes: np.ndarray
+    ids: pd.Index
+
+    def positions(self, ids: pd.Series) -> np.ndarray:
+        where = self.ids.get_indexer(ids.astype(str))
+        if (where < 0).any():
+            raise ValueError("build_map: some sites or communes are not in the frame their texts come from")
+        return where
+
+    def rows_of(self, ids: pd.Series) -> np.ndarray:
+        return self.codes[self.positions(ids)]
+
+    @functools.cached_property
+    def _with_none(self) -> np.ndarray:
+        return np.array([*self.strings, None], dtype=object)  # index -1 reads None
+
+    @functools.cached_property
+    def inline(self) -> np.ndarray:
+        """Per column: are most texts different (names, codes)? Then they travel as texts,
+        not as indices into the map's string table. Decided once, on the whole frame."""
+        n = len(self.codes)
+        return np.array(
+            [n > 20 and len(np.unique(self.codes[:, j])) > n // 2 for j in range(len(self.keys))], bool
+        )
+
+    def columns(
+        self, rows: np.ndarray, table: StringTable, keys: Iterable[str] | None = None
+    ) -> dict[str, dict]:
+        """Payload columns of ``rows`` (from :meth:`rows_of`): ``{key, table: [index]}`` or
+        ``{key, text: [text]}``; ``table`` gets each text used, once."""
+        keep = None if keys is None else set(keys)
+        wanted = [j for j, k in enumerate(self.keys) if keep is None or k in keep]
+        lookup = self._lookup(rows[:, [j for j in wanted if not self.inline[j]]], table)
+        out: dict[str, dict] = {}
+        for j in wanted:
+            key = self.keys[j]
+            if self.inline[j]:
+                out[key] = {"key": key, "text": self._with_none[rows[:, j]].tolist()}
+            else:
+                out[key] = {"key": key, "table": lookup[rows[:, j]].tolist()}
+        return out
+
+    def _lookup(self, codes: np.ndarray, table: StringTable) -> np.ndarray:
+        """Our string index → the map's table index (-1 stays -1); the most used texts get
+        the shortest indices."""
+        lookup = np.full(len(self.strings) + 1, -1, dtype=np.int64)  # index -1 reads -1
+        if codes.size:
+            counts = np.bincount(codes[codes >= 0], minlength=len(self.strings))
+            used = np.flatnonzero(counts)
+            used = used[np.argsort(-counts[used], kind="stable")]
+            strings = self.strings
+            lookup[used] = table.add_many([strings[u] for u in used.tolist()])
+        return lookup
+
+
+class _Columns:
+    """Builds text columns: each distinct value's HTML is made once, then indexed."""
+
+    def __init__(self, frame: pd.DataFrame, table: StringTable) -> None:
+        self.frame, self.table, self.n = frame, table, len(frame)
+        self.keys: list[str] = []
+        self.columns: list[np.ndarray] = []
+
+    def get(self, column: str) -> list:
+        if column in self.frame:
+            return [missing_to_none(v) for v in self.frame[column].tolist()]
+        return [None] * self.n
+
+    def _factorize(self, columns: list[str]) -> tuple[np.ndarray, list[tuple]]:
+        """Codes of the rows' values and the distinct values (missing ones as None)."""
+        present = [c for c in columns if c in self.frame]
+        if (
+            len(present) == 1
+            and len(columns) == 1
+            and self.frame[present[0]].map(type).isin([list, dict, np.ndarray]).sum() == 0
+        ):
+            codes, uniques = pd.factorize(self.frame[present[0]], use_na_sentinel=True)
+            return codes, [(missing_to_none(u),) for u in uniques]
+        values = list(zip(*(self.get(c) for c in columns), strict=True))
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        return codes, list(uniques)
+
+    def add(self, key: str, columns: list[str], html_of: Callable, *, keys: list | None = None) -> None:
+        if keys is None:
+            codes, uniques = self._factorize(columns)
+            texts = [html_of(*u) for u in uniques]
+            if (codes < 0).any():  # the rows where the single column is missing
+                texts.append(html_of(*([None] * len(columns))))
+                codes = np.where(codes < 0, len(uniques), codes)
+        else:
+            codes, uniques = pd.factorize(pd.Series(keys, dtype=object), use_na_sentinel=True)
+            texts = [html_of(u) for u in uniques]
+        lookup = [self.table.add(text) if text else -1 for text in texts]
+        lookup.append(-1)
+        self.keys.append(key)
+        self.columns.append(np.asarray(lookup, dtype=np.int32)[codes])
+
+    def texts(self, ids: pd.Series) -> CardTexts:
+        codes = np.column_stack(self.columns) if self.columns else np.zeros((self.n, 0), np.int32)
+        return CardTexts(self.table.strings, self.keys, codes, pd.Index(ids.astype(str)))
+
+
+# --------------------------------------------------------------------------- sites
+
+
+def _text(value: object) -> str | None:
+    return escape(value) if value is not None else None
+
+
+def _area(dep, dep_nom, reg_nom) -> str | None:
+    dep_text = f"{dep_nom} ({dep})" if dep and dep_nom else dep_nom or dep
+    return escape(" · ".join(str(v) for v in (dep_text, reg_nom) if v)) or None
+
+
+def _extra(value: object) -> str | None:
+    return None if value is None or isinstance(value, (list, dict, tuple, np.ndarray)) else escape(value)
+
+
+def _site_rows(lang: str) -> list[tuple[str, list[str], Callable]]:
+    """(key, columns, html of their values) of every text of a site, marker texts first."""
+    jobs = lambda j: escape(jobs_text(j, lang))  # noqa: E731
+    return [
+        ("name", ["name"], _text),
+        ("place", ["commune_nom", "commune", "dep_nom", "dep"], lambda a, b, c, d: _text(a or b or c or d)),
+        ("jobs_text", ["jobs"], jobs),
+        ("sub", ["sector", "status", "layer"], lambda s, st, layer: _card_sub(s, st, layer, lang)),
+        ("insee", ["insee"], _text),
+        ("f_company", ["company"], _text),
+        ("f_activity", ["activity"], _text),
+        ("f_place", ["commune_nom", "commune"], lambda a, b: _text(a or b)),
+        ("f_insee", ["insee"], _text),
+        ("f_area", ["dep", "dep_nom", "reg_nom"], _area),
+        ("f_jobs", ["jobs", "jobs_note"],
+         lambda j, note: jobs(j) + (f'<div class="rc-note">{escape(note)}</div>' if note else "")),
+        ("f_brownfield", ["brownfield"],
+         lambda b: escape(_t("unknown" if b is None else "yes" if bool(b) else "no", lang))),
+        ("f_brownfield_history", ["brownfield_history"], _text),
+        ("f_investment_eur", ["investment_eur"],
+         lambda v: escape(fmt_eur(float(v), lang)) if v is not None else None),
+        ("f_surface_m2", ["surface_m2"],
+         lambda v: escape(f"{fmt_int(float(v), lang)} m²") if v is not None else None),
+        ("f_year", ["year"], lambda v: escape(int(v)) if v is not None else None),
+    ]  # fmt: skip
+
+
+def site_cards(sites: pd.DataFrame, lang: str) -> CardTexts:
+    """Every site's marker texts (:data:`SITE_HEAD`) and card rows, escaped and formatted."""
+    cols = _Columns(sites, StringTable())
+    for key, columns, html_of in _site_rows(lang):
+        cols.add(key, columns, html_of)
+    cols.add(
+        "f_sources",
+        [],
+        lambda key: _sources_html(json.loads(key)) if key else None,
+        keys=[_sources_key(s) for s in cols.get("sources")],
+    )
+    cols.add(
+        "f_location_precision",
+        ["location_precision"],
+        lambda p: escape(PRECISIONS[p].label(lang) if p in PRECISIONS else p) if p else None,
+    )
+    cols.add("f_notes", ["notes"], _text)
+    for column in sites.columns:  # any other property of the data, by its own name
+        if column in _CARD_SKIP or f"f_{column}" in TEXTS or column.startswith("_"):
+            continue
+        if column == getattr(sites, "_geometry_column_name", None):
+            continue
+        cols.add(f"x_{column}", [column], _extra)
+    cols.add("f_id", ["id"], _text)
+    return cols.texts(sites["id"])
+
+
+def _sources_key(sources: object) -> str | None:
+    if isinstance(sources, np.ndarray):
+        sources = sources.tolist()
+    if not isinstance(sources, (list, tuple)) or not sources:
+        return None
+    return json.dumps(sources, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _card_sub(sector: str, status: object, layer: object, lang: str) -> str:
+    term = SECTORS[sector]
+    bits = [f'<span class="rc-dot" style="background:{term.color}"></span>{escape(term.label(lang))}']
+    if status:
+        bits.append(escape(STATUSES[status].label(lang) if status in STATUSES else status))
+    if layer == "upload":
+        bits.append(f'<span class="rc-badge">{escape(_t("upload_badge", lang))}</span>')
+    return " · ".join(bits)
+
+
+def _source_html(source: object) -> str:
+    if not isinstance(source, Mapping):
+        return f"<li>{escape(source)}</li>"
+    title = missing_to_none(source.get("title")) or missing_to_none(source.get("url")) or "?"
+    href = safe_url(source.get("url"))
+    head = (
+        f'<a href="{href}" target="_blank" rel="noopener noreferrer">{escape(title)}</a>'
+        if href
+        else escape(title)
+    )
+    extra = (missing_to_none(source.get("publisher")), missing_to_none(source.get("date")))
+    rest = ", ".join(escape(v) for v in extra if v)
+    return f"<li>{head}{' — ' + rest if rest else ''}</li>"
+
+
+def _sources_html(sources: object) -> str | None:
+    if isinstance(sources, np.ndarray):
+        sources = sources.tolist()
+    if not isinstance(sources, (list, tuple)) or not sources:
+        return None
+    return f'<ul class="rc-sources">{"".join(_source_html(s) for s in sources)}</ul>'
+
+
+# --------------------------------------------------------------------------- communes
+
+
+def commune_texts(communes: pd.DataFrame, names: dict[str, dict[str, str]], lang: str) -> CardTexts:
+    """The static texts of commune cards (name, code, population, EPCI, département, région)."""
+    cols = _Columns(communes, StringTable())
+    cols.add("name", ["nom"], _text)
+    cols.add("f_insee", ["insee"], _text)
+    cols.add("f_population", ["population"], lambda v: escape(fmt_int(v, lang)) if v is not None else None)
+    cols.add("f_epci", ["epci"], lambda v: escape(v) if v else None)
+    cols.add(
+        "f_departement",
+        ["dep"],
+        lambda dep: escape(f"{names['dep'].get(str(dep), '')} ({dep})".strip()) if dep else None,
+    )
+    cols.add("f_region", ["reg"], lambda reg: escape(names["reg"].get(str(reg), str(reg))) if reg else None)
+    return cols.texts(communes["insee"])
+
+
+def commune_figures(figures: pd.DataFrame, table: StringTable, lang: str) -> dict[str, dict]:
+    """Payload columns of the communes' figures of this map (``jobs``, ``n`` sites, ``p`` per 1,000)."""
+    cols = _Columns(figures, table)
+    cols.add("jobs_text", ["jobs"], lambda j: escape(jobs_text(j, lang)))
+    cols.add("f_sites", ["n"], lambda n: escape(fmt_int(int(n or 0), lang)))
+    cols.add("f_jobs_per_1000", ["p"], lambda p: escape(decimal_text(p, lang)) if p is not None else None)
+    return {k: {"key": k, "table": v.tolist()} for k, v in zip(cols.keys, cols.columns, strict=True)}

@@ -1,0 +1,129 @@
+// Pure functions of the map's wire format (geo/mapview/payload.py is the Python twin):
+// no DOM, no Leaflet. In the browser they are window.ReindusDecode; under node, the module.
+//
+// A site payload (SitePayload) holds one entry per site, as columns:
+//   ids, lon, lat (integers, degrees × 10^coord_decimals), sector (index into
+//   sector_slugs), radius_tenths (marker radius in tenths of a pixel), unknown_jobs,
+//   departement, upload (0 or 1), the marker texts name, place, jobs_text, sub, insee
+//   and the card rows (each a Column), group_of_sector / group_of_upload (the layer
+//   each site goes to), strings (the string table, when the payload carries its own).
+// A served selection (ServedSites) is {file, selection, count, group_of_sector,
+//   group_of_upload}: the sites of the file that the bit mask `selection` marks.
+// A Column is {key, table: [string-table index | -1]}, {key, text: [escaped text | null]}
+//   or {key, same: name} (the same values as another column, or as `ids`).
+// An area payload (AreaPayload) is {decimals, rings: [[[encoded ring, ...], ...] | []]},
+//   with, for communes, fill_class, name, jobs_text, rows and insee_row.
+(function (root, factory) {
+  var api = factory();
+  if (typeof module === 'object' && module.exports) module.exports = api;
+  else root.ReindusDecode = api;
+}(typeof self !== 'undefined' ? self : this, function () {
+  'use strict';
+
+  var MARKER_TEXTS = ['name', 'place', 'jobs_text', 'sub', 'insee'];
+  var SITE_COLUMNS = ['ids', 'lon', 'lat', 'sector', 'radius_tenths', 'unknown_jobs', 'departement', 'upload'];
+
+  // One ring in Google's encoded polyline format (what geo.encode writes): [[lat, lng], ...].
+  function ring(text, scale) {
+    var out = [], i = 0, lat = 0, lng = 0, n = text.length;
+    while (i < n) {
+      var b, shift = 0, result = 0;
+      do { b = text.charCodeAt(i++) - 63; result |= (b & 31) << shift; shift += 5; } while (b >= 32);
+      lat += (result & 1) ? ~(result >> 1) : (result >> 1);
+      shift = 0; result = 0;
+      do { b = text.charCodeAt(i++) - 63; result |= (b & 31) << shift; shift += 5; } while (b >= 32);
+      lng += (result & 1) ? ~(result >> 1) : (result >> 1);
+      out.push([lat * scale, lng * scale]);
+    }
+    return out;
+  }
+
+  // A (multi)polygon: [[ring, ring...], ...] of encoded rings, as Leaflet's nested latlngs.
+  function shape(polygons, scale) {
+    return polygons.map(function (p) { return p.map(function (r) { return ring(r, scale); }); });
+  }
+
+  // The text of column `col` for entry i (null: nothing to show).
+  function value(strings, col, i, payload) {
+    if (!col) return null;
+    if (col.same) {
+      var ref = payload[col.same];
+      return Array.isArray(ref) ? ref[i] : value(strings, ref, i, payload);
+    }
+    if (col.text) return col.text[i];
+    var j = col.table[i];
+    return j < 0 ? null : strings[j];
+  }
+
+  // The entries a selection bit mask marks (base64; bit i % 8 of byte i / 8); null: all.
+  function selectionIndices(mask) {
+    if (!mask) return null;
+    var bytes = atob(mask), out = [];
+    for (var b = 0; b < bytes.length; b++) {
+      var v = bytes.charCodeAt(b);
+      for (var k = 0; v && k < 8; k++) if (v & (1 << k)) out.push(b * 8 + k);
+    }
+    return out;
+  }
+
+  // The site payload of a served selection: the file's sites that its mask marks.
+  function select(file, served) {
+    var idx = selectionIndices(served.selection);
+    function pick(a) { return idx ? idx.map(function (i) { return a[i]; }) : a; }
+    function col(c) {
+      if (c.same) return c;
+      return c.text ? {key: c.key, text: pick(c.text)} : {key: c.key, table: pick(c.table)};
+    }
+    var out = {strings: file.strings, sector_slugs: file.sector_slugs, coord_decimals: file.coord_decimals,
+               rows: file.rows.map(col)};
+    SITE_COLUMNS.forEach(function (k) { out[k] = pick(file[k]); });
+    MARKER_TEXTS.forEach(function (k) { out[k] = col(file[k]); });
+    out.group_of_sector = served.group_of_sector;
+    out.group_of_upload = served.group_of_upload;
+    return out;
+  }
+
+  // The layer (feature group index) of site i: its sector's, or the uploads' one.
+  function groupOf(p, i) { return p.upload[i] ? p.group_of_upload : p.group_of_sector[p.sector[i]]; }
+
+  // The CSS class of a site's marker: ids with characters outside [A-Za-z0-9_-] made safe.
+  function markerClass(p, i) {
+    return 'site-marker site-' + p.ids[i].replace(/[^A-Za-z0-9_-]/g, '_') + ' sector-' + p.sector_slugs[p.sector[i]];
+  }
+
+  // Every site of a payload as a plain record (what the runtime draws; what tests compare).
+  function siteRecords(p, strings) {
+    var S = p.strings || strings, scale = Math.pow(10, p.coord_decimals), out = [];
+    for (var i = 0; i < p.ids.length; i++) {
+      var rec = {id: p.ids[i], sector: p.sector_slugs[p.sector[i]], group: groupOf(p, i),
+                 lon: p.lon[i] / scale, lat: p.lat[i] / scale, radius: p.radius_tenths[i] / 10,
+                 unknown_jobs: !!p.unknown_jobs[i], departement: !!p.departement[i], upload: !!p.upload[i],
+                 className: markerClass(p, i), rows: []};
+      MARKER_TEXTS.forEach(function (k) { rec[k] = value(S, p[k], i, p); });
+      p.rows.forEach(function (c) {
+        var v = value(S, c, i, p);
+        if (v !== null && v !== undefined) rec.rows.push([c.key, v]);
+      });
+      out.push(rec);
+    }
+    return out;
+  }
+
+  // Every commune of an area payload as a plain record.
+  function communeRecords(p, strings) {
+    var out = [];
+    for (var i = 0; i < p.rings.length; i++) {
+      var rec = {insee: value(strings, p.rows[p.insee_row], i, p), fill_class: p.fill_class[i],
+                 name: value(strings, p.name, i, p), jobs_text: value(strings, p.jobs_text, i, p), rows: []};
+      p.rows.forEach(function (c) {
+        var v = value(strings, c, i, p);
+        if (v !== null && v !== undefined) rec.rows.push([c.key, v]);
+      });
+      out.push(rec);
+    }
+    return out;
+  }
+
+  return {ring: ring, shape: shape, value: value, selectionIndices: selectionIndices, select: select,
+          groupOf: groupOf, markerClass: markerClass, siteRecords: siteRecords, communeRecords: communeRecords};
+}));

@@ -1,0 +1,421 @@
+// The map's runtime (window.ReindusMap): turns the payloads geo/mapview writes into Leaflet
+// layers, cards and tooltips. The pure decoding functions are in decode.js (ReindusDecode).
+//
+// Contract for browser tests and the app: window.__reindus {map, openSite, openCommune},
+// window.__mapReady, window.__sites {id: marker}, window.__communes {insee: layer},
+// window.__siteCount and the map container's data-site-count, window.__mapError.
+(function (window) {
+  'use strict';
+  if (window.ReindusMap) return;
+  var L = window.L, D = window.ReindusDecode, RM = {};
+  var PANES = [['rc-communes', 405], ['rc-outlines', 410], ['rc-precision', 415], ['rc-sites', 430]];
+  var val = D.value;
+
+  // ------------------------------------------------------------------ cards and tooltips
+
+  function rowsHtml(S, p, i, labels, extra) {
+    var rows = '';
+    for (var c = 0; c < p.rows.length; c++) {
+      var col = p.rows[c], v = val(S, col, i, p);
+      if (v !== null && v !== undefined) {
+        if (extra && extra[col.key]) v += extra[col.key];
+        rows += '<tr><th scope="row">' + (labels[col.key] || '') + '</th><td>' + v + '</td></tr>';
+      }
+    }
+    return '<table class="rc-table">' + rows + '</table>';
+  }
+
+  function stringsOf(m) { return m.rcData.strings || m.rcMap._rc.S; }
+
+  function siteCard(m) {
+    var p = m.rcData, i = m.rcIndex, S = stringsOf(m), cfg = m.rcMap._rc.cfg;
+    var d = document.createElement('div');
+    d.className = 'rc-card';
+    d.setAttribute('data-site-id', p.ids[i]);
+    d.innerHTML = '<div class="rc-title">' + val(S, p.name, i, p) + '</div><div class="rc-sub">' +
+      val(S, p.sub, i, p) + '</div>' + rowsHtml(S, p, i, cfg.labels);
+    return d;
+  }
+
+  function siteTip(m) {
+    var p = m.rcData, i = m.rcIndex, S = stringsOf(m), place = val(S, p.place, i, p);
+    return '<b>' + val(S, p.name, i, p) + '</b>' + (place ? '<br>' + place : '') + '<br>' + val(S, p.jobs_text, i, p);
+  }
+
+  // Names of the sites of a commune, for its card: matched on the INSEE code.
+  function sitesOf(map, code) {
+    var rc = map._rc;
+    if (!rc.byCommune) {
+      rc.byCommune = Object.create(null);
+      for (var id in window.__sites) {
+        var m = window.__sites[id], p = m.rcData, S = stringsOf(m), at = val(S, p.insee, m.rcIndex, p);
+        if (at) (rc.byCommune[at] = rc.byCommune[at] || []).push(val(S, p.name, m.rcIndex, p));
+      }
+    }
+    return rc.byCommune[code] || [];
+  }
+
+  function communeSitesList(names, cfg) {
+    if (!names.length) return '';
+    var list = '<ul class="rc-sources">', max = cfg.communeSitesMax;
+    for (var k = 0; k < Math.min(names.length, max); k++) list += '<li>' + names[k] + '</li>';
+    if (names.length > max) list += '<li>' + cfg.more.replace('{n}', String(names.length - max)) + '</li>';
+    return list + '</ul>';
+  }
+
+  function communeCard(l) {
+    var p = l.rcData, i = l.rcIndex, map = l.rcMap, S = map._rc.S, cfg = map._rc.cfg;
+    var names = sitesOf(map, val(S, p.rows[p.insee_row], i, p));
+    var d = document.createElement('div');
+    d.className = 'rc-commune';
+    d.innerHTML = '<div class="rc-title">' + val(S, p.name, i, p) + '</div>' +
+      rowsHtml(S, p, i, cfg.labels, {f_sites: communeSitesList(names, cfg)});
+    return d;
+  }
+
+  function communeTip(l) {
+    var p = l.rcData, i = l.rcIndex, S = l.rcMap._rc.S;
+    return '<b>' + val(S, p.name, i, p) + '</b><br>' + val(S, p.jobs_text, i, p);
+  }
+
+  // The card becomes an element on first open, so streamlit_folium can read its text.
+  function ensureCard(e) {
+    var m = e && e.target ? e.target : e, pop = m.getPopup();
+    if (pop && typeof pop.getContent() === 'function') pop.setContent(siteCard(m));
+  }
+
+  // ------------------------------------------------------------------ map set-up
+
+  // A card opened before the page's styles or fonts are in (a ?site= link opens it at
+  // once) is laid out at the wrong size, then drawn away from its marker and cut by the
+  // map's edge: lay it out and pan again whenever its size changes.
+  function relayoutCards(map, e) {
+    var pop = e.popup, el = pop.getElement();
+    if (!window.ResizeObserver || !el || el._rcSized) return;
+    el._rcSized = true;
+    function relayout() {
+      if (!pop.isOpen()) return;
+      // (not while the map moves: the move's end may close the card under update())
+      if (map._animatingZoom || (map._panAnim && map._panAnim._inProgress)) {
+        map.once('moveend', function () { window.requestAnimationFrame(relayout); });
+        return;
+      }
+      pop.update();
+    }
+    new window.ResizeObserver(function () { window.requestAnimationFrame(relayout); }).observe(el);
+  }
+
+  function openCommune(code) {  // as a click on it (the layer's card opens)
+    var l = window.__communes[code];
+    if (!l) return false;
+    l.fire('click', {latlng: l.getCenter()}, true);  // (propagated to the layer's group)
+    return true;
+  }
+
+  RM.init = function (map, cfg) {
+    map._rc = {cfg: cfg, count: 0, S: []};
+    window.__sites = window.__sites || Object.create(null);
+    window.__communes = window.__communes || Object.create(null);
+    var container = map.getContainer();
+    Object.keys(cfg.cssVars).forEach(function (k) { container.style.setProperty(k, cfg.cssVars[k]); });
+    PANES.forEach(function (p) {
+      if (!map.getPane(p[0])) map.createPane(p[0]).style.zIndex = p[1];
+    });
+    map.getPane('rc-outlines').style.pointerEvents = 'none';
+    map.getPane('rc-precision').style.pointerEvents = 'none';
+    L.control.scale({imperial: false}).addTo(map);  // metres only
+    map.on('popupopen', function (e) { relayoutCards(map, e); });
+    window.__reindus = {
+      map: map,
+      openSite: function (id, opts) { return RM.openSite(map, id, opts || {}); },
+      openCommune: openCommune
+    };
+  };
+
+  RM.strings = function (map, S) { map._rc.S = S; };
+
+  // A layer's payload travels as inert JSON in a script element of the page body
+  // (not inside the map script that streamlit_folium reprocesses and hashes).
+  RM.data = function (id) { return JSON.parse(document.getElementById(id).textContent); };
+
+  // ------------------------------------------------------------------ sites
+
+  function markerOptions(cfg, p, i) {
+    var sector = p.sector_slugs[p.sector[i]], color = cfg.colors[sector] || '#777777';
+    var o = {
+      pane: 'rc-sites', radius: p.radius_tenths[i] / 10, color: color, weight: 1.5, opacity: 1,
+      fillColor: color, fillOpacity: 0.72, className: D.markerClass(p, i)
+    };
+    if (p.unknown_jobs[i]) { o.fillColor = '#ffffff'; o.fillOpacity = 0.9; o.dashArray = '3 3'; o.weight = 2; }
+    if (p.departement[i]) { o.dashArray = '4 3'; o.fillOpacity = p.unknown_jobs[i] ? 0.9 : 0.45; }
+    if (p.upload[i]) { o.color = cfg.uploadStroke; o.weight = 2.5; }
+    return o;
+  }
+
+  // A département-precision site: a large dashed halo, "somewhere around here".
+  function halo(cfg, ll, color) {
+    return L.circle(ll, {
+      pane: 'rc-precision', radius: cfg.halo, color: color, weight: 1.5, dashArray: '6 6',
+      fillColor: color, fillOpacity: 0.12, interactive: false, className: 'site-precision'
+    });
+  }
+
+  function latLngOf(p, i) {
+    var scale = Math.pow(10, p.coord_decimals);
+    return [p.lat[i] / scale, p.lon[i] / scale];
+  }
+
+  // One site's circle marker (and, for a département-precision site, its halo).
+  function makeSite(map, p, i) {
+    var cfg = map._rc.cfg, ll = latLngOf(p, i), o = markerOptions(cfg, p, i);
+    var m = L.circleMarker(ll, o);
+    m.rcData = p; m.rcIndex = i; m.rcMap = map;
+    m.rcHalo = p.departement[i] ? halo(cfg, ll, cfg.colors[p.sector_slugs[p.sector[i]]] || '#777777') : null;
+    m.on('click', ensureCard);
+    m.bindTooltip(siteTip, {sticky: true, direction: 'top', className: 'rc-tooltip'});
+    m.bindPopup(siteCard, {maxWidth: cfg.popupWidth, minWidth: 240, className: 'rc-popup', autoPanPadding: [30, 30]});
+    window.__sites[p.ids[i]] = m;
+    return m;
+  }
+
+  // A served file holds every site of the app's data (geo.served), gzip-compressed and
+  // sent as is: the page inflates it, then keeps the sites the selection marks.
+  function fetchSites(map, groups, served, opts) {
+    map._rc.pending = window.fetch(served.file).then(function (r) {
+      if (!r.ok) throw new Error(served.file + ': HTTP ' + r.status);
+      return new window.Response(r.body.pipeThrough(new window.DecompressionStream('gzip'))).json();
+    }).then(function (file) { RM.addSites(map, groups, D.select(file, served), opts); });
+  }
+
+  RM.addSites = function (map, groups, p, opts) {
+    if (p.file) { fetchSites(map, groups, p, opts); return; }
+    var n = p.ids.length;
+    map._rc.count += n;
+    if (opts.cluster && window.Supercluster) {
+      // Clustered: markers are made only for the sites on screen (see render).
+      map._rc.clustered = {groups: groups, p: p};
+      window.__siteIndex = Object.create(null);
+      for (var k = 0; k < n; k++) window.__siteIndex[p.ids[k]] = k;
+      return;
+    }
+    for (var i = 0; i < n; i++) {
+      var m = makeSite(map, p, i), group = groups[D.groupOf(p, i)];
+      if (m.rcHalo) group.addLayer(m.rcHalo);
+      group.addLayer(m);
+    }
+  };
+
+  // ------------------------------------------------------------------ clusters
+
+  // Supercluster (served by the app) indexes the sites of the layers switched on; on every
+  // move the clusters and the single sites in view are drawn, so 100,000 sites cost
+  // a few hundred markers at a time. Past cfg.clusterMaxZoom every site is its own marker.
+  function index(map) {
+    var rc = map._rc, p = rc.clustered.p, groups = rc.clustered.groups, points = [];
+    var shown = groups.map(function (g) { return map.hasLayer(g); });
+    for (var i = 0; i < p.ids.length; i++) {
+      if (!shown[D.groupOf(p, i)]) continue;
+      var ll = latLngOf(p, i);
+      points.push({type: 'Feature', properties: {i: i}, geometry: {type: 'Point', coordinates: [ll[1], ll[0]]}});
+    }
+    // extent 256: radius in screen pixels of Leaflet's 256-pixel tiles (clusters up to 50 px wide)
+    rc.index = new window.Supercluster({radius: 60, extent: 256, maxZoom: rc.cfg.clusterMaxZoom}).load(points);
+  }
+
+  function abbr(n, locale) {
+    return n < 1000 ? String(n) : (n / 1000).toLocaleString(locale, {maximumFractionDigits: n < 10000 ? 1 : 0}) + 'k';
+  }
+
+  function clusterIcon(map, item) {
+    var rc = map._rc, cfg = rc.cfg, c = item.geometry.coordinates, count = item.properties.point_count;
+    var size = count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 42 : 50;
+    var icon = L.marker([c[1], c[0]], {
+      pane: 'rc-sites', keyboard: false, title: cfg.nSites.replace('{n}', count.toLocaleString(cfg.locale)),
+      icon: L.divIcon({html: '<div><span>' + abbr(count, cfg.locale) + '</span></div>',
+                       className: 'rc-cluster', iconSize: L.point(size, size)})
+    });
+    icon.rcCluster = item.id;
+    icon.on('click', function (e) {
+      map.setView(e.target.getLatLng(), rc.index.getClusterExpansionZoom(e.target.rcCluster));
+    });
+    return icon;
+  }
+
+  // Cluster icons are made again; a site marker still in view stays on the map (taking it
+  // off would close its open card at every pan).
+  function render(map) {
+    var rc = map._rc;
+    if (!rc.index) return;
+    var before = rc.drawn || [], kept = new Set();
+    rc.drawn = [];
+    var b = map.getBounds().pad(0.2), zoom = Math.round(map.getZoom());
+    var items = rc.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom);
+    items.forEach(function (it) {
+      if (it.properties.cluster) {
+        var icon = clusterIcon(map, it);
+        rc.clusterLayer.addLayer(icon);
+        rc.drawn.push([rc.clusterLayer, icon]);
+        return;
+      }
+      var p = rc.clustered.p, i = it.properties.i, group = rc.clustered.groups[D.groupOf(p, i)];
+      var m = window.__sites[p.ids[i]] || makeSite(map, p, i);
+      [m.rcHalo, m].forEach(function (layer) {
+        if (!layer) return;
+        if (!group.hasLayer(layer)) group.addLayer(layer);
+        kept.add(layer);
+        rc.drawn.push([group, layer]);
+      });
+    });
+    before.forEach(function (d) { if (!kept.has(d[1])) d[0].removeLayer(d[1]); });
+  }
+
+  function startClusters(map) {
+    var rc = map._rc;
+    rc.clusterLayer = L.layerGroup().addTo(map);
+    index(map);
+    map.on('moveend', function () { render(map); });
+    // a layer switched on or off in the control: index the sites shown again
+    map.on('overlayadd overlayremove', function (e) {
+      if (rc.clustered.groups.indexOf(e.layer) >= 0) { index(map); render(map); }
+    });
+  }
+
+  // ------------------------------------------------------------------ areas
+
+  function bindCommuneCards(map, group) {
+    // One tooltip, card and hover style for the whole layer (each receives the commune
+    // under the pointer), not one of each per polygon: 20,000 communes open 40% sooner.
+    group.bindTooltip(communeTip, {sticky: true, className: 'rc-tooltip'});
+    group.bindPopup(communeCard, {maxWidth: map._rc.cfg.popupWidth, className: 'rc-popup'});
+    group.on('mouseover', function (e) { e.layer.setStyle({weight: 2.5}); });
+    group.on('mouseout', function (e) { e.layer.setStyle({weight: e.layer.rcWeight}); });
+  }
+
+  function areaStyle(cfg, p, i, opts, renderer) {
+    var style = L.Util.extend({pane: opts.pane, interactive: !!opts.interactive}, opts.style);
+    if (renderer) style.renderer = renderer;
+    if (p.fill_class) {
+      var c = p.fill_class[i];
+      if (c < 0) L.Util.extend(style, {fillColor: cfg.noJobsFill, dashArray: '3 3', fillOpacity: 0.3});
+      else style.fillColor = cfg.classColors[c];
+    }
+    return style;
+  }
+
+  RM.addAreas = function (map, group, p, opts) {
+    var cfg = map._rc.cfg, scale = Math.pow(10, -p.decimals), n = p.rings.length;
+    var renderer = n > cfg.canvasAreas ? L.canvas({pane: opts.pane, padding: 0.3}) : undefined;
+    if (opts.interactive) bindCommuneCards(map, group);
+    for (var i = 0; i < n; i++) {
+      var l = L.polygon(D.shape(p.rings[i], scale), areaStyle(cfg, p, i, opts, renderer));
+      if (opts.interactive) {
+        l.rcData = p; l.rcIndex = i; l.rcMap = map; l.rcWeight = opts.style.weight;
+        window.__communes[val(map._rc.S, p.rows[p.insee_row], i, p)] = l;
+      }
+      group.addLayer(l);
+    }
+  };
+
+  // ------------------------------------------------------------------ legend, view, finish
+
+  function legendControl(map, html) {
+    var d = L.DomUtil.create('div', 'rc-legend leaflet-control');
+    d.innerHTML = html;
+    // A card (popup) cannot rise above the map's controls: fold the legend while one is open.
+    var det = d.querySelector('details'), wasOpen = null;
+    map.on('popupopen', function () {
+      if (det && wasOpen === null) { wasOpen = det.open; det.open = false; }
+    });
+    map.on('popupclose', function () {
+      if (det && wasOpen !== null) { det.open = wasOpen; wasOpen = null; }
+    });
+    L.DomEvent.disableClickPropagation(d);
+    L.DomEvent.disableScrollPropagation(d);
+    // On a small map the legend starts folded (one click opens it).
+    var size = map.getSize();
+    if (det && (size.x < 800 || size.y < 560)) det.open = false;
+    return d;
+  }
+
+  RM.legend = function (map, html) {
+    var c = L.control({position: 'bottomright'});
+    c.onAdd = function () { return legendControl(map, html); };
+    c.addTo(map);
+  };
+
+  RM.openSite = function (map, id, opts) {
+    var zoom = opts.zoom || Math.max(map.getZoom(), 11), at = window.__siteIndex ? window.__siteIndex[id] : undefined;
+    if (!window.__sites[id] && at !== undefined) {
+      // a clustered site gets its marker once the map shows it on its own
+      zoom = Math.max(zoom, map._rc.cfg.clusterMaxZoom + 1);
+      map.setView(latLngOf(map._rc.clustered.p, at), zoom, {animate: false});
+      render(map);
+    }
+    var m = window.__sites[id];
+    if (!m) return false;
+    ensureCard(m);
+    if (opts.fly) {
+      map.flyTo(m.getLatLng(), zoom);
+      map.once('moveend', function () { m.openPopup(); });
+    } else {
+      map.setView(m.getLatLng(), zoom, {animate: false});
+      m.openPopup();
+    }
+    return true;
+  };
+
+  // Set before the layers are added, so that each is drawn once, in its final place.
+  RM.view = function (map, view) {
+    map._rc.view = view;
+    if (!view.bounds) { map.setView(view.center, view.zoom, {animate: false}); return; }
+    // keep the sites clear of an open legend (bottom right)
+    var legend = map.getContainer().querySelector('.rc-legend'), open = legend && legend.querySelector('details[open]');
+    var right = open ? legend.offsetWidth + 20 : 40;
+    map.fitBounds(view.bounds, {paddingTopLeft: [40, 40], paddingBottomRight: [right, 40], maxZoom: view.maxZoom, animate: false});
+  };
+
+  // The sites' file could not be read: say so on the map (the rest of it works).
+  function showError(map, err) {
+    if (window.console) window.console.error(err);
+    window.__mapError = String(err);
+    var c = L.control({position: 'topleft'});
+    c.onAdd = function () {
+      var d = L.DomUtil.create('div', 'rc-error leaflet-control');
+      d.setAttribute('role', 'alert');
+      d.textContent = map._rc.cfg.sitesFailed;
+      return d;
+    };
+    c.addTo(map);
+  }
+
+  // Proportional symbols: the big ones under the small ones, whatever their layer.
+  function sortBySize() {
+    var all = [];
+    for (var id in window.__sites) all.push(window.__sites[id]);
+    all.sort(function (a, b) { return b.rcData.radius_tenths[b.rcIndex] - a.rcData.radius_tenths[a.rcIndex]; });
+    for (var k = 0; k < all.length; k++) all[k].bringToFront();
+  }
+
+  RM.finish = function (map) {
+    var rc = map._rc, pending = rc.pending, view = rc.view || {};
+    if (pending) {
+      rc.pending = null;
+      pending.catch(function (err) { showError(map, err); }).then(function () { RM.finish(map); });
+      return;
+    }
+    var n = rc.count;
+    if (n <= rc.cfg.sortMax) sortBySize();
+    map.getContainer().setAttribute('data-site-count', String(n));
+    window.__siteCount = n;
+    if (rc.clustered) startClusters(map);
+    render(map);  // (clusters in the view set first)
+    var sel = view.selected;
+    if (sel && (window.__sites[sel] || (window.__siteIndex && sel in window.__siteIndex))) {
+      RM.openSite(map, sel, {zoom: view.selectedZoom});
+    }
+    window.__mapReady = true;
+  };
+
+  RM._render = render;  // (for tests: draw the clusters of the current view again)
+  window.ReindusMap = RM;
+}(window));
