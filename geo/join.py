@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from geo.crs import require_wgs84
 from geo.filters import search_text
 
 COMMUNE_COLUMNS = ["insee", "nom", "dep", "reg", "epci", "population"]
@@ -25,8 +26,9 @@ def join_sites_to_communes(
     """
     _check(sites, "sites", ["id", "location_precision", "dep"])
     _check(communes, "communes", COMMUNE_COLUMNS)
-    if communes.crs != sites.crs:
-        raise ValueError(f"join_sites_to_communes: sites are in {sites.crs}, communes in {communes.crs}")
+    # The commune layer is large: refused in another CRS rather than reprojected on every call.
+    require_wgs84(sites, "join_sites_to_communes: sites")
+    require_wgs84(communes, "join_sites_to_communes: communes")
 
     located = sites["location_precision"] != "departement"
     hits = gpd.sjoin(

@@ -13,8 +13,8 @@ Streamlit's gzip middleware leaves alone); the page inflates it with the browser
 compressed again by the server on every request: 1.5 s before the first byte arrived.
 
 The file name is the SHA-256 of its JSON: the same data always gives the same URL, other
-data another one, and a name cannot be guessed without the data. A file is written to a
-temporary name and renamed, so a reader never sees half a file. The directory keeps the
+data another one, and a name cannot be guessed without the data. A file is written whole
+(``geo.atomic``), so a reader never sees half a file. The directory keeps the
 :attr:`FileStore.keep` most recently used files; older ones are deleted.
 """
 
@@ -25,10 +25,10 @@ import gzip
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo import atomic
 from geo.paths import STATIC_DIR
 
 CACHE_DIR = STATIC_DIR / "cache"
@@ -64,16 +64,7 @@ class FileStore:
                 os.utime(path)  # recently used: kept by the next prune
             return name
         self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(gzip.compress(data, compresslevel=COMPRESS_LEVEL, mtime=0))
-            os.chmod(tmp, 0o644)  # (mkstemp makes it private)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic.write_bytes(path, gzip.compress(data, compresslevel=COMPRESS_LEVEL, mtime=0))
         self._prune(keep=name)
         return name
 

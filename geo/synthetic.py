@@ -4,7 +4,7 @@
 proportional to their population (plus a floor, so that villages get a few), each at a
 random point inside its commune (or at the commune's anchor point, the town hall when it
 lies inside). The same ``n``, communes and seed give the same sites, and
-:func:`feature_collection` the same bytes. ``python -m geo synthetic N -o PATH`` writes
+:func:`feature_collection` the same bytes. ``python -m geo synthetic N -o PATH`` (``geo.cli``) writes
 them as a sites GeoJSON that ``python -m geo validate`` accepts. Never into ``data/``:
 these sites are not real and must not be mistaken for the real ones.
 """
@@ -19,7 +19,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import atomic
+from geo.crs import require_wgs84
 from geo.paths import DATA_DIR
+from geo.schema import json_ready, site_frame
 from geo.vocab import SECTORS
 
 # A commune's weight is its population plus this floor: with about 35,000 communes and
@@ -103,41 +106,38 @@ def generate(n: int, communes: gpd.GeoDataFrame, seed: int = 0) -> gpd.GeoDataFr
     year = rng.integers(YEARS[0], YEARS[1] + 1, n)
 
     sector_label = {slug: term.fr for slug, term in SECTORS.items()}
-    frame = pd.DataFrame(
-        {
-            "id": [f"synthetic-{i:06d}" for i in numbers],
-            "name": [f"Site synthétique {i}" for i in numbers],
-            "company": [f"Synthétique SA n°{c}" for c in company],
-            "activity": [f"{sector_label[s]} (activité synthétique)" for s in sector],
-            "sector": sector,
-            "status": status,
-            "insee": communes["insee"].to_numpy()[chosen],
-            "commune": communes["nom"].to_numpy()[chosen],
-            "dep": communes["dep"].to_numpy()[chosen],
-            "jobs": pd.array(np.where(jobs_known, jobs, 0), dtype="Int64"),
-            "jobs_note": np.where(jobs_known, "Effectif synthétique", None),
-            "brownfield": pd.array(brownfield_draw == 0, dtype="boolean"),
-            "brownfield_history": np.where(brownfield_draw == 0, "Ancien site industriel (fictif)", None),
-            "investment_eur": np.where(has_investment, investment, np.nan),
-            "surface_m2": np.where(has_surface, surface, np.nan),
-            "year": pd.array(year, dtype="Int64"),
-            "location_precision": np.where(at_address, "address", "commune"),
-            "sources": [[dict(SOURCE)] for _ in range(n)],
-        }
-    )
-    for column in ("sector", "status", "insee", "commune", "dep", "jobs_note", "brownfield_history"):
-        frame[column] = frame[column].astype(object)
-    frame.loc[~jobs_known, "jobs"] = pd.NA
-    frame.loc[brownfield_draw == 2, "brownfield"] = pd.NA
-    return gpd.GeoDataFrame(frame, geometry=shapely.points(lon, lat), crs="EPSG:4326")
+    jobs_column = pd.array(jobs, dtype="Int64")
+    jobs_column[~jobs_known] = pd.NA
+    brownfield = pd.array(brownfield_draw == 0, dtype="boolean")
+    brownfield[brownfield_draw == 2] = pd.NA
+    columns = {
+        "id": [f"synthetic-{i:06d}" for i in numbers],
+        "name": [f"Site synthétique {i}" for i in numbers],
+        "company": [f"Synthétique SA n°{c}" for c in company],
+        "activity": [f"{sector_label[s]} (activité synthétique)" for s in sector],
+        "sector": sector,
+        "status": status,
+        "insee": communes["insee"].to_numpy(dtype=object)[chosen],
+        "commune": communes["nom"].to_numpy(dtype=object)[chosen],
+        "dep": communes["dep"].to_numpy(dtype=object)[chosen],
+        "jobs": jobs_column,
+        "jobs_note": np.where(jobs_known, "Effectif synthétique", None),
+        "brownfield": brownfield,
+        "brownfield_history": np.where(brownfield_draw == 0, "Ancien site industriel (fictif)", None),
+        "investment_eur": np.where(has_investment, investment, np.nan),
+        "surface_m2": np.where(has_surface, surface, np.nan),
+        "year": pd.array(year, dtype="Int64"),
+        "location_precision": np.where(at_address, "address", "commune").astype(object),
+        "sources": [[dict(SOURCE)] for _ in range(n)],
+    }
+    return site_frame(columns, shapely.points(lon, lat))
 
 
 def feature_collection(sites: gpd.GeoDataFrame) -> str:
     """The sites as GeoJSON text, one feature per line; the same sites give the same text."""
-    if sites.crs is None or sites.crs.to_epsg() != 4326:
-        raise ValueError("feature_collection: sites must be in EPSG:4326")
+    require_wgs84(sites, "feature_collection: sites")
     columns = [c for c in sites.columns if c != sites.geometry.name]
-    values = {c: _plain(sites[c]) for c in columns}
+    values = {c: json_ready(sites[c]) for c in columns}
     xs = np.round(shapely.get_x(sites.geometry.values), DECIMALS).tolist()
     ys = np.round(shapely.get_y(sites.geometry.values), DECIMALS).tolist()
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
@@ -163,10 +163,8 @@ def write(n: int, path: Path, *, seed: int = 0, communes: gpd.GeoDataFrame | Non
         from geo.load import load_communes
 
         communes = load_communes()
-    text = feature_collection(generate(n, communes, seed=seed))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return atomic.write_text(path, feature_collection(generate(n, communes, seed=seed)))
 
 
 def refuse_data_dir(path: Path) -> None:
@@ -174,20 +172,6 @@ def refuse_data_dir(path: Path) -> None:
     resolved = Path(path).resolve()
     if resolved == DATA_DIR.resolve() or DATA_DIR.resolve() in resolved.parents:
         raise ValueError(f"{path}: synthetic sites are never written under {DATA_DIR} (choose another path)")
-
-
-def run_synthetic_cli(n: int, output: Path, seed: int = 0) -> int:
-    """``python -m geo synthetic N -o PATH [--seed S]``."""
-    if n < 0:
-        print(f"N must be ≥ 0, got {n}")
-        return 2
-    try:
-        write(n, output, seed=seed)
-    except ValueError as exc:
-        print(exc)
-        return 2
-    print(f"{output}: {n} synthetic sites (seed {seed})")
-    return 0
 
 
 # --------------------------------------------------------------------------- private steps
@@ -199,8 +183,7 @@ def _check_communes(communes: gpd.GeoDataFrame) -> None:
     missing = [c for c in ("insee", "nom", "dep", "population", "lon", "lat") if c not in communes]
     if missing:
         raise ValueError(f"generate: communes lack the column(s) {', '.join(missing)}")
-    if communes.crs is None or communes.crs.to_epsg() != 4326:
-        raise ValueError(f"generate: communes must be in EPSG:4326, got {communes.crs}")
+    require_wgs84(communes, "generate: communes")
     if communes.empty:
         raise ValueError("generate: communes is empty")
 
@@ -231,12 +214,3 @@ def _points_inside(
         lon[pending[inside]], lat[pending[inside]] = x[inside], y[inside]
         pending = pending[~inside]
     return lon, lat
-
-
-def _plain(column: pd.Series) -> list:
-    """A column as JSON-ready Python values (NA → None, whole numbers of floats stay floats)."""
-    if isinstance(column.dtype, pd.BooleanDtype | pd.Int64Dtype):
-        return [None if v is pd.NA else v for v in column.astype(object).tolist()]
-    if pd.api.types.is_float_dtype(column.dtype):
-        return [None if v != v else v for v in column.tolist()]
-    return [None if v is None or v is pd.NA else v for v in column.tolist()]

@@ -17,33 +17,17 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.geocode import Geocoder, InputError, parse_table
+from geo.csvfile import InputError, parse_table
+from geo.geocode import Geocoder
 from geo.i18n import t
-from geo.load import in_france
+from geo.schema import SITE_FIELDS, match_columns, site_frame
+from geo.territories import in_france
 from geo.text import fold
 from geo.vocab import SECTORS, STATUSES
 
 MAX_UPLOAD_MB = 5
 MAX_ROWS = 50_000
 
-# Accepted column names (folded: lowercase, no accents, spaces/underscores/hyphens removed).
-ALIASES = {
-    "name": ["name", "nom", "site", "libelle"],
-    "company": ["company", "entreprise", "societe"],
-    "activity": ["activity", "activite"],
-    "sector": ["sector", "secteur"],
-    "status": ["status", "statut"],
-    "jobs": ["jobs", "emplois", "emploi"],
-    "brownfield": ["brownfield", "friche"],
-    "year": ["year", "annee"],
-    "investment_eur": ["investmenteur", "investment", "investissement", "investissementeur"],
-    "insee": ["insee", "codeinsee", "codecommune"],
-    "commune": ["commune", "ville"],
-    "departement": ["departement", "dep", "codedepartement"],
-    "code_postal": ["codepostal", "cp", "postalcode"],
-    "lat": ["lat", "latitude", "y"],
-    "lon": ["lon", "lng", "long", "longitude", "x"],
-}
 _YES = {"yes", "oui", "true", "vrai", "1", "y", "o"}
 _NO = {"no", "non", "false", "faux", "0", "n"}
 
@@ -87,7 +71,7 @@ def read_upload(
     communes: gpd.GeoDataFrame,
     progress: Callable[[float], None] | None = None,
 ) -> UploadResult:
-    """Turn an uploaded file into sites (same columns as ``geo.load.read_sites``)."""
+    """Turn an uploaded file into sites (the frame of ``geo.schema``, as ``geo.load.read_sites`` gives)."""
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
         return _failed("too_big", f"{len(data) / 1024 / 1024:.1f}")
     if not data.strip():
@@ -125,21 +109,9 @@ def _failed(error: str, detail: str = "") -> UploadResult:
 # -- reading ----------------------------------------------------------------------------------------
 
 
-def _canonical(columns: list[str]) -> dict[str, str]:
-    """Map each known field to the file's column that holds it."""
-    folded = {"".join(ch for ch in fold(c) if ch.isalnum()): c for c in columns}
-    out = {}
-    for field_name, names in ALIASES.items():
-        for candidate in names:
-            if candidate in folded:
-                out[field_name] = folded[candidate]
-                break
-    return out
-
-
 def _csv_rows(data: bytes, name: str) -> list[dict]:
     header, records = parse_table(data, name)
-    mapping = {key: header.index(col) for key, col in _canonical(header).items()}
+    mapping = match_columns(header)
     return [{"_columns": header, **{key: record[i] for key, i in mapping.items()}} for record in records]
 
 
@@ -158,8 +130,8 @@ def _geojson_rows(data: bytes) -> list[dict]:
     for feature in doc["features"]:
         props = feature.get("properties") if isinstance(feature, dict) else None
         props = props if isinstance(props, dict) else {}
-        mapping = _canonical([str(k) for k in props])
-        row = {key: props.get(col) for key, col in mapping.items()}
+        keys = list(props)
+        row = {field: props[keys[i]] for field, i in match_columns([str(k) for k in keys]).items()}
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         if isinstance(geometry, dict) and geometry.get("type") == "Point":
             coords = geometry.get("coordinates") or []
@@ -193,7 +165,10 @@ def _number(value: object) -> float | None:
 def _place(
     row: dict, geocoder: Geocoder, anchors: pd.DataFrame
 ) -> tuple[float, float, str, str | None] | Failure:
-    """(lon, lat, precision, insee) of a row, or why it cannot be placed."""
+    """(lon, lat, precision, insee) of a row, or why it cannot be placed.
+
+    Columns are found by ``geo.schema.COLUMN_ALIASES`` (the same as ``python -m geo geocode``).
+    """
     label = _text(row.get("name")) or _text(row.get("commune")) or _text(row.get("insee"))
     if _text(row.get("lat")) or _text(row.get("lon")):
         lon, lat = _number(row.get("lon")), _number(row.get("lat"))
@@ -256,17 +231,9 @@ def _vocab(value: object, terms: dict, default: str) -> str:
 
 
 def _frame(sites: list[dict]) -> gpd.GeoDataFrame:
-    columns = [
-        "id", "name", "company", "activity", "sector", "status", "insee", "commune", "dep", "jobs", "jobs_note",
-        "brownfield", "brownfield_history", "investment_eur", "surface_m2", "year", "location_precision", "sources",
-    ]  # fmt: skip
-    frame = pd.DataFrame(sites, columns=[*columns, "geometry"])
-    frame["jobs"] = frame["jobs"].astype("Int64")
-    frame["year"] = frame["year"].astype("Int64")
-    frame["brownfield"] = frame["brownfield"].astype("boolean")
-    frame["investment_eur"] = frame["investment_eur"].astype(float)
-    frame["surface_m2"] = frame["surface_m2"].astype(float)
-    return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+    """The sites as the schema's frame (``geo.schema.site_frame``)."""
+    columns = {name: [site[name] for site in sites] for name in SITE_FIELDS}
+    return site_frame(columns, [site["geometry"] for site in sites])
 
 
 def _drop_outside(

@@ -165,7 +165,7 @@ BAD_INPUTS = {
     "missing": (None, "no such file"),
     "empty": (b"", "empty file"),
     "blank": (b"\n\n  \n", "empty file"),
-    "no_commune_column": (b"ville,dep\nRoubaix,59\n", "no 'commune' column (found: 'ville', 'dep')"),
+    "no_commune_column": (b"town,dep\nRoubaix,59\n", "no 'commune' column (found: 'town', 'dep')"),
     "binary": (bytes(range(256)) * 8, "binary"),
     "png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "binary"),
     "too_many_fields": (b"commune,x\nCroix,Nord,59\n", "line 2 has 3 fields, the header has 2"),

@@ -504,7 +504,7 @@ class TestRealData:
     def test_suggestions_equal_difflib(self, real, query):
         names = list(real._strict)
         expected = difflib.get_close_matches(query, names, n=5, cutoff=SUGGESTION_CUTOFF)
-        assert real._close_names(query, None, 5) == expected
+        assert real._names.closest(query, None, 5) == expected
 
     def test_typos_are_suggested(self, real):
         codes = [code for code, _, _ in real.resolve("Chateauneuf sur Isre").suggestions]

@@ -12,8 +12,10 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, Polygon
 
-from geo import load
-from geo.load import DataError, Problem, read_sites, run_validate_cli, validate_sites
+from geo import communes as layers
+from geo import load, territories
+from geo.cli import validate as run_validate_cli
+from geo.load import DataError, Problem, read_sites, validate_sites
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 NAME = "test.geojson"
@@ -396,7 +398,7 @@ def test_unknown_source_type_is_a_type_error():
 @pytest.fixture
 def tiny_layer(monkeypatch, tiny_communes):
     """run_validate_cli checks against the tiny tiny_communes instead of the real layer."""
-    monkeypatch.setattr(load, "load_communes", lambda: tiny_communes)
+    monkeypatch.setattr(layers, "load_communes", lambda: tiny_communes)
 
 
 def test_cli_on_a_good_file(tiny_layer, capsys):
@@ -443,7 +445,7 @@ def commune_layer(tiny_communes):
 
 
 def test_load_communes_reads_a_good_layer(tmp_path, monkeypatch, commune_layer):
-    monkeypatch.setattr(load, "COMMUNES_DIR", tmp_path)
+    monkeypatch.setattr(layers, "COMMUNES_DIR", tmp_path)
     write_communes(tmp_path, commune_layer)
     assert_geodataframe_equal(load.load_communes(), commune_layer)
 
@@ -466,7 +468,7 @@ BAD_LAYERS = [
 
 @pytest.mark.parametrize(("case", "spoil", "field", "words"), BAD_LAYERS, ids=[c[0] for c in BAD_LAYERS])
 def test_load_communes_checks_its_input(tmp_path, monkeypatch, commune_layer, case, spoil, field, words):
-    monkeypatch.setattr(load, "COMMUNES_DIR", tmp_path)
+    monkeypatch.setattr(layers, "COMMUNES_DIR", tmp_path)
     write_communes(tmp_path, spoil(commune_layer))
     with pytest.raises(DataError) as info:
         load.load_communes()
@@ -475,7 +477,7 @@ def test_load_communes_checks_its_input(tmp_path, monkeypatch, commune_layer, ca
 
 
 def test_missing_layer_names_the_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(load, "COMMUNES_DIR", tmp_path)
+    monkeypatch.setattr(layers, "COMMUNES_DIR", tmp_path)
     for loader, name in [
         (load.load_communes, "communes.parquet"),
         (load.load_national_communes, "communes_national.parquet"),
@@ -489,14 +491,14 @@ def test_missing_layer_names_the_file(tmp_path, monkeypatch):
 
 
 def test_not_a_parquet_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(load, "COMMUNES_DIR", tmp_path)
+    monkeypatch.setattr(layers, "COMMUNES_DIR", tmp_path)
     (tmp_path / "regions.parquet").write_text("hello")
     with pytest.raises(DataError, match="not a readable parquet file"):
         load.load_regions()
 
 
 def test_csv_codes_stay_strings(tmp_path, monkeypatch):
-    monkeypatch.setattr(load, "COMMUNES_DIR", tmp_path)
+    monkeypatch.setattr(layers, "COMMUNES_DIR", tmp_path)
     (tmp_path / "aliases.csv").write_text(
         "alias_insee,alias_nom,kind,insee,dep\n01340,Saint-Bois,deleguee,01015,\n"
     )
@@ -507,7 +509,7 @@ def test_csv_codes_stay_strings(tmp_path, monkeypatch):
 
 
 def test_csv_with_a_bad_code(tmp_path, monkeypatch):
-    monkeypatch.setattr(load, "COMMUNES_DIR", tmp_path)
+    monkeypatch.setattr(layers, "COMMUNES_DIR", tmp_path)
     (tmp_path / "postal_codes.csv").write_text("code_postal,insee\n1000,1053\n")
     with pytest.raises(DataError) as info:
         load.load_postal_codes()
@@ -515,6 +517,6 @@ def test_csv_with_a_bad_code(tmp_path, monkeypatch):
 
 
 def test_france_extent_boxes_are_well_formed():
-    boxes = np.array(list(load.FRANCE_EXTENT.values()))
+    boxes = np.array([territory.bbox for territory in territories.TERRITORIES])
     assert (boxes[:, 0] < boxes[:, 2]).all() and (boxes[:, 1] < boxes[:, 3]).all()
     assert load.in_france(2.35, 48.85) and load.in_france(55.45, -20.9) and not load.in_france(0, 0)

@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from geo import load, synthetic
+from geo import load, synthetic, validate
 from geo.filters import search_text
 from geo.paths import SITES_PATH
 from geo.text import fold
@@ -22,14 +22,14 @@ def synthetic_doc(real_communes) -> dict:
 
 
 def _slow(monkeypatch):
-    monkeypatch.setattr(load, "_fast_check", lambda features: None)
+    monkeypatch.setattr(validate, "fast_check", lambda features: None)
 
 
 @pytest.mark.parametrize("which", ["real", "synthetic"])
 def test_fast_and_slow_checks_read_the_same_frame(real_communes, synthetic_doc, monkeypatch, which):
     data = SITES_PATH.read_bytes() if which == "real" else json.dumps(synthetic_doc).encode()
     doc = json.loads(data)
-    assert load._fast_check(doc["features"]) is not None  # the good file takes the fast path
+    assert validate.fast_check(doc["features"]) is not None  # the good file takes the fast path
     fast = load.read_sites(data, communes=real_communes)
     _slow(monkeypatch)
     slow = load.read_sites(data, communes=real_communes)
