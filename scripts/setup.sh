@@ -2,6 +2,7 @@
 # Set up everything the app (and, with --dev, the tests) need, from package registries only:
 #   - .venv with the pinned Python packages (requirements.txt [+ requirements-dev.txt]);
 #   - Leaflet and its plugins from npm, copied to static/vendor/ (served by the app itself);
+#     with --dev, eslint too (npm devDependencies: linting the map's runtime);
 #   - with --dev: Debian's Chromium (/usr/bin/chromium) for the browser tests.
 # Idempotent: a second run only checks.
 set -euo pipefail
@@ -30,8 +31,13 @@ reqs=(-r requirements.txt)
 if ! command -v npm >/dev/null; then
     apt_install nodejs npm
 fi
-if [ ! -f static/vendor/.installed ] || [ package-lock.json -nt static/vendor/.installed ]; then
-    npm ci --no-audit --no-fund --silent
+if [ ! -f static/vendor/.installed ] || [ package-lock.json -nt static/vendor/.installed ] \
+   || { [ "$DEV" = 1 ] && [ ! -x node_modules/.bin/eslint ]; }; then
+    if [ "$DEV" = 1 ]; then
+        npm ci --no-audit --no-fund --silent
+    else
+        npm ci --omit=dev --no-audit --no-fund --silent
+    fi
     .venv/bin/python -m geo.assets install
 fi
 

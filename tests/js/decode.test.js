@@ -1,0 +1,81 @@
+// Tier js: the pure functions of geo/mapview/static/decode.js against the golden payloads
+// that the Python reference decoder (geo/mapview/payload.py) also reads
+// (tests/unit/test_payload_golden.py keeps them equal to what the encoder writes).
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const D = require('../../geo/mapview/static/decode.js');
+
+function golden(name) {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, 'golden', name + '.json'), 'utf8'));
+}
+
+test('site records decoded from a payload in the page match the golden ones', () => {
+  const g = golden('sites_inline');
+  assert.deepEqual(D.siteRecords(g.payload, g.strings), g.expected);
+});
+
+test('a column reads the string table, inline texts, or another column', () => {
+  const g = golden('sites_inline');
+  const p = g.payload;
+  assert.equal(D.value(g.strings, p.name, 0, p), g.expected[0].name);
+  assert.equal(D.value(g.strings, null, 0, p), null);
+  assert.equal(D.value(['a', 'b'], {key: 'k', table: [1, -1]}, 1, {}), null);
+  assert.equal(D.value(['a', 'b'], {key: 'k', table: [1, -1]}, 0, {}), 'b');
+  assert.equal(D.value([], {key: 'k', text: ['x', null]}, 0, {}), 'x');
+  assert.equal(D.value([], {key: 'f_id', same: 'ids'}, 1, {ids: ['a', 'b']}), 'b');
+  assert.equal(D.value([], {key: 'f_place', same: 'place'}, 0, {place: {key: 'place', text: ['Alpha']}}), 'Alpha');
+});
+
+test('the hostile name stays escaped text', () => {
+  const g = golden('sites_inline');
+  const hostile = D.siteRecords(g.payload, g.strings).find((r) => r.id === 'hostile');
+  assert.ok(hostile.name.startsWith('&lt;script&gt;'));
+  assert.ok(!hostile.name.includes('<'));
+});
+
+test('each site goes to its sector\'s group, an uploaded one to the uploads\' group', () => {
+  const g = golden('sites_inline');
+  const p = g.payload;
+  for (let i = 0; i < p.ids.length; i++) {
+    const expected = p.upload[i] ? p.group_of_upload : p.group_of_sector[p.sector[i]];
+    assert.equal(D.groupOf(p, i), expected);
+    assert.ok(D.groupOf(p, i) >= 0);
+  }
+});
+
+test('marker classes are CSS-safe', () => {
+  const p = {ids: ['a b/c"<d>'], sector: [0], sector_slugs: ['glass']};
+  assert.equal(D.markerClass(p, 0), 'site-marker site-a_b_c__d_ sector-glass');
+});
+
+test('a selection bit mask gives the sites it marks (null: all)', () => {
+  const g = golden('sites_served');
+  assert.deepEqual(D.selectionIndices(g.served.selection), g.selected);
+  assert.equal(D.selectionIndices(null), null);
+  // bit i % 8 of byte i / 8: 0b00000101, 0b00000010 -> sites 0, 2 and 9
+  assert.deepEqual(D.selectionIndices(Buffer.from([5, 2]).toString('base64')), [0, 2, 9]);
+});
+
+test('a served selection decodes to the same records as the Python reference decoder', () => {
+  const g = golden('sites_served');
+  const selected = D.select(g.file, g.served);
+  assert.deepEqual(D.siteRecords(selected), g.expected);
+  assert.equal(selected.ids.length, g.served.count);
+});
+
+test('commune records and rings decode as the Python reference decoder reads them', () => {
+  const g = golden('communes');
+  assert.deepEqual(D.communeRecords(g.payload, g.strings), g.expected);
+  const scale = Math.pow(10, -g.payload.decimals);
+  const ring = D.ring(g.payload.rings[0][0][0], scale);
+  assert.equal(ring.length, g.first_ring.length);
+  ring.forEach((ll, k) => {
+    assert.ok(Math.abs(ll[0] - g.first_ring[k][0]) < 1e-9 && Math.abs(ll[1] - g.first_ring[k][1]) < 1e-9);
+  });
+  const shape = D.shape(g.payload.rings[0], scale);
+  assert.equal(shape[0].length, 2);  // the first commune has a hole
+});
