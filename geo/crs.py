@@ -1,4 +1,4 @@
-"""One policy for the CRS of inputs: say it, check it, reproject explicitly, name the input.
+"""One policy for the frames given to ``geo``: type, columns and CRS checked first, the input named.
 
 ``geo`` works in WGS84 longitude/latitude (EPSG:4326). A frame given to it must carry a
 CRS: ``as_wgs84`` reprojects one in another CRS explicitly (``to_crs``, never left to a
@@ -9,7 +9,10 @@ CRS only as WGS84 longitude/latitude (RFC 7946; the old ``crs`` member).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import geopandas as gpd
+import pandas as pd
 
 WGS84 = 4326
 
@@ -49,3 +52,18 @@ def require_wgs84(frame: gpd.GeoDataFrame | gpd.GeoSeries, name: str) -> None:
     """ValueError naming ``name`` unless ``frame`` is in EPSG:4326."""
     if not is_wgs84(frame):
         raise ValueError(f"{name} must be in EPSG:4326, got {frame.crs}")
+
+
+def check_frame(frame: object, name: str, columns: Iterable[str], *, geo: bool = True) -> None:
+    """TypeError unless ``frame`` is a (Geo)DataFrame, ValueError naming the missing ``columns``:
+    the first checks of every public function that takes a frame (``name`` says whose)."""
+    kind = gpd.GeoDataFrame if geo else pd.DataFrame
+    if not isinstance(frame, kind):
+        raise TypeError(
+            f"{name} must be a {'GeoDataFrame' if geo else 'pandas DataFrame'}, not {type(frame).__name__}"
+        )
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{name} lacks column(s) {', '.join(map(repr, missing))}; it has {list(frame.columns)}"
+        )

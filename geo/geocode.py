@@ -44,6 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.crs import check_frame
 from geo.csvfile import InputError, parse_table, read_table, write_table  # noqa: F401  (re-exported)
 from geo.fuzzy import CloseNames
 from geo.names import (
@@ -151,11 +152,7 @@ _COMMUNE_COLUMNS = ("insee", "nom", "dep")
 
 
 def _check_columns(table: pd.DataFrame, name: str, required: Iterable[str]) -> None:
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"Geocoder: {name} must be a pandas DataFrame, got {type(table).__name__}")
-    missing = [col for col in required if col not in table.columns]
-    if missing:
-        raise ValueError(f"Geocoder: {name} table lacks column(s) {missing}; it has {list(table.columns)}")
+    check_frame(table, f"Geocoder: {name}", required, geo=False)
 
 
 def _strings(column: pd.Series) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geo.crs import require_wgs84
+from geo.crs import check_frame, require_wgs84
 from geo.filters import search_text
 
 COMMUNE_COLUMNS = ["insee", "nom", "dep", "reg", "epci", "population"]
@@ -71,8 +71,4 @@ def _one_commune_per_site(hits: pd.DataFrame, sites: gpd.GeoDataFrame) -> pd.Dat
 
 
 def _check(frame: pd.DataFrame, name: str, columns: list[str]) -> None:
-    if not isinstance(frame, gpd.GeoDataFrame):
-        raise TypeError(f"join_sites_to_communes: {name} must be a GeoDataFrame, got {type(frame).__name__}")
-    missing = [col for col in columns if col not in frame.columns]
-    if missing:
-        raise ValueError(f"join_sites_to_communes: {name} lacks column(s) {', '.join(missing)}")
+    check_frame(frame, f"join_sites_to_communes: {name}", columns)

@@ -27,7 +27,7 @@ from geo.communes import (  # noqa: F401  (re-exported: the app, the map and the
     load_postal_codes,
     load_regions,
 )
-from geo.crs import as_wgs84
+from geo.crs import as_wgs84, check_frame
 from geo.problems import DataError, Problem, display, raise_if
 from geo.schema import SITE_FIELDS, site_frame, types_of
 from geo.territories import in_france  # noqa: F401  (re-exported)
@@ -131,11 +131,7 @@ def _shared_sources(values: list) -> np.ndarray:
 
 
 def _prepare_communes(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    if not isinstance(communes, gpd.GeoDataFrame):
-        raise TypeError(f"communes must be a GeoDataFrame, not {type(communes).__name__}")
-    missing = {"insee", "dep"} - set(communes.columns)
-    if missing:
-        raise ValueError(f"communes lacks the columns {sorted(missing)}")
+    check_frame(communes, "communes", ("insee", "dep"))
     return as_wgs84(communes, "communes")
 
 

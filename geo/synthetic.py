@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from geo import atomic
-from geo.crs import require_wgs84
+from geo.crs import check_frame, require_wgs84
 from geo.paths import DATA_DIR
 from geo.schema import json_ready, site_frame
 from geo.vocab import SECTORS
@@ -106,10 +106,6 @@ def generate(n: int, communes: gpd.GeoDataFrame, seed: int = 0) -> gpd.GeoDataFr
     year = rng.integers(YEARS[0], YEARS[1] + 1, n)
 
     sector_label = {slug: term.fr for slug, term in SECTORS.items()}
-    jobs_column = pd.array(jobs, dtype="Int64")
-    jobs_column[~jobs_known] = pd.NA
-    brownfield = pd.array(brownfield_draw == 0, dtype="boolean")
-    brownfield[brownfield_draw == 2] = pd.NA
     columns = {
         "id": [f"synthetic-{i:06d}" for i in numbers],
         "name": [f"Site synthétique {i}" for i in numbers],
@@ -120,9 +116,9 @@ def generate(n: int, communes: gpd.GeoDataFrame, seed: int = 0) -> gpd.GeoDataFr
         "insee": communes["insee"].to_numpy(dtype=object)[chosen],
         "commune": communes["nom"].to_numpy(dtype=object)[chosen],
         "dep": communes["dep"].to_numpy(dtype=object)[chosen],
-        "jobs": jobs_column,
+        "jobs": pd.arrays.IntegerArray(jobs, ~jobs_known),  # (values, mask of the missing ones)
         "jobs_note": np.where(jobs_known, "Effectif synthétique", None),
-        "brownfield": brownfield,
+        "brownfield": pd.arrays.BooleanArray(brownfield_draw == 0, brownfield_draw == 2),
         "brownfield_history": np.where(brownfield_draw == 0, "Ancien site industriel (fictif)", None),
         "investment_eur": np.where(has_investment, investment, np.nan),
         "surface_m2": np.where(has_surface, surface, np.nan),
@@ -178,11 +174,7 @@ def refuse_data_dir(path: Path) -> None:
 
 
 def _check_communes(communes: gpd.GeoDataFrame) -> None:
-    if not isinstance(communes, gpd.GeoDataFrame):
-        raise TypeError(f"generate: communes must be a GeoDataFrame, not {type(communes).__name__}")
-    missing = [c for c in ("insee", "nom", "dep", "population", "lon", "lat") if c not in communes]
-    if missing:
-        raise ValueError(f"generate: communes lack the column(s) {', '.join(missing)}")
+    check_frame(communes, "generate: communes", ("insee", "nom", "dep", "population", "lon", "lat"))
     require_wgs84(communes, "generate: communes")
     if communes.empty:
         raise ValueError("generate: communes is empty")

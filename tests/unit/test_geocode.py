@@ -379,9 +379,9 @@ def test_result_is_frozen_and_consistent(tiny):
 
 
 def test_constructor_names_missing_columns():
-    with pytest.raises(ValueError, match="communes table lacks column.*'dep'"):
+    with pytest.raises(ValueError, match="communes lacks column.*'dep'"):
         Geocoder(COMMUNES.drop(columns="dep"))
-    with pytest.raises(ValueError, match="postal_codes table lacks column.*'code_postal'"):
+    with pytest.raises(ValueError, match="postal_codes lacks column.*'code_postal'"):
         Geocoder(COMMUNES, postal_codes=POSTAL_CODES.rename(columns={"code_postal": "cp"}))
     with pytest.raises(TypeError, match="communes must be a pandas DataFrame"):
         Geocoder(COMMUNES.to_dict("records"))
