@@ -89,6 +89,7 @@ def build_map(
     cards_from: gpd.GeoDataFrame | SiteCatalog | None = None,
     files: FileStore | None = None,
     background: Background | None = None,
+    hidden: Iterable[str] = (),
 ) -> folium.Map:
     """The folium map of ``sites``: markers, commune choropleth, outlines, legend, controls.
 
@@ -129,6 +130,9 @@ def build_map(
     background : Background, optional
         The cached read-only layers ``communes`` come from: outlines and commune texts are
         then taken from its caches.
+    hidden : iterable of str
+        Overlays that start switched off in the layer control: sector slugs, ``uploads``,
+        ``communes``, ``departements``, ``regions``.
     """
     sites = check_sites(sites)
     if basemap not in styles.BASEMAPS:
@@ -139,6 +143,7 @@ def build_map(
         selected = None  # a stale ?site= (filtered out, or removed): open the normal view
     if cluster is None:
         cluster = len(sites) > CLUSTER_MIN_SITES
+    hidden = frozenset(hidden)
     if isinstance(cards_from, gpd.GeoDataFrame):
         cards_from = background.catalog(cards_from) if background is not None else SiteCatalog(cards_from)
 
@@ -156,13 +161,17 @@ def build_map(
         RuntimeCall("legend", args=(legend_html(sites, lang, communes=has_communes, uploads=has_uploads),))
     )
     m.add_child(RuntimeCall("view", args=(_view_args(view, sites, selected),)))
-    label_keys = _add_sites(m, sites, table, lang=lang, cluster=cluster, cards_from=cards_from, files=files)
+    label_keys = _add_sites(
+        m, sites, table, lang=lang, cluster=cluster, cards_from=cards_from, files=files, hidden=hidden
+    )
     runtime.config["labels"] = labels_for(label_keys | set(COMMUNE_ROWS), lang)
     if has_communes:
-        _add_communes(m, sites, communes, commune_stats, (departements, regions), table, lang, background)
-    _add_outlines(
-        m, background.outlines() if background is not None else outline_shapes(departements, regions), lang
-    )
+        frames = (departements, regions)
+        _add_communes(
+            m, sites, communes, commune_stats, frames, table, lang, background, "communes" not in hidden
+        )
+    outlines = background.outlines() if background is not None else outline_shapes(departements, regions)
+    _add_outlines(m, outlines, lang, hidden)
     m.add_child(RuntimeCall("finish"))
     m.add_child(folium.LayerControl(position="topright", collapsed=layer_control_collapsed))
     return assets.localize(m)
@@ -304,32 +313,35 @@ def _add_basemaps(m: folium.Map, basemap: str, lang: str) -> None:
 # --------------------------------------------------------------------------- sites
 
 
-def _sector_groups(m: folium.Map, sites: gpd.GeoDataFrame, lang: str) -> tuple[list, dict]:
+def _sector_groups(m: folium.Map, sites: gpd.GeoDataFrame, lang: str, hidden: frozenset) -> tuple[list, dict]:
     """One toggle (feature group) per sector shown, and the uploads' one; the payload's
     ``group_of_sector`` / ``group_of_upload`` say which group each site goes to."""
     up = uploads(sites)
     sector = pd.Categorical(sites["sector"], categories=list(SECTORS)).codes  # small integers, compared fast
     layers = [
         (f'<span class="rc-swatch" style="background:{term.color}"></span>{escape(term.label(lang))}',
-         ~up & (sector == k))
-        for k, term in enumerate(SECTORS.values())
+         ~up & (sector == k), slug)
+        for k, (slug, term) in enumerate(SECTORS.items())
     ]  # fmt: skip
-    layers.append((f'<span class="rc-swatch rc-swatch-upload"></span>{escape(_t("upload_layer", lang))}', up))
+    layers.append(
+        (f'<span class="rc-swatch rc-swatch-upload"></span>{escape(_t("upload_layer", lang))}', up, "uploads")
+    )
     groups, group_of_layer = [], []
-    for name, mask in layers:
+    for name, mask, slug in layers:
         group_of_layer.append(len(groups) if mask.any() else -1)
         if mask.any():
-            groups.append(folium.FeatureGroup(name=f"{name} ({int(mask.sum())})", overlay=True, show=True))
+            label = f"{name} ({int(mask.sum())})"
+            groups.append(folium.FeatureGroup(name=label, overlay=True, show=slug not in hidden))
             m.add_child(groups[-1])
     return groups, {"group_of_sector": group_of_layer[:-1], "group_of_upload": group_of_layer[-1]}
 
 
-def _add_sites(m, sites, table: StringTable, *, lang, cluster, cards_from, files) -> set[str]:
+def _add_sites(m, sites, table: StringTable, *, lang, cluster, cards_from, files, hidden) -> set[str]:
     """The sites' layer (in the page, or a served file's selection); returns its card row keys."""
     catalog = cards_from if cards_from is not None else SiteCatalog(sites)
     cards = catalog.cards(lang)
     site_file = _served_file(catalog, lang, files) if cards_from is not None else None
-    groups, group_index = _sector_groups(m, sites, lang)
+    groups, group_index = _sector_groups(m, sites, lang, hidden)
     if site_file is not None:
         payload: ServedSites | dict = {
             "file": files.url_of(site_file.name),
@@ -389,7 +401,7 @@ def stats_by_insee(stats: pd.DataFrame) -> pd.DataFrame:
     return stats.set_index(stats[key].astype(str))
 
 
-def _add_communes(m, sites, communes, stats, outlines, table, lang, background) -> None:
+def _add_communes(m, sites, communes, stats, outlines, table, lang, background, show: bool) -> None:
     communes = to_wgs84(communes, "communes")
     missing = [c for c in ("insee", "nom") if c not in communes]
     if missing:
@@ -409,7 +421,7 @@ def _add_communes(m, sites, communes, stats, outlines, table, lang, background) 
         shapes, payload["decimals"] = communes["shape"].tolist(), communes.attrs["shape_decimals"]
     else:
         shapes = encode_geometries(communes.geometry.values, COMMUNE_DECIMALS)
-    group = folium.FeatureGroup(name=escape(_t("layer_communes", lang)), overlay=True, show=True)
+    group = folium.FeatureGroup(name=escape(_t("layer_communes", lang)), overlay=True, show=show)
     group.add_child(
         RuntimeCall(
             "addAreas", groups="parent", data=area_json(payload, shapes), args=(_area_options("communes"),)
@@ -472,10 +484,12 @@ def _area_options(kind: str) -> dict:
     }
 
 
-def _add_outlines(m: folium.Map, outlines, lang: str) -> None:
+def _add_outlines(m: folium.Map, outlines, lang: str, hidden: frozenset) -> None:
     for shapes, kind in zip(outlines, ("departements", "regions"), strict=True):
         if shapes is not None:
-            group = folium.FeatureGroup(name=escape(_t(f"layer_{kind}", lang)), overlay=True, show=True)
+            group = folium.FeatureGroup(
+                name=escape(_t(f"layer_{kind}", lang)), overlay=True, show=kind not in hidden
+            )
             data = area_json({"decimals": OUTLINE_DECIMALS}, shapes)
             group.add_child(RuntimeCall("addAreas", groups="parent", data=data, args=(_area_options(kind),)))
             m.add_child(group)

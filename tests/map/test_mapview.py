@@ -515,3 +515,14 @@ def test_uploaded_sites_are_never_written_to_disk(sites, communes, store):
     data_only = sites[sites["layer"] != "upload"]
     page = render(mapview.build_map(data_only, communes, cards_from=data_only, files=store))
     assert "file" in calls(page, "addSites")[0] and len(records(page, store)) == 4
+
+
+def test_hidden_layers_start_switched_off(sites, communes, departements, regions):
+    m = mapview.build_map(
+        sites, communes, None, departements, regions, hidden=["glass", "uploads", "communes", "regions"]
+    )
+    shown = {
+        c.layer_name: c.show for c in m._children.values() if isinstance(c, folium.FeatureGroup) and c.overlay
+    }
+    off = sorted(name.split("</span>")[-1] for name, show in shown.items() if not show)
+    assert off == ["Communes : emplois", "Régions", "Verre (1)", "Vos sites (1)"]

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, when run as a script
-from map_fixtures import HOSTILE, calls, frame, render, served_file, site, strings  # noqa: E402
+from map_fixtures import HOSTILE, calls, frame, render, served_file, site, strings
 
-from geo import mapview  # noqa: E402
-from geo.mapview import build, payload  # noqa: E402
-from geo.served import FileStore  # noqa: E402
+from geo import mapview
+from geo.mapview import build, payload
+from geo.served import FileStore
 
 GOLDEN = Path(__file__).resolve().parents[1] / "js" / "golden"
 
