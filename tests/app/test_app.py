@@ -3,7 +3,6 @@
 import html
 import json
 import re
-import sys
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -180,20 +179,6 @@ def test_charts_are_ranked_bars_with_escaped_labels():
     assert widths[0] == 100.0 and widths == sorted(widths, reverse=True)
 
 
-def test_bars_escape_their_labels():
-    sys.path.insert(0, str(ROOT))
-    import app  # the script's functions; main() runs only under streamlit
-
-    body = app.bars_html(
-        "<b>t</b>", [("<img src=x onerror=alert(1)>", 3, "red"), ("b", 6, "#123456")], "u", "fr"
-    )
-    assert "<img" not in body and "&lt;img src=x" in body and "<b>t" not in body
-    assert body.index(">b<") < body.index("&lt;img")  # largest first
-    assert "width:100.0%" in body and "width:50.0%" in body
-    unknown = app.bars_html("t", [("a", None, "red"), ("b", 0, "red")], "u", "fr")
-    assert unknown.index(">b<") < unknown.index(">a<") and ">n.c.<" in unknown and ">0<" in unknown
-
-
 def test_presenter_tour_card_says_how_to_start_then_names_the_site():
     at = run(mode="present")
     assert "Visite guidée : 10 site(s)" in tour_card(at)
@@ -239,3 +224,106 @@ def test_a_large_synthetic_file_given_with_the_environment_option(tmp_path, monk
     assert any("5\u202f000" in c.value and "5\u202f200" in c.value for c in at.caption)
     (table,) = at.dataframe
     assert len(table.value) == 5_000
+
+
+@pytest.mark.parametrize(("km", "shown"), [("500", 300.0), ("0.5", 1.0), ("1000", 300.0), ("12.5", 12.5)])
+def test_radius_link_out_of_the_sliders_bounds_gives_a_notice_not_an_exception(km, shown):
+    """Regression: ?near=59512&km=500 or km=0.5 raised a Streamlit exception; km=12.5 became 12."""
+    at = run(near="59512", km=km)
+    assert at.slider(key="w_km").value == shown
+    assert qp(at, "km") == ([] if shown == 20 else [str(int(shown)) if shown.is_integer() else str(shown)])
+    assert bool(notices(at)) == (km != "12.5")
+
+
+def test_jobs_bounds_the_wrong_way_round_in_the_sidebar_are_swapped_as_a_link_is():
+    """Regression: min 600 / max 100 in the sidebar gave 0 sites, the same link 1 site."""
+    by_hand = run()
+    by_hand.number_input(key="w_jobs_max").set_value(100).run()
+    by_hand.number_input(key="w_jobs_min").set_value(600).run()
+    by_link = run(jobs_min="600", jobs_max="100")
+    for at in (by_hand, by_link):
+        assert (qp(at, "jobs_min"), qp(at, "jobs_max")) == (["100"], ["600"])
+        assert (at.number_input(key="w_jobs_min").value, at.number_input(key="w_jobs_max").value) == (100, 600)
+    assert ready(by_hand) == ready(by_link)
+    assert notices(by_hand) == notices(by_link) != []
+
+
+def test_url_notices_go_away_when_the_user_changes_the_state_and_never_stack():
+    """Regression: notices stayed after a filter change and stacked up."""
+    at = run(sector="unicorns", jobs_min="abc")
+    assert len(notices(at)) == 2
+    at.multiselect(key="w_sectors").set_value(["glass"]).run()
+    assert notices(at) == []
+    at.multiselect(key="w_sectors").set_value(["glass", "food"]).run()
+    assert notices(at) == []
+
+
+def test_presenter_mode_shows_the_links_notices_too():
+    at = run(mode="present", sector="unicorns")
+    assert any("sector=unicorns" in n for n in notices(at))
+
+
+def test_a_long_search_in_a_link_is_said_to_be_cut_not_ignored():
+    at = run(q="usine " * 50)
+    (notice,) = notices(at)
+    assert "tronquée à 200" in notice and "ignoré" not in notice
+
+
+def test_radius_panel_stays_open_with_its_message_when_the_commune_is_ambiguous():
+    """Regression: the radius panel collapsed on an ambiguous commune, hiding its own message."""
+    at = run()
+    at.text_input(key="w_near").set_value("Croix").run()
+    (expander,) = [e for e in at.sidebar.expander if e.label == "Autour d'une commune"]
+    assert expander.proto.expanded
+    assert any("59163" in c.value and "90030" in c.value for c in expander.caption)
+
+
+def test_a_radius_typed_in_the_sidebar_goes_to_the_url_with_its_radius():
+    at = run()
+    at.text_input(key="w_near").set_value("Roubaix").run()
+    at.slider(key="w_km").set_value(12.5).run()
+    assert qp(at, "near") == ["59512"] and qp(at, "km") == ["12.5"]
+
+
+def test_reset_keeps_the_language_and_clears_the_filters():
+    at = run(lang="en", sector="glass", q="verre")
+    at.button(key=next(b.key for b in at.sidebar.button if b.label == "Reset filters")).click().run()
+    assert dict(at.query_params) == {"lang": "en"} or qp(at, "lang") == ["en"]
+    assert "sector" not in at.query_params and at.multiselect(key="w_sectors").value == []
+
+
+def test_layers_hidden_in_a_link_are_named_in_the_sidebar_and_kept_in_the_url():
+    at = run(hide=["glass", "communes"])
+    assert qp(at, "hide") == ["communes", "glass"]
+    assert any("Masqués sur la carte" in c.value and "Verre" in c.value for c in at.sidebar.caption)
+    at.multiselect(key="w_sectors").set_value(["food"]).run()
+    assert qp(at, "hide") == ["communes", "glass"]
+
+
+def test_a_map_report_opens_a_site_and_closing_its_card_removes_it_from_the_url():
+    """What the map's runtime sends (a card opened, closed; a basemap chosen) changes the one state."""
+    at = run()
+    site = SITES[0]["properties"]["id"]
+    at.session_state["map"] = {"rc": {"site": site, "basemap": "osm", "hide": ["glass"]}}
+    from ui import session
+
+    with_session(at, session.on_map_report)
+    at.run()
+    assert qp(at, "site") == [site] and qp(at, "basemap") == ["osm"] and qp(at, "hide") == ["glass"]
+    assert at.selectbox(key="w_basemap").value == "osm"
+    at.session_state["map"] = {"rc": {"site": None, "basemap": "osm", "hide": []}}
+    with_session(at, session.on_map_report)
+    at.run()
+    assert "site" not in at.query_params and "hide" not in at.query_params
+
+
+def with_session(at: AppTest, callback) -> None:
+    """Run a session callback against the AppTest's session state, as Streamlit would before a rerun."""
+    import streamlit as st
+
+    real = st.session_state
+    try:
+        st.session_state = at.session_state  # type: ignore[misc]
+        callback()
+    finally:
+        st.session_state = real  # type: ignore[misc]

@@ -1,0 +1,16 @@
+"""Tier 1: the page's pure HTML helpers (escaping, ranking)."""
+
+from ui.panels import bars_html
+
+
+def test_bars_escape_their_labels():
+    body = bars_html(
+        "<b>t</b>", [("<img src=x onerror=alert(1)>", 3, "red"), ("b", 6, "#123456")], "u", "fr"
+    )
+    assert "<img" not in body and "&lt;img src=x" in body and "<b>t" not in body
+    assert body.index(">b<") < body.index("&lt;img")  # largest first
+    assert "width:100.0%" in body and "width:50.0%" in body
+    unknown = bars_html("t", [("a", None, "red"), ("b", 0, "red")], "u", "fr")
+    assert unknown.index(">b<") < unknown.index(">a<") and ">n.c.<" in unknown and ">0<" in unknown
+
+
