@@ -1,7 +1,7 @@
 """Every text the user reads, in French (default) and English: ``t(key, lang, **fmt)``.
 
-Keys are English snake_case; a missing key or language falls back to French, then to
-the key itself, so a forgotten translation shows up as readable text, never a crash.
+Keys are English snake_case; every key has both languages (a test reads the code for
+the keys it uses), and :func:`t` raises on a missing one rather than showing the key.
 """
 
 from __future__ import annotations
@@ -279,9 +279,14 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: str = "fr", **fmt: object) -> str:
-    """The text for ``key`` in ``lang`` (French fallback), formatted with ``fmt``."""
-    entry = TEXTS.get(key)
-    text = key if entry is None else entry.get(lang) or entry.get("fr") or key
+    """The text for ``key`` in ``lang``, formatted with ``fmt``.
+
+    A missing key or language is a bug, not a text to show: it raises (the test suite
+    checks that every key the code uses exists in French and English)."""
+    try:
+        text = TEXTS[key][lang]
+    except KeyError:
+        raise KeyError(f"geo.i18n: no text {key!r} in {lang!r}") from None
     return text.format(**fmt) if fmt else text
 
 
