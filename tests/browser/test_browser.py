@@ -12,123 +12,12 @@ import csv
 import io
 import json
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
 
 import pytest
+from browser_pages import ARTIFACTS, SITES, Page
 
-from bench.browser import CHROMIUM, CHROMIUM_ARGS, Server
-from geo.paths import ROOT, SITES_PATH
-
-ARTIFACTS = ROOT / "test-artifacts"
-TILE_HOSTS = {"data.geopf.fr", "tile.openstreetmap.org", "a.tile.openstreetmap.org", "b.tile.openstreetmap.org",
-              "c.tile.openstreetmap.org"}  # fmt: skip
-TIMEOUT_MS = 60_000
-
-SITES = json.loads(SITES_PATH.read_text(encoding="utf-8"))["features"]
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/setup.sh --dev` (apt-get install chromium)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with Server("app.py", log=ARTIFACTS / "streamlit.log") as app:
-        app.wait_healthy(timeout=60)
-        yield app.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-class Page:
-    """A page of the app with the requests it made to other hosts recorded (and refused)."""
-
-    def __init__(self, browser, server, query: str = "", size=(1400, 900)):
-        self.server = server
-        self.context = browser.new_context(
-            viewport={"width": size[0], "height": size[1]}, accept_downloads=True
-        )
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(TIMEOUT_MS)
-        self.foreign: list[str] = []
-        self.errors: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.goto(query)
-
-    def _route(self, route):
-        host = urlparse(route.request.url).hostname or ""
-        if host in {"127.0.0.1", "localhost"} or route.request.url.startswith(("data:", "blob:")):
-            route.continue_()
-            return
-        if host not in TILE_HOSTS:
-            self.foreign.append(route.request.url)
-        route.abort()  # no network here: tiles fail, the map must still work
-
-    def goto(self, query: str = "") -> None:
-        self.page.goto(f"{self.server}/{query}")
-        self.wait_ready()
-
-    def wait_ready(self) -> None:
-        self.page.wait_for_selector("#app-ready", state="attached")
-        self.page.wait_for_function(
-            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        )  # no "Running…" indicator: the script run is over
-        self.map.locator(".leaflet-container").wait_for()
-
-    @property
-    def map(self):
-        return self.page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-
-    def ready_count(self) -> int:
-        return int(self.page.locator("#app-ready").last.get_attribute("data-sites"))
-
-    def marker_count(self, expected: int | None = None) -> int:
-        frame = self.page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-        markers = frame.locator(".site-marker")
-        if expected is not None:
-            # wait until the map shows what the page says, then count
-            self.page.wait_for_function(
-                """(n) => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
-                     return f && f.contentDocument &&
-                            f.contentDocument.querySelectorAll('.site-marker').length === n; }""",
-                arg=expected,
-            )
-        return markers.count()
-
-    def query(self) -> dict[str, list[str]]:
-        return parse_qs(urlparse(self.page.url).query)
-
-    def screenshot(self, name: str) -> Path:
-        path = ARTIFACTS / name
-        self.page.screenshot(path=str(path), full_page=False)
-        return path
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def open_page(browser, server):
-    pages = []
-
-    def opener(query: str = "", size=(1400, 900)) -> Page:
-        page = Page(browser, server, query, size)
-        pages.append(page)
-        return page
-
-    yield opener
-    for page in pages:
-        assert page.errors == [], f"JavaScript errors: {page.errors}"
-        assert page.foreign == [], f"requests to third parties: {page.foreign}"
-        page.close()
+from bench.browser import Server
 
 
 def test_explorer_shows_one_marker_per_site_without_third_party_requests(open_page):
