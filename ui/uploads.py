@@ -7,6 +7,7 @@ uploader's ×, or the "remove" button).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -59,16 +60,22 @@ def section(data_sites: gpd.GeoDataFrame, read: Callable[..., upload.UploadResul
             _report(kept, from_widget=file is not None, lang=lang)
 
 
+def message(kind: str, text: str) -> None:
+    """A message box whose text is shown as text: a file's content or name (``[x](javascript:…)``,
+    ``![p](http://…)``) is never read as Markdown, so it makes no link and fetches no image."""
+    st.html(f'<div class="msg msg-{kind}" role="{"alert" if kind == "error" else "status"}">{html.escape(text)}</div>')
+
+
 def _report(kept: Upload, *, from_widget: bool, lang: str) -> None:
     result = kept.result
     if result.error:
-        st.error(result.error_text(lang))
+        message("error", result.error_text(lang))
         return
     if from_widget:
-        st.success(t("upload_ok", lang, n=len(result.sites)))
+        message("success", t("upload_ok", lang, n=len(result.sites)))
     else:  # back from presenter mode: the widget is new, the sites are still here
-        st.info(t("upload_kept", lang, name=kept.name, n=len(result.sites)))
+        message("info", t("upload_kept", lang, name=kept.name, n=len(result.sites)))
         st.button(t("upload_remove", lang), on_click=session.forget_upload, key="upload_remove")
     if result.failures:
-        st.warning(t("upload_failed_rows", lang, n=len(result.failures)))
+        message("warning", t("upload_failed_rows", lang, n=len(result.failures)))
         st.dataframe(result.failures_frame(lang), hide_index=True, width="stretch")

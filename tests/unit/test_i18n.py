@@ -23,6 +23,7 @@ COMPOSED = {
     *(f"layer_{k}" for k in ("communes", "departements", "regions")),
     "jobs_min", "jobs_max", "tour_prev", "tour_next", "upload_layer",
     "export_csv", "export_geojson", "export_html", "export_png",
+    *(f"upload_error_{e}" for e in ("empty", "no_location_column", "too_big", "too_many_rows", "unreadable")),
 }  # fmt: skip
 
 

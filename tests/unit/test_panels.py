@@ -14,3 +14,14 @@ def test_bars_escape_their_labels():
     assert unknown.index(">b<") < unknown.index(">a<") and ">n.c.<" in unknown and ">0<" in unknown
 
 
+
+
+def test_the_servers_upload_limit_is_the_apps():
+    """Regression: the server buffered 200 MB uploads before the app's 5 MB check refused them."""
+    import tomllib
+
+    from geo.paths import ROOT
+    from geo.upload import MAX_UPLOAD_MB
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
