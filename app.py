@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import html
+import logging
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -164,7 +165,9 @@ def main() -> None:
     try:
         base = load_base(str(sites_path_option()))
     except DataError as error:
-        items = "".join(f"<li>{html.escape(str(p))}</li>" for p in error.problems)
+        # visitors see the file's name, never the server's paths (the log has them)
+        logging.getLogger(__name__).error("data error:\n%s", error)
+        items = "".join(f"<li>{html.escape(str(replace(p, file=Path(p.file).name)))}</li>" for p in error.problems)
         st.html(
             f'<div class="data-error" role="alert"><b>{html.escape(t("data_error"))}</b><ul>{items}</ul></div>'
         )

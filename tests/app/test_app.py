@@ -327,3 +327,15 @@ def with_session(at: AppTest, callback) -> None:
         callback()
     finally:
         st.session_state = real  # type: ignore[misc]
+
+
+def test_a_broken_data_file_is_explained_without_the_servers_path(tmp_path, monkeypatch):
+    """Regression: the data-error page showed every visitor the server's absolute path."""
+    broken = tmp_path / "recover.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    monkeypatch.setenv("REINDUS_SITES", str(broken))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    (page,) = [h.proto.body for h in at.html if "data-error" in h.proto.body]
+    assert "recover.geojson" in page and str(tmp_path) not in page
