@@ -114,3 +114,31 @@ def test_the_layer_control_changes_the_url_and_survives_a_filter_change(open_pag
         "input"
     ).is_checked()
     assert page.map.locator(".site-marker.sector-glass").count() == 0
+
+
+UPLOAD = "nom,commune,departement,emplois\nAtelier témoin,Lille,59,42\nFabrique témoin,Tourcoing,59,17\n"
+
+
+def test_an_upload_survives_presenter_mode_and_back_and_goes_into_the_offline_map(open_page):
+    """Regression: upload, dep=59, presenter mode, back: the upload was gone (3 sites, not 5);
+    and the offline HTML export did nothing after an upload."""
+    page = open_page("?dep=59")
+    before = page.ready_count()
+    page.page.locator('input[type="file"]').set_input_files(
+        files=[{"name": "mes-sites.csv", "mimeType": "text/csv", "buffer": UPLOAD.encode("utf-8")}]
+    )
+    page.page.wait_for_function(
+        "(n) => Number(document.querySelector('#app-ready')?.dataset.sites) === n", arg=before + 2
+    )
+    page.page.get_by_role("button", name="Mode présentation").click()
+    page.page.locator('#app-ready[data-mode="present"]').wait_for(state="attached")
+    assert page.ready_count() == before + 2
+    page.page.get_by_role("button", name="← Retour à l'exploration").click()
+    page.page.locator('#app-ready[data-mode="explore"]').wait_for(state="attached")
+    page.wait_ready()
+    assert page.ready_count() == before + 2
+    assert "mes-sites.csv" in page.page.locator('[data-testid="stSidebar"]').inner_text()
+    with page.page.expect_download() as info:
+        page.page.get_by_role("button", name="Carte (HTML hors ligne)").click()
+    offline = open(info.value.path(), encoding="utf-8").read()
+    assert "Atelier témoin" in offline and "Fabrique témoin" in offline
