@@ -396,6 +396,20 @@
     for (var k = 0; k < all.length; k++) all[k].bringToFront();
   }
 
+  // The runtime's stylesheet is linked (streamlit_folium adds the link after loading the
+  // scripts): a card opened before it is in would be panned into view at the wrong size.
+  function stylesReady() {
+    var links = document.querySelectorAll('link[rel="stylesheet"][href*="/runtime-"]');
+    var pending = Array.prototype.filter.call(links, function (l) { return !l.sheet; });
+    return Promise.all(pending.map(function (l) {
+      return new Promise(function (resolve) {
+        l.addEventListener('load', resolve);
+        l.addEventListener('error', resolve);
+        window.setTimeout(resolve, 3000);
+      });
+    }));
+  }
+
   RM.finish = function (map) {
     var rc = map._rc, pending = rc.pending, view = rc.view || {};
     if (pending) {
@@ -411,7 +425,11 @@
     render(map);  // (clusters in the view set first)
     var sel = view.selected;
     if (sel && (window.__sites[sel] || (window.__siteIndex && sel in window.__siteIndex))) {
-      RM.openSite(map, sel, {zoom: view.selectedZoom});
+      stylesReady().then(function () {
+        RM.openSite(map, sel, {zoom: view.selectedZoom});
+        window.__mapReady = true;
+      });
+      return;
     }
     window.__mapReady = true;
   };
