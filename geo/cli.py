@@ -8,9 +8,10 @@ refused argument.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from geo import build_communes as build
@@ -20,7 +21,7 @@ from geo.csvfile import InputError, read_table, write_table
 from geo.geocode import STATUSES, Geocoder, GeocodeResult
 from geo.load import check_sites
 from geo.names import quote
-from geo.paths import COMMUNES_DIR, SITES_PATH
+from geo.paths import COMMUNES_DIR, DATA_DIR, SITES_PATH
 from geo.problems import DataError, display
 from geo.schema import match_columns
 from geo.text import column_key
@@ -56,6 +57,40 @@ def main(argv: list[str] | None = None) -> int:
         "build-communes": lambda a: build_communes(a.wheel, a.out),
     }
     return commands[args.command](args)
+
+
+# --- where the command line may write ----------------------------------------------------------
+
+
+class RefusedOutput(ValueError):
+    """An output path the command line does not write to (a one-line message)."""
+
+
+def check_output(output: Path, inputs: Iterable[Path] = ()) -> None:
+    """Raise RefusedOutput when ``output`` lies under ``data/`` or is one of ``inputs``.
+
+    The shipped data is only ever rebuilt by its own commands, so nothing else writes under
+    ``data/``: the path is compared after resolving symlinks and ``..``. An output that is
+    an input (the same path, a symlink or a hard link to it) would destroy what is read.
+    ``build-communes`` is the one command that writes under ``data/`` and does not call this.
+    """
+    output = Path(output)
+    resolved, data = output.resolve(), DATA_DIR.resolve()
+    if resolved == data or data in resolved.parents:
+        raise RefusedOutput(
+            f"{output}: refused: files are never written under {DATA_DIR} (only build-communes writes there)"
+        )
+    for source in inputs:
+        source = Path(source)
+        if resolved == source.resolve() or _same_file(output, source):
+            raise RefusedOutput(f"{output}: refused, it is the input file {source}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist
+        return False
 
 
 # --- validate ----------------------------------------------------------------------------------
@@ -101,9 +136,15 @@ def geocode(input_path: Path, output_path: Path, *, geocoder: Geocoder | None = 
     UTF-8, comma-separated, one row per input row. An input column named like a result
     column (``insee``, ``INSEE``, ``Status``...) is overwritten in place, under the
     result column's name, rather than duplicated. Returns 0 when the file was processed,
-    1 (and a one-line message on stderr) when it could not be read or written.
+    1 (and a one-line message on stderr) when it could not be read or written, 2 when the
+    output is refused (``check_output``: under ``data/``, or the input itself).
     """
     input_path, output_path = Path(input_path), Path(output_path)
+    try:
+        check_output(output_path, [input_path])
+    except RefusedOutput as error:
+        _fail(str(error))
+        return 2
     try:
         header, rows = read_table(input_path)
         columns = _input_columns(header, input_path)
@@ -183,7 +224,8 @@ def synthetic(n: int, output: Path, seed: int = 0) -> int:
         print(f"N must be ≥ 0, got {n}")
         return 2
     try:
-        synth.write(n, output, seed=seed)
+        check_output(output)
+        synth.write(n, output, seed=seed)  # which refuses data/ itself too, as a library call
     except ValueError as exc:
         print(exc)
         return 2

@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 
+from geo.csvfile import LINE_END, safe_cell
 from geo.i18n import t
 from geo.schema import json_ready
 
@@ -40,12 +41,14 @@ def export_frame(sites: pd.DataFrame) -> pd.DataFrame:
 
 
 def sites_csv(sites: pd.DataFrame, lang: str = "fr") -> bytes:
-    """UTF-8 CSV with a BOM (so Excel reads the accents); INSEE codes stay text."""
+    """UTF-8 CSV with a BOM (so Excel reads the accents); INSEE codes stay text; no cell is
+    a formula (``geo.csvfile.safe_cell``: a name such as ``=HYPERLINK(…)`` gets a leading ')."""
     frame = export_frame(sites)
-    frame.columns = [t(f"col_{col}", lang) for col in frame.columns]
-    buffer = io.StringIO()
+    frame.columns = [safe_cell(t(f"col_{col}", lang)) for col in frame.columns]
     # Every cell is written as text; codes such as 01001 or 2A004 keep their form.
-    frame.astype("string").to_csv(buffer, index=False, lineterminator="\n")
+    frame = frame.astype("string").apply(lambda column: column.map(safe_cell, na_action="ignore"))
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator=LINE_END)
     return buffer.getvalue().encode("utf-8-sig")
 
 

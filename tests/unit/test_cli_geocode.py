@@ -232,3 +232,83 @@ def test_as_a_subprocess(tmp_path):
     assert missing.returncode == 1
     assert missing.stderr.splitlines() == [f"error: {tmp_path / 'nope.csv'}: no such file"]
     assert not (tmp_path / "x.csv").exists()
+
+
+# --- issue 13: what the geocode command wrote and where -------------------------------------------
+
+HOSTILE_CELLS = ["=HYPERLINK(\"http://evil.example\",\"clic\")", "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
+                 "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]  # fmt: skip
+
+
+def test_geocode_output_wrote_formula_cells_verbatim(tmp_path, run):
+    """Regression: cells such as =HYPERLINK(…) went to the output as they were, a formula for Excel."""
+    src = tmp_path / "in.csv"
+    with src.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["=name", "commune", "n"])
+        writer.writerows([cell, "Roubaix", "-12"] for cell in HOSTILE_CELLS)
+    assert run(src, tmp_path / "out.csv")[0] == 0
+    header, rows = read_output(tmp_path / "out.csv")
+    assert header[0] == "'=name"
+    assert [r[0] for r in rows] == ["'" + cell for cell in HOSTILE_CELLS]
+    assert {r[2] for r in rows} == {"-12"}  # numbers stay numbers
+    assert {r[3] for r in rows} == {"59512"}
+
+
+@pytest.mark.parametrize("how", ["direct", "dotdot", "symlinked_dir", "symlinked_file"])
+def test_geocode_overwrote_the_shipped_data(tmp_path, run, how):
+    """Regression: ``geocode in.csv -o data/sites.geojson`` replaced the shipped sites with CSV text."""
+    from geo.paths import DATA_DIR, SITES_PATH
+
+    before = SITES_PATH.read_bytes()
+    src = tmp_path / "in.csv"
+    src.write_text("commune\nRoubaix\n", encoding="utf-8")
+    if how == "direct":
+        out = SITES_PATH
+    elif how == "dotdot":
+        out = ROOT / "bench" / ".." / "data" / "sites.geojson"
+    elif how == "symlinked_dir":
+        (tmp_path / "d").symlink_to(DATA_DIR)
+        out = tmp_path / "d" / "sites.geojson"
+    else:
+        out = tmp_path / "link.geojson"
+        out.symlink_to(SITES_PATH)
+    code, err = run(src, out)
+    assert code == 2 and len(err) == 1 and "never written under" in err[0], err
+    assert SITES_PATH.read_bytes() == before
+    assert not (DATA_DIR / "new.csv").exists()
+
+
+@pytest.mark.parametrize("how", ["same", "symlink", "hardlink"])
+def test_geocode_overwrote_its_own_input(tmp_path, run, how):
+    src = tmp_path / "in.csv"
+    src.write_text("commune\nRoubaix\n", encoding="utf-8")
+    out = {"same": src, "symlink": tmp_path / "sym.csv", "hardlink": tmp_path / "hard.csv"}[how]
+    if how == "symlink":
+        out.symlink_to(src)
+    elif how == "hardlink":
+        out.hardlink_to(src)
+    code, err = run(src, out)
+    assert code == 2 and len(err) == 1 and "is the input file" in err[0], err
+    assert src.read_text(encoding="utf-8") == "commune\nRoubaix\n"
+
+
+def test_synthetic_and_geocode_refuse_the_same_outputs(tmp_path, capsys):
+    """One rule for where the command line writes: a symlink into data/ is refused by both."""
+    from geo.paths import DATA_DIR
+
+    (tmp_path / "d").symlink_to(DATA_DIR)
+    assert main(["synthetic", "3", "-o", str(tmp_path / "d" / "fake.geojson")]) == 2
+    assert "never written under" in capsys.readouterr().out
+    assert not (DATA_DIR / "fake.geojson").exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_utf16_without_bom_and_utf32_were_called_binary(tmp_path, run, encoding):
+    """Regression: UTF-16 without its mark and UTF-32 were refused as 'a binary file'."""
+    src = tmp_path / "in.csv"
+    src.write_bytes("commune;département\nÉvry-Courcouronnes;91\n".encode(encoding))
+    assert run(src, tmp_path / "out.csv")[0] == 0
+    assert read_output(tmp_path / "out.csv")[1] == [
+        ["Évry-Courcouronnes", "91", "91228", "Évry-Courcouronnes", "ok", "91228"]
+    ]

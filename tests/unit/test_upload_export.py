@@ -4,6 +4,7 @@ import csv
 import io
 import json
 
+import pandas as pd
 import pytest
 
 from geo import export
@@ -118,3 +119,41 @@ def test_geojson_export_round_trips(joined):
     assert props["roubaix-ovh-campus"]["jobs"] == 700
     assert props["roubaix-ovh-campus"]["sources"][0]["publisher"] == "L'Usine Digitale"
     assert props["seine-et-marne-thomson-computing"]["insee"] is None
+
+
+# --- issue 13 -----------------------------------------------------------------------------------
+
+HOSTILE_CELLS = ["=HYPERLINK(\"http://evil.example\",\"clic\")", "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
+                 "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", "=1+1\r\n=2+2"]  # fmt: skip
+
+
+def test_csv_export_wrote_formula_cells_verbatim():
+    """Regression: 24 of 24 hostile cells (=HYPERLINK, +cmd, @SUM, -2+3+cmd…) reached the CSV as formulas."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    n = len(HOSTILE_CELLS)
+    sites = gpd.GeoDataFrame(
+        {"id": [f"s{i}" for i in range(n)], "name": HOSTILE_CELLS, "company": HOSTILE_CELLS[::-1],
+         "jobs": pd.array([-0, 12, None, 3, 4, 5, 6], dtype="Int64"), "investment_eur": [-1.5, 2e6, None, 0, 1, 2, 3],
+         "insee": ["01001", "2A004", None, "59163", "59163", "59163", "59163"]},
+        geometry=[Point(-1.5, 47.0)] * n, crs="EPSG:4326",
+    )  # fmt: skip
+    rows = list(csv.reader(io.StringIO(export.sites_csv(sites, "en").decode("utf-8-sig"), newline="")))
+    header, body = rows[0], rows[1:]
+    assert len(body) == n  # a carriage return inside a cell does not end the row
+    column = {
+        name: [row[header.index(name)] for row in body]
+        for name in ("name", "company", "jobs", "longitude", "insee", "investment_eur")
+    }
+    assert column["name"] == ["'" + cell for cell in HOSTILE_CELLS]
+    assert column["company"] == ["'" + cell for cell in HOSTILE_CELLS[::-1]]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) and not cell.lstrip("+-").replace(".", "").isdigit()
+                   for row in rows for cell in row)  # fmt: skip
+    # numbers and codes stay as they were
+    assert (
+        column["jobs"][:2] == ["0", "12"]
+        and column["longitude"][0] == "-1.5"
+        and column["investment_eur"][0] == "-1.5"
+    )
+    assert column["insee"][:2] == ["01001", "2A004"]
