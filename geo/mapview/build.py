@@ -172,6 +172,9 @@ def build_map(
         )
     outlines = background.outlines() if background is not None else outline_shapes(departements, regions)
     _add_outlines(m, outlines, lang, hidden)
+    keyed = [layer for layer in m._children.values() if hasattr(layer, "rc_key")]
+    # what the layer control switches, by the state's names: the runtime reports the user's choices
+    m.add_child(RuntimeCall("layers", groups=keyed, args=([list(layer.rc_key) for layer in keyed],)))
     m.add_child(RuntimeCall("finish"))
     m.add_child(folium.LayerControl(position="topright", collapsed=layer_control_collapsed))
     return assets.localize(m)
@@ -301,13 +304,15 @@ def _add_basemaps(m: folium.Map, basemap: str, lang: str) -> None:
     for slug, spec in styles.BASEMAPS.items():
         name = escape(_t(f"basemap_{slug}", lang))
         if spec:
-            folium.TileLayer(
+            layer = folium.TileLayer(
                 tiles=spec["tiles"], attr=spec["attr"], name=name, max_zoom=spec["max_zoom"],
                 overlay=False, show=slug == basemap,
-            ).add_to(m)  # fmt: skip
+            )  # fmt: skip
         else:
             # A base layer with no tiles: the plain background, and only our own layers.
-            folium.FeatureGroup(name=name, overlay=False, show=slug == basemap).add_to(m)
+            layer = folium.FeatureGroup(name=name, overlay=False, show=slug == basemap)
+        layer.rc_key = ("basemap", slug)  # (the state's field, its value: see RM.layers)
+        layer.add_to(m)
 
 
 # --------------------------------------------------------------------------- sites
@@ -332,6 +337,7 @@ def _sector_groups(m: folium.Map, sites: gpd.GeoDataFrame, lang: str, hidden: fr
         if mask.any():
             label = f"{name} ({int(mask.sum())})"
             groups.append(folium.FeatureGroup(name=label, overlay=True, show=slug not in hidden))
+            groups[-1].rc_key = ("hide", slug)
             m.add_child(groups[-1])
     return groups, {"group_of_sector": group_of_layer[:-1], "group_of_upload": group_of_layer[-1]}
 
@@ -422,6 +428,7 @@ def _add_communes(m, sites, communes, stats, outlines, table, lang, background, 
     else:
         shapes = encode_geometries(communes.geometry.values, COMMUNE_DECIMALS)
     group = folium.FeatureGroup(name=escape(_t("layer_communes", lang)), overlay=True, show=show)
+    group.rc_key = ("hide", "communes")
     group.add_child(
         RuntimeCall(
             "addAreas", groups="parent", data=area_json(payload, shapes), args=(_area_options("communes"),)
@@ -490,6 +497,7 @@ def _add_outlines(m: folium.Map, outlines, lang: str, hidden: frozenset) -> None
             group = folium.FeatureGroup(
                 name=escape(_t(f"layer_{kind}", lang)), overlay=True, show=kind not in hidden
             )
+            group.rc_key = ("hide", kind)
             data = area_json({"decimals": OUTLINE_DECIMALS}, shapes)
             group.add_child(RuntimeCall("addAreas", groups="parent", data=data, args=(_area_options(kind),)))
             m.add_child(group)

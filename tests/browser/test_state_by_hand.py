@@ -93,8 +93,8 @@ def test_the_layer_control_changes_the_url_and_survives_a_filter_change(open_pag
     wait_param(page, "hide", "glass")
     page.wait_ready()
     # the sidebar follows
-    assert page.page.get_by_label("Fond de carte").inner_text().startswith("Sans fond") or (
-        "Sans fond" in page.page.locator('[data-testid="stSidebar"]').inner_text()
+    page.page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stSidebar] input')].some(i => i.value.startsWith('Sans fond'))"
     )
     assert "Masqués sur la carte : Verre" in page.page.locator('[data-testid="stSidebar"]').inner_text()
     # a filter change builds the map again: the choice is kept

@@ -410,6 +410,50 @@
     }));
   }
 
+  // ---- the map's part of the view's state, reported to the app ----------------------
+  // The user changes three things in the map itself: the site whose card is open, the
+  // basemap and the overlays switched off in the layer control. They belong to the one
+  // state the URL holds (geo.state): each change is sent to Streamlit as the component's
+  // value {rc: {site, basemap, hide}} (ui.session.on_map_report). A marker says which site
+  // it is by the id it carries, wherever it was clicked; a closed card reports no site.
+  RM.layers = function (map, layers, keys) {
+    map._rc.keyed = layers.map(function (layer, i) { return {layer: layer, field: keys[i][0], value: keys[i][1]}; });
+  };
+  function openSiteId(map) {
+    var popup = map._popup, source = popup && popup.isOpen() && popup._source;
+    return source && source.rcData ? source.rcData.ids[source.rcIndex] : null;
+  }
+  function mapState(map) {
+    var state = {site: openSiteId(map), basemap: null, hide: []};
+    (map._rc.keyed || []).forEach(function (k) {
+      var shown = map.hasLayer(k.layer);
+      if (k.field === 'basemap' && shown) state.basemap = k.value;
+      if (k.field === 'hide' && !shown) state.hide.push(k.value);
+    });
+    state.hide.sort();
+    return state;
+  }
+  function report(map) {
+    var rc = map._rc;
+    if (!rc.reporting) return;
+    window.clearTimeout(rc.reportTimer);
+    // (after the event: a card closing is still on the map while its event runs, and a
+    // click on another marker closes one card before it opens the next)
+    rc.reportTimer = window.setTimeout(function () {
+      var state = mapState(map), text = JSON.stringify(state);
+      if (text === rc.reported) return;
+      rc.reported = text;
+      window.__mapState = state;
+      if (window.Streamlit) window.Streamlit.setComponentValue({rc: state});
+    }, 60);
+  }
+  function startReporting(map) {
+    var rc = map._rc;
+    rc.reported = JSON.stringify(mapState(map));  // what the app built: nothing to report yet
+    rc.reporting = true;
+    map.on('popupopen popupclose baselayerchange overlayadd overlayremove', function () { report(map); });
+  }
+
   RM.finish = function (map) {
     var rc = map._rc, pending = rc.pending, view = rc.view || {};
     if (pending) {
@@ -427,10 +471,12 @@
     if (sel && (window.__sites[sel] || (window.__siteIndex && sel in window.__siteIndex))) {
       stylesReady().then(function () {
         RM.openSite(map, sel, {zoom: view.selectedZoom});
+        startReporting(map);
         window.__mapReady = true;
       });
       return;
     }
+    startReporting(map);
     window.__mapReady = true;
   };
 
