@@ -54,7 +54,11 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
 
 def parse_table(data: bytes, path: str) -> tuple[list[str], list[list[str]]]:
     """The bytes of a CSV as its header and rows of strings; ``path`` names it in messages."""
-    text = decode_text(data, path)
+    return parse_text(decode_text(data, path), path)
+
+
+def parse_text(text: str, path: str) -> tuple[list[str], list[list[str]]]:
+    """A CSV's text (``decode_text``) as its header and rows of strings; raises InputError."""
     if not text.strip():
         raise InputError(f"{path}: empty file", "empty")
     hint = _EXCEL_SEP_LINE.match(text)

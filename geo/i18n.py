@@ -161,6 +161,79 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Aucune colonne commune, insee ou lat/lon. Colonnes trouvées : {detail}",
         "en": "No commune, insee or lat/lon column. Columns found: {detail}",
     },
+    "upload_error_no_rows": {
+        "fr": "Le fichier ne contient aucun site : rien sous la ligne d'en-tête, ou aucune entité GeoJSON.",
+        "en": "The file holds no site: nothing under the header line, or no GeoJSON feature.",
+    },
+    "upload_error_not_points": {
+        "fr": "Les géométries doivent être des points (trouvé : {detail}). Donnez un point par site, "
+        "ou une colonne commune ou insee.",
+        "en": "Geometries must be points (found: {detail}). Give one point per site, "
+        "or a commune or insee column.",
+    },
+    "upload_unreadable_binary": {
+        "fr": "ce n'est pas un fichier texte (CSV ou GeoJSON).",
+        "en": "this is not a text file (CSV or GeoJSON).",
+    },
+    "upload_unreadable_not_text": {
+        "fr": "le texte n'est pas du {encoding} valide.",
+        "en": "the text is not valid {encoding}.",
+    },
+    "upload_unreadable_ragged": {
+        "fr": "la ligne {line} a {fields} champs, l'en-tête en a {header}.",
+        "en": "line {line} has {fields} fields, the header has {header}.",
+    },
+    "upload_unreadable_bad_csv": {
+        "fr": "CSV mal formé à la ligne {line} (un champ trop long, ou un guillemet non fermé).",
+        "en": "malformed CSV at line {line} (a field too long, or an unclosed quote).",
+    },
+    "upload_unreadable_unreadable": {
+        "fr": "le fichier ne peut pas être lu.",
+        "en": "the file cannot be read.",
+    },
+    "upload_unreadable_invalid_json": {
+        "fr": "JSON invalide (ligne {line}, colonne {col}).",
+        "en": "invalid JSON (line {line}, column {col}).",
+    },
+    "upload_unreadable_json_number": {
+        "fr": "un nombre du JSON a trop de chiffres.",
+        "en": "a number in the JSON has too many digits.",
+    },
+    "upload_unreadable_too_deep": {
+        "fr": "le JSON est imbriqué trop profondément.",
+        "en": "the JSON is nested too deeply.",
+    },
+    "upload_unreadable_not_geojson": {
+        "fr": "ce n'est pas une FeatureCollection GeoJSON.",
+        "en": "this is not a GeoJSON FeatureCollection.",
+    },
+    "upload_warning_rows": {
+        "fr": "{n} ligne(s) placée(s), une valeur mise de côté :",
+        "en": "{n} row(s) placed, a value set aside:",
+    },
+    "upload_col_value": {"fr": "Valeur", "en": "Value"},
+    "upload_reason_not_point": {
+        "fr": "géométrie autre qu'un point, et ni commune ni code INSEE",
+        "en": "a geometry other than a point, and no commune or INSEE code",
+    },
+    "upload_reason_bad_jobs": {
+        "fr": "emplois ignorés : un entier de 0 à 10 000 000 est attendu",
+        "en": "jobs ignored: an integer from 0 to 10,000,000 is expected",
+    },
+    "upload_reason_bad_year": {
+        "fr": "année ignorée : une année de 1900 à 2100 est attendue",
+        "en": "year ignored: a year from 1900 to 2100 is expected",
+    },
+    "upload_reason_bad_investment_eur": {
+        "fr": "investissement ignoré : un montant positif ou nul est attendu",
+        "en": "investment ignored: an amount of zero or more is expected",
+    },
+    "upload_suggestions_capped": {
+        "fr": "Communes proches cherchées pour les {n} premiers noms introuvables seulement : "
+        "{more} autre(s) sans suggestion.",
+        "en": "Close communes were looked for for the first {n} names not found only: "
+        "{more} other(s) without suggestions.",
+    },
     "upload_col_row": {"fr": "Ligne", "en": "Row"},
     "upload_col_label": {"fr": "Site", "en": "Site"},
     "upload_col_reason": {"fr": "Raison", "en": "Reason"},

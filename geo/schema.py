@@ -31,7 +31,10 @@ DEP_RE = re.compile(r"0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-46]")
 SLUG_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 POSTAL_CODE_RE = re.compile(r"[0-9]{5}")
 URL_SCHEMES = ("http://", "https://")
-INT64_MAX = 2**63 - 1
+# More jobs than any workplace has (all of France counts about 30 million): a larger figure
+# is a typo or a hostile file. The bound keeps every total exact, in int64 and in a float
+# (50,000 uploaded sites at most × 10**7 < 2**53).
+JOBS_MAX = 10_000_000
 
 
 def types_of(values: Iterable) -> set[type]:
@@ -163,7 +166,7 @@ SITE_FIELDS: dict[str, Field] = dict(
         _field("commune", *_TEXT_OR_NULL, "commune name as the sources give it", nullable=True),
         _field("dep", Text(pattern=DEP_RE), "object", "a département code string such as '77', '2A' or '971'",
                "département code"),
-        _field("jobs", Number(0, INT64_MAX, integer=True), "Int64", "an integer ≥ 0 or null",
+        _field("jobs", Number(0, JOBS_MAX, integer=True), "Int64", "an integer from 0 to 10,000,000 or null",
                "jobs, as the sources count them (see jobs_note)", nullable=True),
         _field("jobs_note", Text(), "object", "a string or null (required when jobs is given)",
                "what the jobs figure counts", nullable=True),

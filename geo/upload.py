@@ -1,15 +1,22 @@
 """Users' own sites: a CSV or GeoJSON upload turned into sites, with every failed row explained.
 
-Each row is placed by, in order: ``lat``/``lon``; an ``insee`` code; a ``commune`` name
-(+ ``departement``, ``code_postal``) resolved by the offline geocoder — never a guess:
-an ambiguous commune is a failed row listing the candidates. Uploads live in the
-caller's session; nothing here writes to disk.
+Each row is placed by, in order: ``lat``/``lon`` (a GeoJSON point); an ``insee`` code; a
+``commune`` name (+ ``departement``, ``code_postal``) resolved by the offline geocoder —
+never a guess: an ambiguous commune is a failed row listing the candidates. Each distinct
+(commune, département, postal code) is resolved once, and close names are looked for
+for at most ``MAX_FUZZY_SEARCHES`` unknown names per upload, so that a file of 50,000
+unknown names does not hold the server. A value the schema does not accept (jobs of
+``1e20`` or ``-5``) is set aside with a row warning; a whole-file problem is one error,
+worded in the user's language. Uploads live in the caller's session; nothing here
+writes to disk.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -17,9 +24,9 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.csvfile import InputError, parse_table
+from geo.csvfile import InputError, decode_text, parse_text
 from geo.geocode import Geocoder
-from geo.i18n import t
+from geo.i18n import fmt_int, t
 from geo.schema import SITE_FIELDS, match_columns, site_frame
 from geo.territories import in_france
 from geo.text import fold
@@ -27,30 +34,49 @@ from geo.vocab import SECTORS, STATUSES
 
 MAX_UPLOAD_MB = 5
 MAX_ROWS = 50_000
+# Unknown names searched for close ones (~0.4 ms each) per upload: at most ~0.4 s of CPU.
+# Past it, unknown names are reported without suggestions, and the result says how many.
+MAX_FUZZY_SEARCHES = 1_000
+# Values of the schema's numeric fields an upload reads; one the field's rule refuses is a
+# row warning ("bad_<field>"), the site being placed without it.
+CHECKED_NUMBERS = ("jobs", "year", "investment_eur")
 
 _YES = {"yes", "oui", "true", "vrai", "1", "y", "o"}
 _NO = {"no", "non", "false", "faux", "0", "n"}
+_LOCATION_FIELDS = {"commune", "insee", "lat", "lon"}
+_PROGRESS_EVERY = 250
 
 
 @dataclass(frozen=True)
 class Failure:
+    """A row not placed (``UploadResult.failures``) or placed with a value set aside (``warnings``)."""
+
     row: int  # 1-based row of the CSV (after the header) or feature number of the GeoJSON
     label: str  # what the row said (name or commune), for the user to find it
-    reason: str  # i18n key suffix: ambiguous | not_found | no_location | bad_point | outside
+    # i18n key suffix (upload_reason_…). Not placed: ambiguous | not_found | no_location |
+    # bad_point | outside | not_point. Warnings: bad_<field> for CHECKED_NUMBERS.
+    reason: str
     candidates: tuple[str, ...] = ()  # "Nom (dep, insee)" strings
+    value: str = ""  # a warning's value as the file gave it
 
 
 @dataclass
 class UploadResult:
     sites: gpd.GeoDataFrame
     failures: list[Failure] = field(default_factory=list)
-    error: str | None = None  # i18n key suffix of a whole-file problem
+    error: str | None = None  # i18n key suffix of a whole-file problem (upload_error_…)
     error_detail: str = ""
+    warnings: list[Failure] = field(default_factory=list)  # rows placed, a value set aside
+    # error "unreadable": why (i18n upload_unreadable_<why>) and the figures its text names
+    error_why: str = ""
+    error_args: dict = field(default_factory=dict)
+    unsuggested: int = 0  # unknown names left without suggestions (MAX_FUZZY_SEARCHES reached)
 
     def error_text(self, lang: str) -> str:
-        return t(
-            f"upload_error_{self.error}", lang, detail=self.error_detail, mb=MAX_UPLOAD_MB, rows=MAX_ROWS
-        )
+        detail = self.error_detail
+        if self.error_why:
+            detail = t(f"upload_unreadable_{self.error_why}", lang, **self.error_args)
+        return t(f"upload_error_{self.error}", lang, detail=detail, mb=MAX_UPLOAD_MB, rows=MAX_ROWS)
 
     def failures_frame(self, lang: str) -> pd.DataFrame:
         return pd.DataFrame(
@@ -62,6 +88,30 @@ class UploadResult:
             }
         )
 
+    def warnings_frame(self, lang: str) -> pd.DataFrame:
+        """The rows placed with a value set aside (title: ``upload_warning_rows``)."""
+        return pd.DataFrame(
+            {
+                t("upload_col_row", lang): [w.row for w in self.warnings],
+                t("upload_col_label", lang): [w.label for w in self.warnings],
+                t("upload_col_reason", lang): [t(f"upload_reason_{w.reason}", lang) for w in self.warnings],
+                t("upload_col_value", lang): [w.value for w in self.warnings],
+            }
+        )
+
+    def notes(self, lang: str) -> list[str]:
+        """What else the user should know about how the file was read."""
+        if not self.unsuggested:
+            return []
+        return [
+            t(
+                "upload_suggestions_capped",
+                lang,
+                n=fmt_int(MAX_FUZZY_SEARCHES, lang),
+                more=fmt_int(self.unsuggested, lang),
+            )
+        ]
+
 
 def read_upload(
     name: str,
@@ -71,80 +121,136 @@ def read_upload(
     communes: gpd.GeoDataFrame,
     progress: Callable[[float], None] | None = None,
 ) -> UploadResult:
-    """Turn an uploaded file into sites (the frame of ``geo.schema``, as ``geo.load.read_sites`` gives)."""
+    """Turn an uploaded file into sites (the frame of ``geo.schema``, as ``geo.load.read_sites`` gives).
+
+    ``progress(fraction)`` is called as the rows are placed, last with 1.0.
+    """
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
         return _failed("too_big", f"{len(data) / 1024 / 1024:.1f}")
     if not data.strip():
         return _failed("empty")
     try:
-        rows = _geojson_rows(data) if name.lower().endswith((".geojson", ".json")) else _csv_rows(data, name)
-    except (ValueError, InputError) as problem:
-        return _failed("unreadable", str(problem)[:200])
-    if len(rows) > MAX_ROWS:
-        return _failed("too_many_rows", str(len(rows)))
-    if rows and not any(key in rows[0] for key in ("commune", "insee", "lat")):
-        return _failed("no_location_column", ", ".join(rows[0].get("_columns", [])[:12]))
-
-    anchors = communes.set_index("insee")
-    sites, failures = [], []
-    for number, row in enumerate(rows, start=1):
-        placed = _place(row, geocoder, anchors)
-        if isinstance(placed, Failure):
-            failures.append(replace(placed, row=number))
-        else:
-            sites.append(_site(row, number, name, *placed))
-        if progress and (number % 250 == 0 or number == len(rows)):
-            progress(number / len(rows))
-    frame = _frame(sites)
-    frame, outside = _drop_outside(frame, communes)
-    failures.extend(outside)
-    failures.sort(key=lambda f: f.row)
-    return UploadResult(frame, failures)
+        table = _read_table(name, data)
+    except InputError as problem:
+        if problem.code == "empty":
+            return _failed("empty")
+        return _failed("unreadable", str(problem)[:200], why=problem.code, **problem.details)
+    except _Unreadable as problem:
+        return _failed("unreadable", why=problem.why, **problem.details)
+    if len(table.rows) > MAX_ROWS:
+        return _failed("too_many_rows", str(len(table.rows)))
+    if not table.rows and (table.geojson or table.fields & _LOCATION_FIELDS):
+        return _failed("no_rows")  # (a CSV header without a location column says so first)
+    if not table.fields & _LOCATION_FIELDS:
+        if table.other_geometries:
+            return _failed("not_points", ", ".join(sorted(table.other_geometries)))
+        return _failed("no_location_column", ", ".join(table.columns[:12]))
+    return _place_all(table.rows, _clean(name), geocoder, communes, progress)
 
 
-def _failed(error: str, detail: str = "") -> UploadResult:
-    return UploadResult(_frame([]), [], error, detail)
+def _failed(error: str, detail: str = "", why: str = "", **args: object) -> UploadResult:
+    return UploadResult(_frame([]), [], error, detail, error_why=why, error_args=args)
 
 
 # -- reading ----------------------------------------------------------------------------------------
 
 
-def _csv_rows(data: bytes, name: str) -> list[dict]:
-    header, records = parse_table(data, name)
+@dataclass
+class _Table:
+    columns: list[str]  # the file's column (property) names, for messages
+    rows: list[dict]  # field → value (geo.schema.COLUMN_ALIASES), plus "_geometry" for a non-point
+    fields: set[str]  # the fields found in the header (GeoJSON: in any feature; a point is lat/lon)
+    other_geometries: Counter = field(default_factory=Counter)  # GeoJSON geometry types not Point
+    geojson: bool = False
+
+
+class _Unreadable(Exception):
+    """A file that is text but not a GeoJSON the upload reads: ``why`` (upload_unreadable_<why>)."""
+
+    def __init__(self, why: str, **args: object) -> None:
+        super().__init__(why)
+        self.why, self.details = why, args
+
+
+def _read_table(name: str, data: bytes) -> _Table:
+    text = decode_text(data, name)  # UTF-8, UTF-16/32, Excel's cp1252; refuses binary files
+    # By its content as well as its name: a GeoJSON saved as .csv is read as what it is.
+    if name.lower().endswith((".geojson", ".json")) or text.lstrip("\ufeff \t\r\n").startswith("{"):
+        return _geojson_table(text)
+    return _csv_table(text, name)
+
+
+def _csv_table(text: str, name: str) -> _Table:
+    header, records = parse_text(text, name)
     mapping = match_columns(header)
-    return [{"_columns": header, **{key: record[i] for key, i in mapping.items()}} for record in records]
+    rows = [{key: record[i] for key, i in mapping.items()} for record in records]
+    return _Table(header, rows, set(mapping))
 
 
-def _geojson_rows(data: bytes) -> list[dict]:
+def _geojson_table(text: str) -> _Table:
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
-        raise ValueError(f"invalid JSON: {problem}") from None
+        doc = json.loads(text)
+    except json.JSONDecodeError as problem:
+        raise _Unreadable("invalid_json", line=problem.lineno, col=problem.colno) from None
+    except RecursionError:  # '[' * 100000: nesting deeper than the parser goes
+        raise _Unreadable("too_deep") from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise _Unreadable("json_number") from None
     if (
         not isinstance(doc, dict)
         or doc.get("type") != "FeatureCollection"
         or not isinstance(doc.get("features"), list)
     ):
-        raise ValueError("not a GeoJSON FeatureCollection")
+        raise _Unreadable("not_geojson")
+    columns: dict[str, None] = {}
+    fields: set[str] = set()
+    others: Counter = Counter()
     rows = []
     for feature in doc["features"]:
-        props = feature.get("properties") if isinstance(feature, dict) else None
+        feature = feature if isinstance(feature, dict) else {}
+        props = feature.get("properties")
         props = props if isinstance(props, dict) else {}
-        keys = list(props)
-        row = {field: props[keys[i]] for field, i in match_columns([str(k) for k in keys]).items()}
-        geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        if isinstance(geometry, dict) and geometry.get("type") == "Point":
-            coords = geometry.get("coordinates") or []
+        keys, values = [_clean(k) for k in props], list(props.values())
+        mapping = match_columns(keys)
+        row = {key: _scalar(values[i]) for key, i in mapping.items()}
+        columns.update(dict.fromkeys(keys))
+        fields.update(mapping)
+        geometry = feature.get("geometry")
+        kind = geometry.get("type") if isinstance(geometry, dict) else None
+        if kind == "Point":
+            coords = geometry.get("coordinates")
             if isinstance(coords, list) and len(coords) >= 2:
-                row["lon"], row["lat"] = coords[0], coords[1]
+                row["lon"], row["lat"] = _scalar(coords[0], "?"), _scalar(coords[1], "?")
             else:
                 row["lon"] = row["lat"] = "?"
-        row["_columns"] = ["geometry", *props]
+            fields.update(("lon", "lat"))
+        elif kind is not None:
+            row["_geometry"] = _clean(kind)[:40] if isinstance(kind, str) else "?"
+            others[row["_geometry"]] += 1
         rows.append(row)
-    return rows
+    return _Table(["geometry", *columns], rows, fields, others, geojson=True)
 
 
-# -- placing a row -------------------------------------------------------------------------------
+# Lone UTF-16 surrogates: JSON can spell them ("\ud800"), UTF-8 cannot encode them, so the
+# page, the map and the exports would all fail on them later. Replaced once, here.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def _scalar(value: object, other: object = None) -> object:
+    """A JSON value as the upload reads a cell: a string (cleaned), a number, a boolean or None;
+    anything else (a list, an object, however deep) is ``other``."""
+    if isinstance(value, str):
+        return _clean(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return other
+
+
+# -- placing the rows ------------------------------------------------------------------------------
 
 
 def _text(value: object) -> str:
@@ -154,7 +260,7 @@ def _text(value: object) -> str:
 
 
 def _number(value: object) -> float | None:
-    text = _text(value).replace("\u202f", "").replace(" ", "").replace(",", ".")
+    text = _text(value).replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
     try:
         number = float(text)
     except ValueError:
@@ -162,64 +268,148 @@ def _number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _place(
-    row: dict, geocoder: Geocoder, anchors: pd.DataFrame
-) -> tuple[float, float, str, str | None] | Failure:
-    """(lon, lat, precision, insee) of a row, or why it cannot be placed.
+def _place_all(
+    rows: list[dict],
+    file_name: str,
+    geocoder: Geocoder,
+    communes: gpd.GeoDataFrame,
+    progress: Callable[[float], None] | None,
+) -> UploadResult:
+    """Place every row: geocode each distinct commune once, then build the sites."""
+    queries = [_query(row) for row in rows]
+    distinct = list(dict.fromkeys(q for q in queries if q is not None))
+    anchors = {
+        code: (float(lon), float(lat), nom, dep)
+        for code, lon, lat, nom, dep in zip(
+            communes["insee"], communes["lon"], communes["lat"], communes["nom"], communes["dep"], strict=True
+        )
+    }
+    answers, unsuggested = {}, 0
+    searches = MAX_FUZZY_SEARCHES
+    for done, query in enumerate(distinct, start=1):
+        result = geocoder.resolve(*query, suggest=searches > 0)
+        if result.status == "not_found":
+            if searches > 0:
+                searches -= 1
+            else:
+                unsuggested += 1
+        answers[query] = _answer(result, anchors)
+        if progress and done % _PROGRESS_EVERY == 0:
+            progress(0.95 * done / len(distinct))
 
-    Columns are found by ``geo.schema.COLUMN_ALIASES`` (the same as ``python -m geo geocode``).
-    """
-    label = _text(row.get("name")) or _text(row.get("commune")) or _text(row.get("insee"))
+    sites, failures, warnings = [], [], []
+    for number, (row, query) in enumerate(zip(rows, queries, strict=True), start=1):
+        label = _text(row.get("name")) or _text(row.get("commune")) or _text(row.get("insee"))
+        placed = _point(row) if query is None else answers[query]
+        if isinstance(placed, str):
+            failures.append(Failure(number, label, placed))
+        elif isinstance(placed, Failure):
+            failures.append(replace(placed, row=number, label=label))
+        else:
+            site, set_aside = _site(row, number, file_name, *placed)
+            sites.append(site)
+            warnings.extend(Failure(number, site["name"], f"bad_{key}", value=v[:60]) for key, v in set_aside)
+    frame = _frame(sites)
+    frame, outside = _drop_outside(frame, communes)
+    failures.extend(outside)
+    failures.sort(key=lambda f: f.row)
+    placed_rows = {int(site_id.split("-")[1]) for site_id in frame["id"]}
+    warnings = [w for w in warnings if w.row in placed_rows]
+    if progress:
+        progress(1.0)
+    return UploadResult(frame, failures, warnings=warnings, unsuggested=unsuggested)
+
+
+def _query(row: dict) -> tuple[str, str | None, str | None] | None:
+    """What to ask the geocoder for a row (None: the row has a point, or nothing, to place it by)."""
+    if _text(row.get("lat")) or _text(row.get("lon")):
+        return None
+    commune = _text(row.get("insee")) or _text(row.get("commune"))
+    if not commune:
+        return None
+    return commune, _text(row.get("departement")) or None, _text(row.get("code_postal")) or None
+
+
+def _point(row: dict) -> tuple[float, float, str, str | None] | str:
+    """(lon, lat, precision, insee) of a row without a commune to resolve, or why not (a reason)."""
     if _text(row.get("lat")) or _text(row.get("lon")):
         lon, lat = _number(row.get("lon")), _number(row.get("lat"))
         if lon is None or lat is None:
-            return Failure(0, label, "bad_point")
+            return "bad_point"
         if not in_france(lon, lat):
-            return Failure(0, label, "outside")
+            return "outside"
         return lon, lat, "site", None
-    commune = _text(row.get("insee")) or _text(row.get("commune"))
-    if not commune:
-        return Failure(0, label, "no_location")
-    result = geocoder.resolve(
-        commune,
-        departement=_text(row.get("departement")) or None,
-        code_postal=_text(row.get("code_postal")) or None,
-    )
-    if result.status == "ok":
-        anchor = anchors.loc[result.insee]
-        return float(anchor["lon"]), float(anchor["lat"]), "commune", result.insee
+    return "not_point" if "_geometry" in row else "no_location"
+
+
+def _answer(result, anchors: dict) -> tuple[float, float, str, str] | Failure:
+    """The geocoder's answer as a placement (lon, lat, precision, insee) or a failure (row and label
+    filled in per row)."""
+    if result.status == "ok" and result.insee in anchors:
+        lon, lat, _, _ = anchors[result.insee]
+        return lon, lat, "commune", result.insee
     codes = result.candidates if result.status == "ambiguous" else tuple(s[0] for s in result.suggestions)
-    names = [f"{anchors.at[c, 'nom']} ({anchors.at[c, 'dep']}, {c})" for c in codes if c in anchors.index]
-    return Failure(0, label, result.status, tuple(names))
+    names = tuple(f"{anchors[c][2]} ({anchors[c][3]}, {c})" for c in codes if c in anchors)
+    return Failure(0, "", result.status if result.status != "ok" else "not_found", names)
 
 
-def _site(row: dict, number: int, file_name: str, lon: float, lat: float, precision: str, insee) -> dict:
-    sector = _vocab(row.get("sector"), SECTORS, "other")
-    status = _vocab(row.get("status"), STATUSES, "announced")
-    jobs = _number(row.get("jobs"))
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def _schema_number(value: object, name: str) -> tuple[int | float | None, str]:
+    """A numeric field's value as the schema accepts it, or (None, the text set aside)."""
+    text = _text(value)
+    if not text:
+        return None, ""
+    rule = SITE_FIELDS[name].rule
+    compact = text.replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+    number: int | float | None
+    if isinstance(value, bool):
+        number = None
+    elif rule.integer and _INTEGER.fullmatch(compact):
+        number = int(compact)  # exactly: 9223372036854775807 as a float is 2**63
+    else:
+        number = _number(compact)
+        if number is not None and rule.integer:
+            number = int(number) if number.is_integer() else None
+    if number is None or not SITE_FIELDS[name].accepts(number):
+        return None, text
+    return number, ""
+
+
+def _site(
+    row: dict, number: int, file_name: str, lon: float, lat: float, precision: str, insee: str | None
+) -> tuple[dict, list[tuple[str, str]]]:
+    """The site of a placed row, and the (field, value) pairs the schema refused."""
+    values, set_aside = {}, []
+    for name in CHECKED_NUMBERS:
+        values[name], refused = _schema_number(row.get(name), name)
+        if refused:
+            set_aside.append((name, refused))
     flag = fold(_text(row.get("brownfield")))
-    year = _number(row.get("year"))
-    return {
+    site = {
         "id": f"upload-{number}",
         "name": _text(row.get("name")) or _text(row.get("commune")) or f"#{number}",
         "company": _text(row.get("company")) or None,
         "activity": _text(row.get("activity")),
-        "sector": sector,
-        "status": status,
+        "sector": _vocab(row.get("sector"), SECTORS, "other"),
+        "status": _vocab(row.get("status"), STATUSES, "announced"),
         "insee": insee,
         "commune": _text(row.get("commune")) or None,
         "dep": _text(row.get("departement")) or None,
-        "jobs": int(jobs) if jobs is not None and jobs >= 0 else None,
-        "jobs_note": "Chiffre fourni dans le fichier importé" if jobs is not None else None,
+        "jobs": values["jobs"],
+        # Said only of a figure the site shows: a refused one is a row warning instead.
+        "jobs_note": "Chiffre fourni dans le fichier importé" if values["jobs"] is not None else None,
         "brownfield": True if flag in _YES else False if flag in _NO else None,
         "brownfield_history": None,
-        "investment_eur": _number(row.get("investment_eur")),
+        "investment_eur": values["investment_eur"],
         "surface_m2": None,
-        "year": int(year) if year is not None and 1900 <= year <= 2100 else None,
+        "year": values["year"],
         "location_precision": precision,
         "sources": [{"title": file_name, "publisher": "Fichier importé", "date": "", "url": None}],
         "geometry": Point(lon, lat),
     }
+    return site, set_aside
 
 
 def _vocab(value: object, terms: dict, default: str) -> str:

@@ -137,7 +137,7 @@ PROPERTY_PROBLEMS = [
     ({"insee": None}, "insee", "only allowed when location_precision is 'departement'"),
     ({"dep": 3}, "dep", "département code string"),
     ({"dep": "20"}, "dep", "got '20'"),
-    ({"jobs": "abc"}, "jobs", "expected an integer ≥ 0 or null, got 'abc'"),
+    ({"jobs": "abc"}, "jobs", "expected an integer from 0 to 10,000,000 or null, got 'abc'"),
     ({"jobs": -1}, "jobs", "got -1"),
     ({"jobs": True}, "jobs", "got true"),
     ({"jobs": 1.5}, "jobs", "got 1.5"),

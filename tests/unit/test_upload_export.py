@@ -157,3 +157,212 @@ def test_csv_export_wrote_formula_cells_verbatim():
         and column["investment_eur"][0] == "-1.5"
     )
     assert column["insee"][:2] == ["01001", "2A004"]
+
+
+def feature_collection(*features: str) -> bytes:
+    """A GeoJSON FeatureCollection from features written as JSON text (numbers exactly as typed)."""
+    return ('{"type": "FeatureCollection", "features": [' + ", ".join(features) + "]}").encode()
+
+
+def point_feature(properties: str, coordinates: str = "[3.17, 50.69]") -> str:
+    return f'{{"type": "Feature", "geometry": {{"type": "Point", "coordinates": {coordinates}}}, "properties": {properties}}}'
+
+
+BAD_JOBS = ["1e20", "9223372036854775807", "1e308", str(10**30), "9.3e18", "-5", "12.5", "10000001"]
+
+
+@pytest.mark.parametrize("jobs", BAD_JOBS)
+@pytest.mark.parametrize("kind", ["csv", "geojson"])
+def test_jobs_outside_the_schema_crashed_the_upload(geocoder, real_communes, kind, jobs):
+    """Regression: jobs of 1e20 raised OverflowError, 9223372036854775807 a TypeError (uint64 → int64),
+    and the same from GeoJSON (1e20, 1e308, 10**30, 9.3e18); a negative figure vanished silently."""
+    if kind == "csv":
+        data, name = f"name,lat,lon,jobs\nA,50.69,3.17,{jobs}\n".encode(), "sites.csv"
+    else:
+        data, name = feature_collection(point_feature(f'{{"name": "A", "jobs": {jobs}}}')), "sites.geojson"
+    result = upload(name, data, geocoder, real_communes)
+    assert result.error is None and result.failures == []
+    assert len(result.sites) == 1 and result.sites["jobs"].isna().all()
+    assert result.sites["jobs_note"].isna().all()  # the card does not say a figure was given
+    assert [(w.row, w.label, w.reason) for w in result.warnings] == [(1, "A", "bad_jobs")]
+    assert result.warnings[0].value  # the value set aside is shown
+    frame = result.warnings_frame("fr")
+    assert list(frame.columns) == ["Ligne", "Site", "Raison", "Valeur"]
+    assert frame.iloc[0]["Raison"].startswith("emplois ignorés")
+
+
+def test_jobs_the_schema_accepts_are_kept_with_their_note(geocoder, real_communes):
+    data = (
+        "name,lat,lon,jobs,annee,investissement\nA,50.69,3.17,1 200,2024,5e6\nB,50.69,3.17,10000000,1850,-1\n"
+    )
+    result = upload("sites.csv", data.encode(), geocoder, real_communes)
+    assert list(result.sites["jobs"]) == [1200, 10_000_000]
+    assert list(result.sites["jobs_note"]) == ["Chiffre fourni dans le fichier importé"] * 2
+    assert result.sites["year"].iloc[0] == 2024 and result.sites["investment_eur"].iloc[0] == 5e6
+    assert [(w.row, w.reason, w.value) for w in result.warnings] == [
+        (2, "bad_year", "1850"),
+        (2, "bad_investment_eur", "-1"),
+    ]
+
+
+NESTED = 100_000
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"[" * NESTED + b"]" * NESTED,
+        feature_collection(point_feature('{"name": ' + "[" * NESTED + "]" * NESTED + "}")),
+        feature_collection(point_feature('{"name": ' + '{"a": ' * NESTED + "1" + "}" * NESTED + "}")),
+    ],
+    ids=["brackets", "list_in_properties", "objects_in_properties"],
+)
+def test_deeply_nested_geojson_raised_recursion_error(geocoder, real_communes, data):
+    result = upload("deep.geojson", data, geocoder, real_communes)
+    assert (result.error, result.error_why) == ("unreadable", "too_deep")
+    assert result.error_text("fr") == "Fichier illisible : le JSON est imbriqué trop profondément."
+
+
+def test_nesting_the_parser_reads_is_not_taken_for_a_value(geocoder, real_communes):
+    deep = "[" * 300 + "]" * 300
+    data = feature_collection(point_feature(f'{{"name": {deep}, "jobs": {deep}}}'), point_feature("{}", deep))
+    result = upload("deep.geojson", data, geocoder, real_communes)
+    assert result.error is None and list(result.sites["name"]) == ["#1"]
+    assert [(f.row, f.reason) for f in result.failures] == [(2, "bad_point")]
+
+
+def test_lone_surrogate_in_a_name_broke_the_map_and_the_exports(geocoder, real_communes):
+    r"""Regression: a name "\ud800x" (a JSON escape of half a UTF-16 pair) was imported, then every
+    rerun failed in the map render and the CSV export raised (surrogates not allowed)."""
+    data = feature_collection(
+        point_feature(r'{"name": "\ud800x", "company": "a\udfffb", "jobs": 3, "activit\ud800": "y"}'),
+        r'{"type": "Feature", "geometry": null, "properties": {"nom": "\udc00", "commune": "Croix\ud800", "insee": "26002"}}',
+    )
+    result = upload("surrogates.geojson", data, geocoder, real_communes)
+    assert result.error is None and result.failures == []
+    assert list(result.sites["name"]) == ["\ufffdx", "\ufffd"]
+    assert result.sites["company"].iloc[0] == "a\ufffdb"
+    for column in result.sites.columns.drop("geometry"):
+        for value in result.sites[column]:
+            for text in value if isinstance(value, list) else [value]:
+                (json.dumps(text, ensure_ascii=False) if isinstance(text, dict) else str(text)).encode(
+                    "utf-8"
+                )
+    joined = join_sites_to_communes(result.sites, real_communes, load_departements(), load_regions())
+    export.sites_csv(joined, "fr").decode("utf-8")
+    doc = json.loads(export.sites_geojson(joined).decode("utf-8"))
+    assert doc["features"][0]["properties"]["name"] == "\ufffdx"
+    assert result.failures_frame("fr").empty
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "error"),
+    [
+        ("header_only.csv", b"name,commune,jobs\n", "no_rows"),
+        ("header_only_excel.csv", "Nom;Commune\r\n\r\n\r\n".encode("cp1252"), "no_rows"),
+        ("columns_only.csv", b"foo,bar\n", "no_location_column"),
+        ("no_features.geojson", feature_collection(), "no_rows"),
+    ],
+)
+def test_upload_of_no_rows_said_0_sites_imported(geocoder, real_communes, name, data, error):
+    """Regression: a header-only CSV, 'foo,bar' and the like said "0 site(s) importé(s)" in green."""
+    result = upload(name, data, geocoder, real_communes)
+    assert result.error == error and result.sites.empty
+    assert "0 site" not in result.error_text("fr") and "{" not in result.error_text("en")
+
+
+def test_geojson_named_csv_said_0_sites_imported(geocoder, real_communes):
+    data = feature_collection(point_feature('{"name": "A"}'))
+    result = upload("export.csv", data, geocoder, real_communes)
+    assert result.error is None and list(result.sites["name"]) == ["A"]
+
+
+def test_polygons_were_reported_as_no_commune_column(geocoder, real_communes):
+    polygon = '{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[3, 50], [3.1, 50], [3, 50.1], [3, 50]]]}, "properties": {"name": "P"}}'
+    line = '{"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[3, 50], [3.1, 50]]}, "properties": {}}'
+    result = upload("zones.geojson", feature_collection(polygon, line), geocoder, real_communes)
+    assert (result.error, result.error_detail) == ("not_points", "LineString, Polygon")
+    assert result.error_text("fr").startswith(
+        "Les géométries doivent être des points (trouvé : LineString, Polygon)"
+    )
+    mixed = upload(
+        "mixed.geojson", feature_collection(point_feature('{"name": "A"}'), polygon), geocoder, real_communes
+    )
+    assert list(mixed.sites["name"]) == ["A"]
+    assert [(f.row, f.label, f.reason) for f in mixed.failures] == [(2, "P", "not_point")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32", "utf-32-le"])
+def test_utf16_without_bom_and_utf32_uploads_were_a_binary_file(geocoder, real_communes, encoding):
+    data = "nom;commune;emplois\nUsine;Évry-Courcouronnes;12\n".encode(encoding)
+    result = upload("sites.csv", data, geocoder, real_communes)
+    assert result.error is None and list(result.sites["insee"]) == ["91228"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "fr"),
+    [
+        (
+            "binary.csv",
+            bytes(range(256)) * 10,
+            "Fichier illisible : ce n'est pas un fichier texte (CSV ou GeoJSON).",
+        ),
+        ("bad.geojson", b'{"type": \n nope}', "Fichier illisible : JSON invalide (ligne 2, colonne 2)."),
+        ("list.geojson", b"[1, 2]", "Fichier illisible : ce n'est pas une FeatureCollection GeoJSON."),
+        (
+            "ragged.csv",
+            b"commune,x\nCroix,Nord,59\n",
+            "Fichier illisible : la ligne 2 a 3 champs, l'en-tête en a 2.",
+        ),
+        (
+            "long.csv",
+            b"commune,x\n" + b"a" * 200_000 + b",1\n",
+            "Fichier illisible : CSV mal formé à la ligne 2 (un champ trop long, ou un guillemet non fermé).",
+        ),
+        (
+            "bom.csv",
+            b"\xff\xfe" + b"\x00\xd8" + b"a\x00",
+            "Fichier illisible : le texte n'est pas du UTF-16-LE valide.",
+        ),
+    ],
+)
+def test_unreadable_upload_messages_were_in_english_inside_french(geocoder, real_communes, name, data, fr):
+    """Regression: "Fichier illisible : …: looks like a binary file, not a CSV text file"."""
+    result = upload(name, data, geocoder, real_communes)
+    assert result.error == "unreadable"
+    assert result.error_text("fr") == fr
+    assert result.error_text("en").startswith("Cannot read the file: ") and "{" not in result.error_text("en")
+
+
+class CountingGeocoder:
+    """The real geocoder, counting what read_upload asks of it."""
+
+    def __init__(self, geocoder):
+        self.geocoder, self.calls = geocoder, []
+
+    def resolve(self, *args, suggest=True):
+        self.calls.append((args, suggest))
+        return self.geocoder.resolve(*args, suggest=suggest)
+
+
+def test_50000_unknown_communes_stalled_the_server(geocoder, real_communes, monkeypatch):
+    """Regression: every row of unknown communes was fuzzy-matched (21–29 s of CPU for 50,000 rows).
+    Each distinct commune is resolved once, and close names are searched for a bounded number."""
+    from geo import upload as upload_module
+
+    monkeypatch.setattr(upload_module, "MAX_FUZZY_SEARCHES", 5)
+    names = ["Roubaiz", *(f"Zzqx{i:02d}ville" for i in range(40)), "Croix", "Roubaix"]
+    rows = [(name, dep) for _ in range(3) for name in names for dep in ("", "59")]
+    data = ("nom,commune,dep\n" + "".join(f"S{i},{n},{d}\n" for i, (n, d) in enumerate(rows))).encode()
+    counting, seen = CountingGeocoder(geocoder), []
+    result = read_upload("many.csv", data, geocoder=counting, communes=real_communes, progress=seen.append)
+    assert len(counting.calls) == len(set(counting.calls)) == 2 * len(names)  # each (commune, dep) once
+    assert sum(suggest for _, suggest in counting.calls) <= 5 + 3  # searches stop after 5 names not found
+    assert result.unsuggested == 2 * 41 - 5  # 82 (commune, dep) not found, 5 searched
+    assert len(result.sites) == 3 * 3  # Croix in 59, Roubaix with and without 59
+    assert result.failures[0].label == "S0" and result.failures[0].candidates == ("Roubaix (59, 59512)",)
+    assert result.notes("fr") == [
+        "Communes proches cherchées pour les 5 premiers noms introuvables seulement : 77 autre(s) sans suggestion."
+    ]
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    assert upload("few.csv", b"commune\nRoubaiz\n", geocoder, real_communes).notes("en") == []
