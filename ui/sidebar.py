@@ -71,26 +71,25 @@ def filters(
         placeholder=t("all_statuses", lang),
         **session.bind("status"),
     )
-    reg_names, dep_names = names["reg"], names["dep"]
-    by_reg = counts("reg", "regs")
-    sb.multiselect(
-        t("region", lang),
-        options=sorted(reg_names.index, key=lambda c: reg_names[c]),
-        format_func=lambda c: counted(reg_names[c], by_reg.get(c, 0)),
-        placeholder=t("all_regions", lang),
-        **session.bind("reg"),
-    )
-    by_dep = counts("dep", "deps")
-    sb.multiselect(
-        t("departement", lang),
-        options=list(dep_names.index),
-        format_func=lambda c: counted(f"{c} – {dep_names[c]}", by_dep.get(c, 0)),
-        placeholder=t("all_departements", lang),
-        **session.bind("dep"),
-    )
+    _places(sb, names, counts, counted, lang)
     sb.text_input(t("search", lang), max_chars=int(param("q").high), **session.bind("q"))
     _radius(sb, spec, lang, resolve_near)
     sb.button(t("reset", lang), on_click=session.reset, kwargs={"lang": lang}, width="stretch")
+
+
+def _places(sb, names: dict[str, pd.Series], counts, counted, lang: str) -> None:
+    """Régions and départements, by name, with their counts."""
+    for name, attr, key, all_key in (("reg", "regs", "region", "all_regions"), ("dep", "deps", "departement", "all_departements")):
+        labels, by_code = names[name], counts(name, attr)
+        options = sorted(labels.index, key=lambda c: labels[c]) if name == "reg" else list(labels.index)
+        shown = (lambda c, labels=labels: labels[c]) if name == "reg" else (lambda c, labels=labels: f"{c} – {labels[c]}")
+        sb.multiselect(
+            t(key, lang),
+            options=options,
+            format_func=lambda c, shown=shown, by_code=by_code: counted(shown(c), by_code.get(c, 0)),
+            placeholder=t(all_key, lang),
+            **session.bind(name),
+        )
 
 
 def _jobs(sb, sites, spec: FilterSpec, distances, lang: str) -> None:

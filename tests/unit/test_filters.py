@@ -308,3 +308,16 @@ def test_arbitrary_parameters_never_raise(params):
     assert isinstance(state.spec, FilterSpec) and isinstance(state.view, ViewState)
     # every dropped value is reported: decoding what was kept gives no notice
     assert from_query(to_query(state), KNOWN)[1] == []
+
+
+def test_the_readmes_table_of_url_parameters_is_the_declared_one():
+    """The README documents the parameters of geo.state.PARAMS, no more, no fewer."""
+    import re
+
+    from geo.paths import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### URL parameters", 1)[1].split("\n### ", 1)[0]
+    table = "\n".join(line for line in section.splitlines() if line.startswith("| `"))
+    documented = {name for cell in re.findall(r"^\| ([^|]+) \|", table, flags=re.M) for name in re.findall(r"`(\w+)`", cell)}
+    assert documented == {p.name for p in PARAMS}
