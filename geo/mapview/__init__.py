@@ -75,7 +75,7 @@ from geo.mapview.build import (
     commune_layer_map,
     map_of_selection,
 )
-from geo.mapview.cards import clicked_site_id, safe_url
+from geo.mapview.cards import safe_url
 from geo.mapview.catalog import SiteCatalog
 from geo.mapview.legend import legend_html
 from geo.mapview.payload import COORD_DECIMALS
@@ -110,7 +110,7 @@ __all__ = [
     "DETAIL_VERTEX_BUDGET", "FIT_MAX_ZOOM", "FRANCE_CENTER", "FRANCE_ZOOM", "JOBS_BREAKS", "LEGEND_JOBS",
     "NATIONAL_DECIMALS", "NO_JOBS_FILL", "OUTLINE_DECIMALS", "OUTLINE_TOLERANCE_DEG", "RADIUS_MAX_PX",
     "RADIUS_MIN_PX", "RADIUS_PER_SQRT_JOB", "RADIUS_UNKNOWN_PX", "SERVE_MIN_SITES", "SINGLE_SITE_ZOOM",
-    "SVG_MAX_SITES", "UPLOAD_STROKE", "Background", "SiteCatalog", "View", "build_map", "clicked_site_id",
+    "SVG_MAX_SITES", "UPLOAD_STROKE", "Background", "SiteCatalog", "View", "build_map",
     "commune_jobs", "commune_layer_map", "jobs_color", "legend_html", "map_of_selection", "outline_shapes",
     "radius_px", "safe_url", "to_png",
 ]  # fmt: skip

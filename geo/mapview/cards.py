@@ -62,22 +62,6 @@ def safe_url(url: object) -> str | None:
     return html.escape(url, quote=True)
 
 
-def clicked_site_id(returned: Mapping | None, site_ids: Iterable[str]) -> str | None:
-    """The id of the site whose card the user opened, from ``st_folium``'s return value.
-
-    Reads the card's identifier row in ``last_object_clicked_popup`` (the card's text).
-    """
-    if not returned:
-        return None
-    text = returned.get("last_object_clicked_popup") or ""
-    ids = set(site_ids)
-    labels = "|".join(re.escape(_t("f_id", lang)) for lang in ("fr", "en"))
-    for match in re.finditer(rf"(?m)^\s*(?:{labels})\s*:?\s*(.+?)\s*$", text):
-        if match.group(1) in ids:
-            return match.group(1)
-    return None
-
-
 def labels_for(keys: Iterable[str], lang: str) -> dict[str, str]:
     """Row labels of the cards (escaped); extra data columns keep their own name."""
     return {k: escape(_t(k, lang)) if k.startswith("f_") else escape(k[2:]) for k in keys}

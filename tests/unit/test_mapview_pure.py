@@ -80,8 +80,3 @@ def test_legend_lists_only_the_sectors_shown():
     assert "Verre" in legend and "Maroquinerie" not in legend and "Emplois par commune" not in legend
 
 
-def test_clicked_site_id_reads_the_card_text():
-    text = "Usine\nLeather goods · Operating\nCompany\tAlgo\nIdentifier\talbon-algo"
-    assert mapview.clicked_site_id({"last_object_clicked_popup": text}, ["albon-algo", "x"]) == "albon-algo"
-    assert mapview.clicked_site_id({"last_object_clicked_popup": "Identifiant\tnope"}, ["albon-algo"]) is None
-    assert mapview.clicked_site_id(None, ["albon-algo"]) is None
