@@ -10,6 +10,7 @@ import contextlib
 import gc
 import json
 import operator
+import re
 from collections.abc import Iterator
 from os import PathLike
 from pathlib import Path
@@ -31,7 +32,7 @@ from geo.crs import as_wgs84, check_frame
 from geo.problems import DataError, Problem, display, raise_if
 from geo.schema import SITE_FIELDS, site_frame, types_of
 from geo.territories import in_france  # noqa: F401  (re-exported)
-from geo.validate import Checked, check_features, check_places
+from geo.validate import Checked, check_features, check_places, feature_label
 
 __all__ = ["DataError", "Problem", "read_sites", "validate_sites"]
 
@@ -59,13 +60,58 @@ def _load_text(source, name: str | None) -> tuple[str, str | None, list[Problem]
 
 def _parse(text: str, label: str) -> tuple[object, list[Problem]]:
     try:
-        return json.loads(text), []
+        doc = json.loads(text)
+        if _SURROGATE_ESCAPE.search(text):  # rare: only then is the document walked
+            return doc, _lone_surrogates(doc, label)
+        return doc, []
     except json.JSONDecodeError as exc:
         return None, [
             Problem(label, "", "", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
         ]
     except (ValueError, RecursionError) as exc:  # e.g. an integer of more than 4,300 digits, absurd nesting
         return None, [Problem(label, "", "", f"invalid JSON: {exc.__class__.__name__}")]
+
+
+# A JSON escape of half a UTF-16 pair ("\ud800"); a valid pair (an emoji) also matches.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _lone_surrogates(doc: object, label: str) -> list[Problem]:
+    """Text that UTF-8 cannot encode (a lone surrogate): the page, the map and the exports would
+    all fail on it, so the file is refused, naming the feature and the property."""
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not _encodes(doc):
+        if not isinstance(features, list) or _encodes(features):
+            return [Problem(label, "", "", _SURROGATE_MESSAGE)]
+    problems = []
+    for index, feature in enumerate(features if isinstance(features, list) else []):
+        if _encodes(feature):
+            continue
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        bad = (
+            [key for key, value in props.items() if not _encodes({key: value})]
+            if isinstance(props, dict)
+            else []
+        )
+        fields = [key.encode("utf-8", "backslashreplace").decode("utf-8") for key in bad] or [""]
+        where = feature_label(feature, index).encode("utf-8", "backslashreplace").decode("utf-8")
+        problems += [Problem(label, where, field, _SURROGATE_MESSAGE) for field in fields]
+    return problems
+
+
+_SURROGATE_MESSAGE = (
+    "text holds a lone UTF-16 surrogate (a broken \\ud800-\\udfff escape), which UTF-8 cannot encode"
+)
+
+
+def _encodes(value: object) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    except (RecursionError, TypeError, ValueError):
+        return True  # not this check's business
+    return True
 
 
 def _site_frame(sites: Checked) -> gpd.GeoDataFrame:

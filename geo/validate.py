@@ -90,7 +90,7 @@ def check_crs(doc: dict, label: str) -> list[Problem]:
     ]
 
 
-def _feature_label(feature: object, index: int) -> str:
+def feature_label(feature: object, index: int) -> str:
     """The feature as messages name it: its id (property, else GeoJSON member) if short, else its position."""
     if isinstance(feature, dict):
         props = feature.get("properties")
@@ -197,7 +197,7 @@ def _check_each(features: list, label: str, problems: list[Problem]) -> Checked:
     sites: list[_Site] = []
     first_of_id: dict[str, int] = {}
     for index, feature in enumerate(features):
-        fid = _feature_label(feature, index)
+        fid = feature_label(feature, index)
         if fid in first_of_id:  # a repeated id names no feature: use the position
             fid = f"#{index}"
 

@@ -320,6 +320,15 @@ def test_unknown_names_get_close_suggestions(tiny, args, suggested):
     assert len(result.suggestions) <= 5
 
 
+def test_resolve_without_suggestions_skips_the_close_names_and_is_not_memoised(tiny):
+    """The upload's bound on fuzzy work (issue 13): suggest=False answers the same, minus suggestions."""
+    bare = tiny.resolve("Roubaxi", suggest=False)  # a name no other test asks (the geocoder is shared)
+    assert bare.status == "not_found" and bare.suggestions == ()
+    assert "59512" in [code for code, _, _ in tiny.resolve("Roubaxi").suggestions]  # not the memo's answer
+    assert tiny.resolve("Roubaxi", suggest=False).suggestions  # the memo's answer is used when there is one
+    assert tiny.resolve("Roubaix", suggest=False).insee == "59512"
+
+
 def test_suggestions_stay_in_the_departement(tiny):
     result = tiny.resolve("Croxi", "90")
     assert [code for code, _, _ in result.suggestions] == ["90030"]

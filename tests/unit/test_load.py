@@ -520,3 +520,23 @@ def test_france_extent_boxes_are_well_formed():
     boxes = np.array([territory.bbox for territory in territories.TERRITORIES])
     assert (boxes[:, 0] < boxes[:, 2]).all() and (boxes[:, 1] < boxes[:, 3]).all()
     assert load.in_france(2.35, 48.85) and load.in_france(55.45, -20.9) and not load.in_france(0, 0)
+
+
+def test_lone_surrogate_in_the_data_file_passed_validation(tiny_communes, site):
+    r"""Regression (issue 13): a name "\ud800x" passed, then the map render and the exports failed on it
+    (UTF-8 cannot encode half a UTF-16 pair). The file is refused, naming feature and property."""
+    features = [
+        site(name="\ud800x"),
+        site(id="beta-usine", **{"extra\udc00": 1}),
+        site(id="gamma", note="😀 ok"),
+    ]
+    data = json.dumps({"type": "FeatureCollection", "features": features}).encode("ascii")
+    problems = problems_of(data, tiny_communes)
+    assert [(p.feature, p.field) for p in problems] == [
+        ("alpha-usine", "name"),
+        ("beta-usine", "extra\\udc00"),
+    ]
+    assert all("lone UTF-16 surrogate" in p.message for p in problems)
+    str(problems[1]).encode("utf-8")  # the message itself can be printed
+    good = json.dumps({"type": "FeatureCollection", "features": [site(note="😀 ok")]}).encode("ascii")
+    assert problems_of(good, tiny_communes) == []
