@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
+from geo.schema import JOBS_MAX
 from geo.vocab import SECTORS, STATUSES
 
 BROWNFIELD_VALUES = ("yes", "no")
@@ -26,7 +27,7 @@ MODES = ("explore", "present")
 HIDEABLE = (*SECTORS, "uploads", "communes", "departements", "regions")
 MAX_QUERY_CHARS = 200
 DEFAULT_KM = 20.0
-JOBS_BOUND_MAX = 1_000_000
+JOBS_BOUND_MAX = JOBS_MAX  # what a site may have (geo.schema): a bound beyond it is brought back
 
 
 @dataclass(frozen=True)

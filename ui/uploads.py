@@ -79,3 +79,8 @@ def _report(kept: Upload, *, from_widget: bool, lang: str) -> None:
     if result.failures:
         message("warning", t("upload_failed_rows", lang, n=len(result.failures)))
         st.dataframe(result.failures_frame(lang), hide_index=True, width="stretch")
+    if result.warnings:  # rows placed with a value set aside (a jobs figure out of bounds...)
+        message("warning", t("upload_warning_rows", lang, n=len(result.warnings)))
+        st.dataframe(result.warnings_frame(lang), hide_index=True, width="stretch")
+    for note in result.notes(lang):
+        message("info", note)

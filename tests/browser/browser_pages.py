@@ -51,6 +51,10 @@ class Page:
         self.page.wait_for_function(
             "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         )  # no "Running…" indicator: the script run is over
+        # one map on the page: while a map built again mounts, the old one may still be there
+        self.page.wait_for_function(
+            "() => document.querySelectorAll('iframe[title=\"streamlit_folium.st_folium\"]').length === 1"
+        )
         self.map.locator(".leaflet-container").wait_for()
 
     @property
