@@ -66,8 +66,10 @@ def mask(
             keep &= values <= spec.jobs_max
     if spec.brownfield and skip != "brownfield":
         flag = sites["brownfield"].astype("boolean")
-        wanted = spec.brownfield == "yes"
-        keep &= (flag == wanted).fillna(False).to_numpy(dtype=bool)
+        if spec.brownfield == "unknown":
+            keep &= flag.isna().to_numpy(dtype=bool)
+        else:
+            keep &= (flag == (spec.brownfield == "yes")).fillna(False).to_numpy(dtype=bool)
     if spec.q and skip != "q":
         haystack = sites["search_text"] if "search_text" in sites else search_text(sites)
         for word in fold(spec.q).split():

@@ -30,6 +30,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "brownfield_any": {"fr": "Tous", "en": "Any"},
     "brownfield_yes": {"fr": "Oui", "en": "Yes"},
     "brownfield_no": {"fr": "Non", "en": "No"},
+    "brownfield_unknown": {"fr": "Non renseigné", "en": "Unknown"},
     # multiselect placeholders: an empty choice means "no constraint", so say "all"
     "all_sectors": {"fr": "Tous les secteurs", "en": "All sectors"},
     "all_statuses": {"fr": "Tous les statuts", "en": "All statuses"},
@@ -53,6 +54,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "kpi_jobs": {"fr": "Emplois annoncés", "en": "Announced jobs"},
     "kpi_brownfield": {"fr": "Sur friche", "en": "On brownfields"},
     "kpi_investment": {"fr": "Investissement", "en": "Investment"},
+    "kpi_partial": {"fr": "sur {known} des {total} sites", "en": "from {known} of {total} sites"},
     "kpi_jobs_help": {
         "fr": "Somme des chiffres d'emplois des sources ({known} site(s) sur {total} en donnent un).",
         "en": "Sum of the sources' job figures ({known} of {total} site(s) give one).",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, fields
 from geo.schema import JOBS_MAX
 from geo.vocab import SECTORS, STATUSES
 
-BROWNFIELD_VALUES = ("yes", "no")
+BROWNFIELD_VALUES = ("yes", "no", "unknown")  # unknown is a value: most sources do not say
 BASEMAPS = ("plan-ign", "osm", "none")
 LANGS = ("fr", "en")
 MODES = ("explore", "present")
@@ -37,7 +37,7 @@ class FilterSpec:
     sectors: tuple[str, ...] = ()
     jobs_min: int | None = None
     jobs_max: int | None = None
-    brownfield: str | None = None  # "yes" | "no" | None (any)
+    brownfield: str | None = None  # "yes" | "no" | "unknown" | None (any)
     statuses: tuple[str, ...] = ()
     regs: tuple[str, ...] = ()
     deps: tuple[str, ...] = ()

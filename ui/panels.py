@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -42,40 +43,47 @@ def share_link(state: State, page_url: str) -> str:
     return f"{base}?{query}" if query else (base or "/")
 
 
-def kpi_values(selection: gpd.GeoDataFrame, lang: str) -> list[tuple[str, str, str | None]]:
-    """The headline figures as (label, value, help) in ``lang``."""
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    value: str  # "n.c." when no site of the selection gives the figure: unknown is not zero
+    note: str | None  # "sur 4 des 10 sites" when the figure rests on part of the sites
+    help: str | None
+
+
+def kpi_values(selection: gpd.GeoDataFrame, lang: str) -> list[Kpi]:
+    """The headline figures in ``lang``, each saying how many sites it rests on."""
     figures = kpis(selection)
+    total = figures.sites
+
+    def figure(label: str, known: int, value: str, help_key: str) -> Kpi:
+        note = t("kpi_partial", lang, known=fmt_int(known, lang), total=fmt_int(total, lang)) if 0 < known < total else None
+        shown = value if known else t("not_given", lang)
+        return Kpi(t(label, lang), shown, note, t(help_key, lang, known=known, total=total))
+
     return [
-        (t("kpi_sites", lang), fmt_int(figures.sites, lang), None),
-        (
-            t("kpi_jobs", lang),
-            fmt_int(figures.jobs, lang),
-            t("kpi_jobs_help", lang, known=figures.sites_with_jobs, total=figures.sites),
-        ),
-        (
-            t("kpi_brownfield", lang),
-            fmt_pct(figures.brownfield_share, lang),
-            t("kpi_brownfield_help", lang, known=figures.brownfield_known),
-        ),
-        (
-            t("kpi_investment", lang),
-            fmt_eur(figures.investment_eur, lang),
-            t("kpi_investment_help", lang, known=figures.sites_with_investment),
-        ),
+        Kpi(t("kpi_sites", lang), fmt_int(total, lang), None, None),
+        figure("kpi_jobs", figures.sites_with_jobs, fmt_int(figures.jobs, lang), "kpi_jobs_help"),
+        figure("kpi_brownfield", figures.brownfield_known, fmt_pct(figures.brownfield_share, lang), "kpi_brownfield_help"),
+        figure("kpi_investment", figures.sites_with_investment, fmt_eur(figures.investment_eur, lang), "kpi_investment_help"),
     ]
 
 
 def kpi_row(selection: gpd.GeoDataFrame, lang: str) -> None:
-    for column, (label, value, help_text) in zip(st.columns(4), kpi_values(selection, lang), strict=True):
-        column.metric(label, value, help=help_text)
+    for column, kpi in zip(st.columns(4), kpi_values(selection, lang), strict=True):
+        column.metric(kpi.label, kpi.value, help=kpi.help)
+        if kpi.note:
+            column.caption(kpi.note)
 
 
 def kpi_row_html(selection: gpd.GeoDataFrame, lang: str) -> str:
     """The headline figures in large type, for presenter mode (read from the back of a room)."""
     cells = "".join(
-        f'<div class="kpi"><div class="kpi-value">{html.escape(value)}</div>'
-        f'<div class="kpi-label">{html.escape(label)}</div></div>'
-        for label, value, _ in kpi_values(selection, lang)
+        f'<div class="kpi"><div class="kpi-value">{html.escape(k.value)}</div>'
+        f'<div class="kpi-label">{html.escape(k.label)}</div>'
+        + (f'<div class="kpi-note">{html.escape(k.note)}</div>' if k.note else "")
+        + "</div>"
+        for k in kpi_values(selection, lang)
     )
     return f'<div class="kpi-row" data-testid="kpi-row">{cells}</div>'
 
@@ -118,11 +126,13 @@ def charts(selection: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, lang: str) ->
     regions = regions.set_index("code")
     by_region = aggregate(selection, regions["population"], "region")
     names = regions["nom"]
+    # a région none of whose sites gives a jobs figure: unknown (n.c.), not 0
+    known = selection.groupby("reg")["jobs"].count()
     right.html(
         bars_html(
             t("by_region", lang),
             [
-                (names.get(code, code), jobs, "#4a6fa5")
+                (names.get(code, code), jobs if known.get(code, 0) else None, "#4a6fa5")
                 for code, jobs in zip(by_region["code"], by_region["jobs"], strict=True)
             ],
             t("kpi_jobs", lang).lower(),
@@ -151,7 +161,9 @@ def sites_table(selection: gpd.GeoDataFrame, lang: str) -> None:
             t("th_commune", lang): selection["commune_nom"].fillna(selection["dep_nom"]),
             t("th_dep", lang): selection["dep"],
             t("jobs", lang): pd.to_numeric(selection["jobs"], errors="coerce"),
-            t("kpi_brownfield", lang): selection["brownfield"],
+            t("kpi_brownfield", lang): selection["brownfield"].astype("boolean").map(
+                {True: t("brownfield_yes", lang), False: t("brownfield_no", lang)}, na_action="ignore"
+            ).fillna(t("not_given", lang)),
             t("th_investment", lang): pd.to_numeric(selection["investment_eur"], errors="coerce"),
             t("th_year", lang): pd.to_numeric(selection["year"], errors="coerce"),
         }

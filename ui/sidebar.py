@@ -41,55 +41,44 @@ def filters(
     def counted(label: str, n: int) -> str:
         return f"{label} ({fmt_int(n, lang)})"
 
-    by_sector = counts("sector", "sectors")
-    sb.multiselect(
-        t("sector", lang),
-        options=list(param("sector").choices),
-        format_func=lambda s: counted(SECTORS[s].label(lang), by_sector.get(s, 0)),
-        placeholder=t("all_sectors", lang),
-        **session.bind("sector"),
-    )
+    def multi(name: str, column: str, label: str, placeholder: str, shown, options=None) -> None:
+        p = param(name)
+        by_value = counts(column, p.field)
+        sb.multiselect(
+            t(label, lang),
+            options=list(options if options is not None else p.choices),
+            format_func=lambda v: counted(shown(v), by_value.get(v, 0)),
+            placeholder=t(placeholder, lang),
+            **session.bind(name),
+        )
+
+    multi("sector", "sector", "sector", "all_sectors", lambda s: SECTORS[s].label(lang))
     _jobs(sb, sites, spec, distances, lang)
-    by_brownfield = counts("brownfield", "brownfield")
-    brownfield_counts = {
-        "any": int(by_brownfield.sum()),
-        "yes": int(by_brownfield.get(True, 0)),
-        "no": int(by_brownfield.get(False, 0)),
-    }
-    sb.radio(
-        t("brownfield", lang),
-        options=["any", *param("brownfield").choices],
-        format_func=lambda v: counted(t("brownfield_" + v, lang), brownfield_counts[v]),
-        horizontal=True,
-        **session.bind("brownfield", to_widget=lambda v: v or "any", from_widget=_none_if_any),
-    )
-    by_status = counts("status", "statuses")
-    sb.multiselect(
-        t("status", lang),
-        options=list(param("status").choices),
-        format_func=lambda s: counted(STATUSES[s].label(lang), by_status.get(s, 0)),
-        placeholder=t("all_statuses", lang),
-        **session.bind("status"),
-    )
-    _places(sb, names, counts, counted, lang)
+    _brownfield(sb, counts("brownfield", "brownfield"), counted, lang)
+    multi("status", "status", "status", "all_statuses", lambda s: STATUSES[s].label(lang))
+    regs, deps = names["reg"], names["dep"]
+    multi("reg", "reg", "region", "all_regions", regs.get, options=sorted(regs.index, key=regs.get))
+    multi("dep", "dep", "departement", "all_departements", lambda c: f"{c} – {deps[c]}", options=deps.index)
     sb.text_input(t("search", lang), max_chars=int(param("q").high), **session.bind("q"))
     _radius(sb, spec, lang, resolve_near)
     sb.button(t("reset", lang), on_click=session.reset, kwargs={"lang": lang}, width="stretch")
 
 
-def _places(sb, names: dict[str, pd.Series], counts, counted, lang: str) -> None:
-    """Régions and départements, by name, with their counts."""
-    for name, attr, key, all_key in (("reg", "regs", "region", "all_regions"), ("dep", "deps", "departement", "all_departements")):
-        labels, by_code = names[name], counts(name, attr)
-        options = sorted(labels.index, key=lambda c: labels[c]) if name == "reg" else list(labels.index)
-        shown = (lambda c, labels=labels: labels[c]) if name == "reg" else (lambda c, labels=labels: f"{c} – {labels[c]}")
-        sb.multiselect(
-            t(key, lang),
-            options=options,
-            format_func=lambda c, shown=shown, by_code=by_code: counted(shown(c), by_code.get(c, 0)),
-            placeholder=t(all_key, lang),
-            **session.bind(name),
-        )
+def _brownfield(sb, by_value: pd.Series, counted, lang: str) -> None:
+    """Brownfield reuse in three states and "any": unknown is a value, not a "no"."""
+    n = {
+        "any": int(by_value.sum()),
+        "yes": int(by_value.get(True, 0)),
+        "no": int(by_value.get(False, 0)),
+        "unknown": int(by_value[by_value.index.isna()].sum()),
+    }
+    sb.radio(
+        t("brownfield", lang),
+        options=["any", *param("brownfield").choices],
+        format_func=lambda v: counted(t("brownfield_" + v, lang), n[v]),
+        horizontal=True,
+        **session.bind("brownfield", to_widget=lambda v: v or "any", from_widget=_none_if_any),
+    )
 
 
 def _jobs(sb, sites, spec: FilterSpec, distances, lang: str) -> None:

@@ -339,3 +339,39 @@ def test_a_broken_data_file_is_explained_without_the_servers_path(tmp_path, monk
     assert not at.exception
     (page,) = [h.proto.body for h in at.html if "data-error" in h.proto.body]
     assert "recover.geojson" in page and str(tmp_path) not in page
+
+
+@pytest.mark.parametrize(
+    ("params", "label"),
+    [({"q": "strasbourg"}, "Emplois annoncés"), ({"sector": "leather-goods"}, "Investissement")],
+)
+def test_unknown_figures_read_nc_not_zero(params, label):
+    """Regression: ?q=strasbourg showed "Emplois annoncés 0", leather goods "Investissement 0 €"."""
+    at = run(**params)
+    metric = next(m for m in at.metric if m.label == label)
+    assert metric.value == "n.c."
+
+
+def test_a_figure_resting_on_part_of_the_sites_says_so():
+    at = run()
+    with_jobs = sum(1 for f in SITES if f["properties"]["jobs"] is not None)
+    assert any(c.value == f"sur {with_jobs} des {len(SITES)} sites" for c in at.main.caption)
+    present = run(mode="present")
+    row = next(h.proto.body for h in present.html if "kpi-row" in h.proto.body)
+    assert f"sur {with_jobs} des {len(SITES)} sites" in row
+
+
+def test_regions_without_a_jobs_figure_read_nc_in_the_chart():
+    at = run()
+    (chart,) = [h.proto.body for h in at.main.html if "Par région" in h.proto.body]
+    rows = dict(re.findall(r'bar-label">([^<]*)</div>.*?bar-value">([^<]*)</div>', chart))
+    assert rows["Grand Est"] == "n.c." and rows["Normandie"] == "n.c."  # no site there gives a jobs figure
+    assert rows["Hauts-de-France"] not in ("n.c.", "0")
+
+
+def test_brownfield_unknown_is_a_value_of_its_own():
+    at = run(brownfield="unknown")
+    unknown = sum(1 for f in SITES if f["properties"]["brownfield"] is None)
+    assert f'data-sites="{unknown}"' in ready(at)
+    assert at.radio(key="w_brownfield").value == "unknown"
+    assert f"Non renseigné ({unknown})" in at.radio(key="w_brownfield").options

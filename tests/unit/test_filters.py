@@ -10,6 +10,7 @@ from shapely.geometry import Point
 from geo.filters import apply_filters, facet_counts
 from geo.state import (
     BASEMAPS,
+    BROWNFIELD_VALUES,
     HIDEABLE,
     LANGS,
     MODES,
@@ -106,6 +107,8 @@ def ids(frame):
         (FilterSpec(deps=("67",)), ["c"]),
         (FilterSpec(brownfield="yes"), ["a"]),
         (FilterSpec(brownfield="no"), ["c"]),
+        # unknown is its own value, never drawn as "no"
+        (FilterSpec(brownfield="unknown"), ["b", "d"]),
         # a jobs bound excludes sites whose jobs are unknown, even a bound of 0
         (FilterSpec(jobs_min=0), ["a", "b"]),
         (FilterSpec(jobs_min=650), ["a"]),
@@ -270,7 +273,7 @@ def states(draw):
         sectors=draw(slugs(SECTORS)),
         jobs_min=jobs_min,
         jobs_max=jobs_max,
-        brownfield=draw(st.sampled_from([None, "yes", "no"])),
+        brownfield=draw(st.sampled_from([None, *BROWNFIELD_VALUES])),
         statuses=draw(slugs(STATUSES)),
         regs=draw(slugs(KNOWN.regs)),
         deps=draw(slugs(KNOWN.deps)),
