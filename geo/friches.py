@@ -387,7 +387,7 @@ class _Reader:
 
     @staticmethod
     def _output_names() -> list[str]:
-        return ["id", "name", "type", "status", "insee_declared", "commune", "address", "surface_m2",
+        return ["id", "name", "friche_type", "status", "insee_declared", "commune", "address", "surface_m2",
                 "surface_ha", "identified_on", "updated_on", "former_activity", "activity_end_year",
                 "occupation", "buildings", "building_state", "pollution", "reuse_type", "reuse_year",
                 "zoning_type", "zoning_label", "urban_plan", "site_url", "source", "source_url",
@@ -451,7 +451,7 @@ class _Reader:
 
         vocab_slugs = {}
         for name, vocabulary, code in (("status", FRICHE_STATUSES, "status_invalid"),
-                                       ("type", FRICHE_TYPES, "type_invalid")):  # fmt: skip
+                                       ("friche_type", FRICHE_TYPES, "type_invalid")):  # fmt: skip
             text = self._text(cells, name)
             slug = "unknown" if text is None else vocabulary.slug_of(text)
             if slug is None:

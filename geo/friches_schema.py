@@ -157,7 +157,7 @@ REJECTIONS: dict[str, tuple[str, str]] = {
     "insee_missing": ("insee", "no INSEE code"),
     "insee_invalid": ("insee", "not an INSEE code"),
     "status_invalid": ("status", "status not in the CNIG vocabulary"),
-    "type_invalid": ("type", "type not in the CNIG vocabulary"),
+    "type_invalid": ("friche_type", "type not in the CNIG vocabulary"),
 }
 # What is read with a warning (the value is left empty or read as unknown, the row kept).
 WARNINGS = ("date_invalid", "number_invalid", "year_invalid", "value_unknown", "parcel_invalid")
@@ -185,7 +185,7 @@ FRICHE_FIELDS: dict[str, FricheField] = dict(
         _f("id", "object", "site_id of the inventory (CNIG), as the file gives it; used in URLs (?friche=)",
            nullable=False),
         _f("name", "object", "site_nom: the site's name"),
-        _f("type", "object", "type slug (FRICHE_TYPES)", nullable=False, vocab=FRICHE_TYPES),
+        _f("friche_type", "object", "site_type: type slug (FRICHE_TYPES)", nullable=False, vocab=FRICHE_TYPES),
         _f("status", "object", "status slug (FRICHE_STATUSES)", nullable=False, vocab=FRICHE_STATUSES),
         _f("insee", "object", "current (COG) INSEE code of the declared commune; null when unknown to the COG"),
         _f("insee_declared", "object", "INSEE code as declared, zero-padded ('3013' → '03013')", nullable=False),
@@ -254,7 +254,7 @@ PRIVATE_COLUMNS = (
 STANDARD_COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("site_id", "site_numero"),
     "name": ("site_nom",),
-    "type": ("site_type",),
+    "friche_type": ("site_type",),
     "status": ("site_statut",),
     "insee": ("comm_insee",),
     "commune": ("comm_nom",),
@@ -286,7 +286,7 @@ PAGE_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("Nom du site",),
     "producer": ("Producteur de la donnée",),
     "status": ("Statut",),
-    "type": ("Type",),
+    "friche_type": ("Type",),
     "zoning_type": ("Zonage d'urbanisme",),
     "surface": ("Surface (en Ha)",),
     "point": ("Coordonnées GPS (Longitude,Latitude)",),
