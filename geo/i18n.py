@@ -295,6 +295,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_lat": {"fr": "latitude", "en": "latitude"},
     "col_layer": {"fr": "couche", "en": "layer"},
     "col_sources": {"fr": "sources", "en": "sources"},
+    # -- friches (brownfields, geo.friches): why a row is not placed (geo.friches_schema.REJECTIONS)
+    "friche_reason_id_missing": {"fr": "pas d'identifiant", "en": "no identifier"},
+    "friche_reason_id_duplicate": {
+        "fr": "identifiant déjà pris par une ligne précédente",
+        "en": "identifier already used by an earlier row",
+    },
+    "friche_reason_point_missing": {"fr": "pas de point", "en": "no point"},
+    "friche_reason_point_invalid": {"fr": "point illisible", "en": "not a readable point"},
+    "friche_reason_point_outside": {"fr": "point hors de France", "en": "point outside France"},
+    "friche_reason_insee_missing": {"fr": "pas de code INSEE", "en": "no INSEE code"},
+    "friche_reason_insee_invalid": {"fr": "code INSEE invalide", "en": "not an INSEE code"},
+    "friche_reason_status_invalid": {
+        "fr": "statut hors du vocabulaire CNIG",
+        "en": "status not in the CNIG vocabulary",
+    },
+    "friche_reason_type_invalid": {"fr": "type hors du vocabulaire CNIG", "en": "type not in the CNIG vocabulary"},
     # -- the map (legend, layers, cards, PNG for slides)
     "legend": {"fr": "Légende", "en": "Legend"},
     "legend_sectors": {"fr": "Secteurs", "en": "Sectors"},
