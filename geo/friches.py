@@ -249,20 +249,34 @@ def missing(cell: str) -> bool:
     return cell.strip().casefold() in MISSING
 
 
-# Text decoded as Latin-1 / cp1252 when it was UTF-8 ('Ã©' for 'é', 'Ã\xa0' for 'à').
-_MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013-\u2122]")
+# UTF-8 text once decoded as Latin-1 or cp1252: a lead byte (Â-ô) then a continuation byte
+# (0x80-0xBF as Latin-1, or as cp1252 shows it: € ‚ ƒ … ™ œ Ÿ...). 'Ã©' for 'é', 'â€™' for '’'.
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]"
+)
 
 
 def repair_text(text: str) -> str:
-    """``text`` with UTF-8 read as cp1252 undone ('DÃ©pÃ´t' → 'Dépôt'); any other text unchanged."""
+    """``text`` with UTF-8 read as Latin-1 / cp1252 undone ('DÃ©pÃ´t' → 'Dépôt'); other text unchanged.
+
+    Only a text whose every character maps back to one byte, and whose bytes are then valid
+    UTF-8, is changed: correct French ('é' alone is not a UTF-8 sequence) never is.
+    """
     if not _MOJIBAKE.search(text):
         return text
-    for encoding in ("cp1252", "latin-1"):
-        try:
-            return text.encode(encoding).decode("utf-8")
-        except UnicodeError:
-            continue
-    return text
+    raw = bytearray()
+    for char in text:
+        if ord(char) < 256:  # Latin-1 maps every byte, the C1 controls included
+            raw.append(ord(char))
+        else:
+            try:
+                raw += char.encode("cp1252")
+            except UnicodeEncodeError:
+                return text
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return text
 
 
 _DATE_FR = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")

@@ -355,6 +355,9 @@ def test_parse_point(text, fmt, expected):
         ("DÃ©pÃ´t de peaux", "Dépôt de peaux"),
         ("Dépôt", "Dépôt"),
         ("Ã‰cole", "École"),
+        ("zone mixte Ã\xa0 vocation dâ\x80\x99habitat", "zone mixte à vocation d’habitat"),  # as Latin-1
+        ("dâ€™habitat", "d’habitat"),  # as cp1252
+        ("café» déjà", "café» déjà"),
         ("PRÃ", "PRÃ"),
     ],
 )
