@@ -366,6 +366,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sources: IGN, INSEE (COG 2025); press articles — see data/sites.geojson",
     },
     "png_credit_upload": {"fr": " ; sites importés par l'utilisateur", "en": "; user-uploaded sites"},
+    "png_all_sites": {"fr": "Tous les sites", "en": "All sites"},
+    "png_one_site": {"fr": "1 site", "en": "1 site"},
+    "png_jobs_total": {"fr": "{n} emplois annoncés", "en": "{n} announced jobs"},
+    "png_jobs_unknown": {"fr": "(emplois {nc} pour {sites})", "en": "(jobs {nc} for {sites})"},
+    "png_date": {"fr": "au {date}", "en": "as of {date}"},
+    "png_months": {
+        "fr": "janvier,février,mars,avril,mai,juin,juillet,août,septembre,octobre,novembre,décembre",
+        "en": "January,February,March,April,May,June,July,August,September,October,November,December",
+    },
+    "png_sources": {"fr": "Sources : {parts}", "en": "Sources: {parts}"},
+    "png_sep": {"fr": " ; ", "en": "; "},
+    "png_articles": {"fr": "articles de {publishers}", "en": "articles from {publishers}"},
+    "png_more_publishers": {"fr": "{names} et {n} autres", "en": "{names} and {n} more"},
+    "png_n_publishers": {"fr": "{n} éditeurs", "en": "{n} publishers"},
+    "png_credit_ign": {"fr": "IGN, INSEE (COG 2025)", "en": "IGN, INSEE (COG 2025)"},
+    "png_credit_friches": {"fr": "Cerema, Cartofriches", "en": "Cerema, Cartofriches"},
+    "png_credit_uploaded": {"fr": "sites importés par l'utilisateur", "en": "user-uploaded sites"},
+    "png_friches": {"fr": "Friches (Cartofriches)", "en": "Brownfields (Cartofriches)"},
+    "png_outlines": {"fr": "Limites", "en": "Boundaries"},
 }
 
 

@@ -1,34 +1,88 @@
 """A static PNG of the map for slides (matplotlib's Agg canvas, no tiles): the only module
-that imports matplotlib, and only when a PNG is asked for (``geo.mapview.to_png``)."""
+that imports matplotlib, and only when a PNG is asked for (``geo.mapview.to_png``).
+
+The figure: a title and a subtitle (the active filters, the counts, the date), mainland
+France with Corsica in Lambert-93 (or the sites' area when they all lie close together,
+with a locator), an inset per overseas territory that has sites, the communes that host
+the sites shaded by the web map's choropleth classes, département and région outlines,
+the sites (one scatter call per style, whatever their number), commune labels placed
+without overlap or dropped (:func:`place_labels`), a legend, a scale bar and a credit line
+naming the sources.
+
+Everything drawn outside the maps (legend, labels, scale bar, texts) is in figure
+pixels: an overlay axes spans the figure with one data unit per pixel.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import EllipseCollection, LineCollection, PolyCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import Circle, Rectangle
 
 from geo.i18n import fmt_int
 from geo.i18n import t as _t
-from geo.mapview.background import outline, to_wgs84
-from geo.mapview.build import commune_jobs, stats_by_insee
-from geo.mapview.cards import missing_to_none, place_of
+from geo.mapview.background import to_wgs84
+from geo.mapview.build import stats_by_insee
+from geo.mapview.cards import missing_to_none
 from geo.mapview.catalog import check_sites
 from geo.mapview.styles import (
+    AREA_STYLES,
     BACKGROUND,
     CHOROPLETH_COLORS,
     DEPARTEMENT_HALO_M,
+    FRICHE_COLOR,
     LEGEND_JOBS,
+    NO_JOBS_FILL,
     UPLOAD_STROKE,
     class_labels,
-    jobs_color,
+    fill_classes,
+    radii_px,
     radius_px,
 )
+from geo.territories import LAMBERT_93, MAINLAND, TERRITORIES, Territory
 from geo.vocab import SECTORS
+
+# Output sizes by aspect ratio (pixels); DPI sets how big a point is: 150 → 1 pt ≈ 2.1 px.
+SIZES = {"16:9": (1920, 1080), "4:3": (1440, 1080)}
+DPI = 150
+CORSICA = next(t for t in TERRITORIES if t.name == "Corse")
+OVERSEAS = tuple(t for t in TERRITORIES if t.crs != LAMBERT_93)
+OVERSEAS_REGIONS = frozenset({"01", "02", "03", "04", "06"})  # COG codes of the single-département régions
+# A selection whose sites span less than this share of mainland France (both ways) is
+# drawn zoomed on them, with a locator; at least ZOOM_MIN_SPAN_M across.
+ZOOM_MAX_SHARE = 0.3
+ZOOM_MIN_SPAN_M = 120_000
+# Markers as on the web map (radius in CSS pixels) up to this many sites; beyond, scaled
+# down by √(n / this), to at most MARKER_MIN_SCALE, so that 10,000 sites stay a pattern.
+MARKER_FULL_SITES = 300
+MARKER_MIN_SCALE = 0.3
+# Labels: every commune up to LABEL_ALL_PLACES places, else the LABEL_TOP with most jobs.
+LABEL_ALL_PLACES = 30
+LABEL_TOP = 12
+LABEL_PT = 9.5
+INK, MUTED, FRAME = "#1f2933", "#52606d", "#c4cad0"
+LAND = "#fbfaf7"
+COMMUNE_EDGE = AREA_STYLES["communes"]["color"]
+DEP_EDGE = AREA_STYLES["departements"]["color"]
+REG_EDGE = AREA_STYLES["regions"]["color"]
+FONT = FontProperties(family="DejaVu Sans")
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 (pixels, y up)
 
 
 def to_png(
@@ -38,230 +92,820 @@ def to_png(
     regions: gpd.GeoDataFrame | None,
     *,
     title: str,
+    subtitle: str | None = None,
     lang: str = "fr",
+    aspect: str = "16:9",
+    size_px: tuple[int, int] | None = None,
+    date: dt.date | None = None,
+    extent: str = "auto",
+    friches: gpd.GeoDataFrame | None = None,
     commune_stats: pd.DataFrame | None = None,
-    size_px: tuple[int, int] = (1920, 1080),
 ) -> bytes:
-    """A static PNG of the map for slides (no tiles): outlines, communes, sites, legend, credit.
+    """A PNG of the selected sites for slides: 1920×1080 (``aspect="16:9"``) or 1440×1080 (``"4:3"``).
 
-    Drawn with matplotlib's Agg canvas (no pyplot state, safe in a server), in
-    Lambert-93 for metropolitan France and Web Mercator when sites lie overseas.
+    Parameters
+    ----------
+    sites
+        The selected sites (points, any CRS), with ``id``, ``name``, ``sector``; ``insee``,
+        ``jobs``, ``commune_nom``, ``location_precision``, ``layer``, ``sources`` when known.
+    communes, departements, regions
+        The commune layer (only the communes hosting a site are drawn) and the outlines.
+    title, subtitle
+        The figure's title, and what the selection is (the active filters, in words);
+        the counts and the date are added after it.
+    aspect, size_px
+        ``"16:9"`` or ``"4:3"``; ``size_px`` overrides the size in pixels.
+    date
+        The date the subtitle states (default: today).
+    extent
+        ``"auto"``: mainland France with Corsica, or the sites' area when they lie within a
+        small part of it; ``"france"``: always mainland France with Corsica.
+    friches
+        Brownfields shown with the sites (Cartofriches, points or polygons): drawn, and
+        Cerema credited.
+    commune_stats
+        Known jobs per commune (``insee`` or ``code``, ``jobs``); default: summed from ``sites``.
     """
-    # Texts from data and users ($, \\) are drawn as they are: parse_math=False everywhere.
-    sites = check_sites(sites)
-    dpi = 150
-    fig = Figure(figsize=(size_px[0] / dpi, size_px[1] / dpi), dpi=dpi, facecolor="white")
-    FigureCanvasAgg(fig)
-    map_box = (0.01, 0.07, 0.70, 0.82)
-    ax = fig.add_axes(map_box)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_facecolor(BACKGROUND)  # outside France (sea, neighbours) reads as background
-    for spine in ax.spines.values():
-        spine.set_edgecolor("#c4cad0")
+    return render_slide(
+        sites, communes, departements, regions, title=title, subtitle=subtitle, lang=lang, aspect=aspect,
+        size_px=size_px, date=date, extent=extent, friches=friches, commune_stats=commune_stats,
+    ).png()  # fmt: skip
 
-    metropolitan = sites.empty or bool(
-        (sites.geometry.x.between(-5.5, 10) & sites.geometry.y.between(41, 51.5)).all()
+
+def render_slide(
+    sites: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame | None,
+    departements: gpd.GeoDataFrame | None,
+    regions: gpd.GeoDataFrame | None,
+    *,
+    title: str,
+    subtitle: str | None = None,
+    lang: str = "fr",
+    aspect: str = "16:9",
+    size_px: tuple[int, int] | None = None,
+    date: dt.date | None = None,
+    extent: str = "auto",
+    friches: gpd.GeoDataFrame | None = None,
+    commune_stats: pd.DataFrame | None = None,
+) -> SlideFigure:
+    """The slide as a :class:`SlideFigure` (what :func:`to_png` saves), with what was drawn
+    where: the labels' boxes, the communes drawn, the main map's frame. Parameters: :func:`to_png`."""
+    sites = check_sites(sites)  # EPSG:4326, point geometries, known sectors
+    if aspect not in SIZES:
+        raise ValueError(f"to_png: aspect must be one of {sorted(SIZES)}, not {aspect!r}")
+    if extent not in ("auto", "france"):
+        raise ValueError(f"to_png: extent must be 'auto' or 'france', not {extent!r}")
+    width, height = size_px or SIZES[aspect]
+    friches = to_wgs84(friches, "friches") if friches is not None and not friches.empty else None
+    frames = _Frames(
+        communes=_host_frame(sites, communes),
+        departements=None if departements is None else to_wgs84(departements, "departements"),
+        regions=None if regions is None else to_wgs84(regions, "regions"),
+        friches=friches,
+        jobs=commune_known_jobs(sites, commune_stats),
     )
-    crs = 2154 if metropolitan else 3857
-    pts = sites.to_crs(crs)
-    extent = _png_extent(pts, crs, aspect=(map_box[2] * size_px[0]) / (map_box[3] * size_px[1]))
-    drawn_communes = _draw_areas(ax, sites, (communes, departements, regions), commune_stats, crs, extent)
-    _draw_sites(ax, pts)
-    _png_labels(ax, pts)
-    ax.set_xlim(extent[0], extent[2])
-    ax.set_ylim(extent[1], extent[3])
-    ax.set_aspect("equal", adjustable="datalim")
-    ax.set_xlabel("")  # geopandas labels projected axes ("Easting [metre]")
-    ax.set_ylabel("")
+    figure = SlideFigure(width, height)
+    page = _page_layout(width, height)
+    groups = split_by_territory(sites)
+    mainland = groups.pop(MAINLAND.name, sites.iloc[0:0])
+    extent_box, zoomed = map_extent(
+        _project(mainland, LAMBERT_93), page.map_box[2] / page.map_box[3], mode=extent
+    )  # fmt: skip
+    scale = marker_scale(len(sites))
 
-    legend_ax = fig.add_axes((0.73, 0.07, 0.26, 0.82))
-    _png_legend(legend_ax, sites, lang, communes=drawn_communes, dpi=dpi)
-    fig.text(
-        0.015, 0.95, title, parse_math=False, fontsize=20, fontweight="bold", color="#1f2933", va="center"
+    figure.extent, figure.zoomed = extent_box, zoomed
+    main = figure.map_axes(page.map_box, extent_box)
+    _draw_territory(main, frames, mainland, LAMBERT_93, extent_box, scale, drawn=figure.communes)
+    legend_args = {
+        "scale": scale, "communes": frames.communes is not None and not frames.communes.empty,
+        "outlines": (departements is not None, regions is not None), "friches": friches is not None,
+    }  # fmt: skip
+    panel_boxes, legend = _fit_panel(figure, sites, lang, page.panel_box, len(groups) + zoomed, legend_args)
+    insets = iter(panel_boxes)
+    if zoomed:
+        _draw_locator(figure, next(insets), frames, extent_box)
+    for territory in OVERSEAS:
+        if territory.name in groups:
+            _draw_inset(figure, next(insets), territory, frames, groups[territory.name], scale)
+    scale_box = _draw_scale_bar(figure, page.map_box, extent_box, lang)
+    _draw_labels(figure, main, mainland, page.map_box, extent_box, scale, obstacles=[scale_box])
+    legend()
+    figure.text(
+        page.margin, height - 46, title, size=22, weight="bold", color=INK, max_width=width - 2 * page.margin
     )
-    uploads = "layer" in sites and bool(sites["layer"].eq("upload").any())
-    credit = _t("png_credit", lang) + (_t("png_credit_upload", lang) if uploads else "")
-    fig.text(0.015, 0.03, credit, parse_math=False, fontsize=9, color="#52606d", va="center")
-
-    out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=dpi, facecolor="white")
-    return out.getvalue()
+    figure.text(page.margin, height - 88, subtitle_text(sites, subtitle, lang, date or dt.date.today()), size=12.5,
+                color=MUTED, max_width=width - 2 * page.margin)  # fmt: skip
+    figure.credit(page.margin, 20, credit_parts(sites, lang, friches=friches is not None), lang,
+                  max_width=width - 2 * page.margin)  # fmt: skip
+    return figure
 
 
-def _draw_areas(ax, sites, frames, commune_stats, crs: int, extent) -> bool:
-    """Départements, communes (choropleth) and régions within the frame; True if communes were drawn."""
+# --------------------------------------------------------------------------- pure parts
+
+
+def split_by_territory(sites: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """The sites by territory name: mainland France and Corsica together (``MAINLAND.name``),
+    each overseas territory apart; a site in no territory's box goes with the mainland."""
+    lon, lat = sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()
+    where = np.full(len(sites), MAINLAND.name, dtype=object)
+    for territory in OVERSEAS:
+        x0, y0, x1, y1 = territory.bbox
+        where[(lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)] = territory.name
+    return {name: sites[where == name] for name in dict.fromkeys(where)}
+
+
+def france_extent() -> Box:
+    """Mainland France and Corsica in Lambert-93 (metres), from their territory boxes."""
+    boxes = [_projected_box(t) for t in (MAINLAND, CORSICA)]
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def map_extent(points: np.ndarray, aspect: float, *, mode: str = "auto") -> tuple[Box, bool]:
+    """The main map's frame (Lambert-93) for ``aspect`` (width / height), and whether it is zoomed.
+
+    ``points`` are the mainland sites in Lambert-93 (n × 2). The frame is France with
+    Corsica unless ``mode == "auto"`` and the sites span less than ZOOM_MAX_SHARE of it
+    both ways: then the sites with a margin, at least ZOOM_MIN_SPAN_M across.
+    """
+    france = france_extent()
+    zoomed = False
+    box = france
+    if mode == "auto" and len(points):
+        x0, y0 = points.min(axis=0)
+        x1, y1 = points.max(axis=0)
+        fw, fh = france[2] - france[0], france[3] - france[1]
+        if (x1 - x0) < ZOOM_MAX_SHARE * fw and (y1 - y0) < ZOOM_MAX_SHARE * fh:
+            span = max((x1 - x0) * 1.3, (y1 - y0) * 1.3, ZOOM_MIN_SPAN_M)
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            box, zoomed = (cx - span / 2, cy - span / 2, cx + span / 2, cy + span / 2), True
+    return _fit_aspect(box, aspect), zoomed
+
+
+def marker_scale(n_sites: int) -> float:
+    """Markers at the web map's size up to MARKER_FULL_SITES sites, smaller beyond (area ∝ 1/n)."""
+    if n_sites <= MARKER_FULL_SITES:
+        return 1.0
+    return max(MARKER_MIN_SCALE, math.sqrt(MARKER_FULL_SITES / n_sites))
+
+
+def commune_known_jobs(sites: pd.DataFrame, commune_stats: pd.DataFrame | None = None) -> pd.Series:
+    """Known jobs per host commune (INSEE index); NA where none of its sites gives a figure.
+
+    ``commune_stats`` (geo.aggregate's, where unknown jobs sum to 0) gives the figures,
+    but a commune none of whose sites has a jobs figure stays NA: unknown is not zero."""
+    if "insee" not in sites or "jobs" not in sites:
+        return pd.Series(dtype="Float64")
+    located = pd.DataFrame(
+        {"insee": sites["insee"], "jobs": pd.to_numeric(sites["jobs"], errors="coerce").astype("Float64")}
+    ).dropna(subset=["insee"])
+    located["insee"] = located["insee"].astype(str)
+    jobs = located.groupby("insee")["jobs"].sum(min_count=1)
+    if commune_stats is not None and "jobs" in commune_stats:
+        given = stats_by_insee(commune_stats)["jobs"].astype("Float64")
+        jobs = given.reindex(jobs.index).where(jobs.notna())
+    return jobs
+
+
+def host_communes(sites: pd.DataFrame, communes: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The communes that host at least one of ``sites`` (by INSEE code): the only ones drawn."""
+    if communes is None or "insee" not in sites:
+        return None
+    codes = pd.Index(sites["insee"].dropna().astype(str).unique())
+    return communes[communes["insee"].astype(str).isin(codes)]
+
+
+def place_labels(
+    anchors: Sequence[tuple[float, float]],
+    sizes: Sequence[tuple[float, float]],
+    radii: Sequence[float],
+    bounds: Box,
+    obstacles: Sequence[Box] = (),
+    pad: float = 2.0,
+) -> list[Box | None]:
+    """Where each label goes (its box), or None when it cannot go anywhere: greedy, in order.
+
+    Label ``i`` (size ``sizes[i]``, pixels) tries eight places around its anchor, at its
+    marker's radius plus a gap — right, left, above right, below right, above left, below
+    left, above, below — and takes the first inside ``bounds`` that overlaps no label
+    already placed, no other label's marker (a square of side 2·radius around its anchor)
+    and no obstacle. Give the most important labels first: a label that finds no place is
+    dropped, never drawn over another. Boxes are padded by ``pad`` before comparing.
+    """
+    markers = [(x - r, y - r, x + r, y + r) for (x, y), r in zip(anchors, radii, strict=True)]
+    placed: list[Box] = []
+    out: list[Box | None] = []
+    for i, ((x, y), (w, h), r) in enumerate(zip(anchors, sizes, radii, strict=True)):
+        gap = r + 3.0
+        diag = r * 0.7 + 2.0
+        candidates = (
+            (x + gap, y - h / 2), (x - gap - w, y - h / 2),
+            (x + diag, y + diag), (x + diag, y - diag - h), (x - diag - w, y + diag), (x - diag - w, y - diag - h),
+            (x - w / 2, y + gap), (x - w / 2, y - gap - h),
+        )  # fmt: skip
+        others = [m for j, m in enumerate(markers) if j != i]
+        choice = None
+        for x0, y0 in candidates:
+            box = (x0, y0, x0 + w, y0 + h)
+            if not _inside(box, bounds):
+                continue
+            padded = (x0 - pad, y0 - pad, x0 + w + pad, y0 + h + pad)
+            if any(_overlaps(padded, other) for other in (*placed, *others, *obstacles)):
+                continue
+            choice = box
+            break
+        out.append(choice)
+        if choice is not None:
+            placed.append(choice)
+    return out
+
+
+def boxes_overlap(a: Box, b: Box) -> bool:
+    """Whether two boxes share some area (touching edges do not count)."""
+    return _overlaps(a, b)
+
+
+def subtitle_text(sites: pd.DataFrame, subtitle: str | None, lang: str, date: dt.date) -> str:
+    """The subtitle: "<filters> · <n> sites · <jobs> emplois annoncés (n.c. pour <k> sites) · <date>"."""
+    n = len(sites)
+    parts = [subtitle.strip() if subtitle and subtitle.strip() else _t("png_all_sites", lang)]
+    parts.append(_t("png_one_site", lang) if n == 1 else _t("n_sites", lang, n=fmt_int(n, lang)))
+    if n:
+        jobs = _jobs(sites)
+        unknown = int(jobs.isna().sum())
+        total = fmt_int(jobs.sum(), lang) if unknown < n else _t("not_given", lang)
+        text = _t("png_jobs_total", lang, n=total)
+        if 0 < unknown < n:
+            count = (
+                _t("png_one_site", lang) if unknown == 1 else _t("n_sites", lang, n=fmt_int(unknown, lang))
+            )
+            text += " " + _t("png_jobs_unknown", lang, sites=count, nc=_t("not_given", lang))
+        parts.append(text)
+    parts.append(_t("png_date", lang, date=format_date(date, lang)))
+    return " · ".join(parts)
+
+
+def format_date(date: dt.date, lang: str) -> str:
+    """14 mai 2025 / 14 May 2025."""
+    months = _t("png_months", lang).split(",")
+    return f"{date.day} {months[date.month - 1]} {date.year}"
+
+
+def credit_parts(sites: pd.DataFrame, lang: str, *, friches: bool) -> tuple[list[str], list[str]]:
+    """The credit line's pieces: the articles' publishers (most cited first), and the rest
+    (IGN/INSEE, Cerema when brownfields are shown, the user's uploads)."""
+    counts: Counter[str] = Counter()
+    seen: dict[str, str] = {}
+    if "sources" in sites:
+        for sources in sites["sources"]:
+            if isinstance(sources, (list, tuple, np.ndarray)):
+                names = {
+                    str(s.get("publisher")).strip()
+                    for s in sources
+                    if isinstance(s, dict) and s.get("publisher")
+                }
+                for name in names:
+                    key = name.casefold()
+                    seen.setdefault(key, name)
+                    counts[key] += 1
+    publishers = [seen[key] for key, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    rest = [_t("png_credit_ign", lang)]
+    if friches:
+        rest.append(_t("png_credit_friches", lang))
+    if "layer" in sites and bool(sites["layer"].eq("upload").any()):
+        rest.append(_t("png_credit_uploaded", lang))
+    return publishers, rest
+
+
+def credit_text(publishers: list[str], rest: list[str], lang: str, shown: int | None = None) -> str:
+    """The credit line with the first ``shown`` publishers named (all by default), the others counted."""
+    shown = len(publishers) if shown is None else shown
+    parts = []
+    if publishers:
+        names = ", ".join(publishers[:shown])
+        hidden = len(publishers) - shown
+        if hidden:
+            names = _t("png_more_publishers", lang, names=names, n=fmt_int(hidden, lang)) if shown else \
+                _t("png_n_publishers", lang, n=fmt_int(hidden, lang))  # fmt: skip
+        parts.append(_t("png_articles", lang, publishers=names))
+    return _t("png_sources", lang, parts=_t("png_sep", lang).join(parts + rest))
+
+
+# --------------------------------------------------------------------------- figure
+
+
+@dataclass
+class _Frames:
+    communes: gpd.GeoDataFrame | None  # host communes only, EPSG:4326
+    departements: gpd.GeoDataFrame | None
+    regions: gpd.GeoDataFrame | None
+    friches: gpd.GeoDataFrame | None
+    jobs: pd.Series  # known jobs per host commune (NA: n.c.)
+
+
+@dataclass(frozen=True)
+class _Page:
+    margin: float
+    map_box: tuple[float, float, float, float]  # x, y, w, h in pixels
+    panel_box: tuple[float, float, float, float]
+
+
+def _page_layout(width: int, height: int) -> _Page:
+    """Title band on top, credit at the bottom, the map on the left, the legend panel on the right."""
+    margin, top, bottom = 28.0, 118.0, 44.0
+    map_h = height - top - bottom
+    france = france_extent()
+    france_aspect = (france[2] - france[0]) / (france[3] - france[1])
+    map_w = min(map_h * france_aspect, width - 2 * margin - 440)
+    panel_x = margin + map_w + 32
+    return _Page(margin, (margin, bottom, map_w, map_h), (panel_x, bottom, width - margin - panel_x, map_h))
+
+
+class SlideFigure:
+    """The slide: a matplotlib figure with a full-size overlay axes in pixels (y up) for
+    everything but the maps, and what was drawn (labels, communes, frame) for tests."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor="white")
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.overlay = self.fig.add_axes((0, 0, 1, 1), zorder=10)
+        self.overlay.set_xlim(0, width)
+        self.overlay.set_ylim(0, height)
+        self.overlay.set_axis_off()
+        self.overlay.patch.set_alpha(0)
+        self.renderer = self.canvas.get_renderer()
+        self.labels: list[tuple[str, Box | None]] = []  # commune labels and their boxes (None: dropped)
+        self.communes: list[str] = []  # INSEE codes of the communes drawn (every map)
+        self.territories: list[str] = []  # the overseas insets drawn
+        self.extent: Box | None = None  # the main map's frame (Lambert-93)
+        self.zoomed = False
+
+    def measure(self, text: str, size: float, weight: str = "normal") -> tuple[float, float]:
+        """Width and height in pixels of a line of text."""
+        prop = FONT.copy()
+        prop.set_size(size)
+        prop.set_weight(weight)
+        w, h, _ = self.renderer.get_text_width_height_descent(text, prop, ismath=False)
+        return w, h
+
+    def text(self, x, y, text, *, size, color=INK, weight="normal", max_width=None, **kwargs):
+        """Left-aligned text (parse_math off: titles and names with $ are drawn as written),
+        shrunk until it fits ``max_width``."""
+        while max_width and size > 7 and self.measure(text, size, weight)[0] > max_width:
+            size *= 0.94
+        return self.overlay.text(x, y, text, fontsize=size, color=color, fontweight=weight, parse_math=False,
+                                 va="center", **kwargs)  # fmt: skip
+
+    def credit(self, x, y, parts, lang, *, max_width) -> None:
+        publishers, rest = parts
+        shown = len(publishers)
+        text = credit_text(publishers, rest, lang, shown)
+        while shown and self.measure(text, 8.5)[0] > max_width:
+            shown -= 1
+            text = credit_text(publishers, rest, lang, shown)
+        self.text(x, y, text, size=8.5, color=MUTED, max_width=max_width)
+
+    def map_axes(self, box, extent: Box):
+        x, y, w, h = box
+        ax = self.fig.add_axes((x / self.width, y / self.height, w / self.width, h / self.height))
+        ax.set_xlim(extent[0], extent[2])
+        ax.set_ylim(extent[1], extent[3])
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_facecolor(BACKGROUND)  # the sea and the neighbours
+        for spine in ax.spines.values():
+            spine.set_edgecolor(FRAME)
+        return ax
+
+    def png(self) -> bytes:
+        out = io.BytesIO()
+        self.fig.savefig(out, format="png", dpi=DPI, facecolor="white")
+        return out.getvalue()
+
+
+def _draw_territory(ax, frames: _Frames, sites, crs: int, extent: Box, scale: float, *,
+                    deps: frozenset[str] | None = None, drawn: list[str] | None = None) -> None:  # fmt: skip
+    """Départements (land), host communes, régions, brownfields, halos and sites of one map."""
     window = gpd.GeoSeries([shapely.box(*extent)], crs=crs).to_crs(4326).total_bounds
+    m_per_px = (extent[2] - extent[0]) / (ax.get_position().width * ax.figure.get_figwidth() * DPI)
+    tolerance = m_per_px * 0.6
 
-    def layer(frame: gpd.GeoDataFrame | None, what: str, lines_only: bool) -> gpd.GeoDataFrame | None:
+    def rings(frame: gpd.GeoDataFrame | None, keep=None) -> tuple[list[np.ndarray], np.ndarray] | None:
         if frame is None or frame.empty:
             return None
-        frame = to_wgs84(frame, what).cx[window[0] : window[2], window[1] : window[3]]
+        frame = frame.cx[window[0] : window[2], window[1] : window[3]]
+        if keep is not None:
+            frame = frame[keep(frame)]
         if frame.empty:
             return None
-        if lines_only:  # holes and specks of the dissolved layers are noise at this scale
-            frame = frame.set_geometry(outline(frame.geometry.values, 0.002))
-        return frame.to_crs(crs)
+        geoms = shapely.simplify(frame.to_crs(crs).geometry.values, tolerance)
+        return _exterior_rings(np.asarray(geoms), min_area=(2 * m_per_px) ** 2)
 
-    communes, departements, regions = frames
-    deps, regs = layer(departements, "departements", True), layer(regions, "regions", True)
-    comms = layer(communes, "communes", False)
-    if deps is not None:
-        deps.plot(ax=ax, facecolor="#f7f6f2", edgecolor="#8a94a0", linewidth=0.6, zorder=1)
-    if comms is not None:
-        stats = stats_by_insee(commune_stats if commune_stats is not None else commune_jobs(sites))
-        jobs = stats["jobs"] if "jobs" in stats else pd.Series(dtype=float)
-        known = [missing_to_none(jobs.get(str(i))) or None for i in comms["insee"]]
-        comms.plot(ax=ax, color=[jobs_color(j) for j in known], edgecolor="#54278f", linewidth=0.6, alpha=0.85,
-                   linestyle=["--" if j is None else "-" for j in known], zorder=2)  # fmt: skip
-    if regs is not None:
-        regs.plot(ax=ax, facecolor="none", edgecolor="#323f4b", linewidth=1.3, zorder=3)
-    return comms is not None
+    def dep_keep(frame):
+        code = frame["code"].astype(str)
+        return ~code.str.startswith("97") if deps is None else code.isin(deps)
+
+    def reg_keep(frame):  # overseas régions are their département: outlined in their inset
+        return ~frame["code"].astype(str).isin(OVERSEAS_REGIONS)
+
+    has_code = frames.departements is not None and "code" in frames.departements
+    dep_rings = rings(frames.departements, dep_keep if has_code else None)
+    if dep_rings is not None:
+        ax.add_collection(PolyCollection(dep_rings[0], facecolors=LAND, edgecolors="none", zorder=1))
+    if frames.communes is not None and not frames.communes.empty:
+        _draw_communes(ax, frames, crs, window, tolerance, drawn)
+    if dep_rings is not None:
+        ax.add_collection(LineCollection(dep_rings[0], colors=DEP_EDGE, linewidths=0.45, alpha=0.8, zorder=3))
+    if deps is None and frames.regions is not None:
+        reg_rings = rings(frames.regions, reg_keep if "code" in frames.regions else None)
+        if reg_rings is not None:
+            ax.add_collection(
+                LineCollection(reg_rings[0], colors=REG_EDGE, linewidths=1.1, alpha=0.9, zorder=3)
+            )
+    if frames.friches is not None:
+        _draw_friches(ax, frames.friches, crs, window, tolerance)
+    _draw_sites(ax, sites, crs, scale)
 
 
-def _draw_sites(ax, pts: gpd.GeoDataFrame) -> None:
-    """Sites, largest first so the small ones stay visible; sizes in points as on the web
-    map in pixels (a 96 dpi pixel is 0.75 pt)."""
-    order = sorted(pts.to_dict("records"), key=lambda r: -radius_px(missing_to_none(r.get("jobs"))))
-    for site in order:
-        x, y = site["geometry"].x, site["geometry"].y
-        color = SECTORS[site["sector"]].color
-        jobs = missing_to_none(site.get("jobs"))
-        upload = site.get("layer") == "upload"
-        if site.get("location_precision") == "departement":
-            ax.add_patch(_png_circle((x, y), DEPARTEMENT_HALO_M, color, halo=True))
+def _draw_communes(ax, frames: _Frames, crs, window, tolerance, drawn: list[str] | None) -> None:
+    """Host communes, filled by the choropleth's classes (white for n.c.), in one collection."""
+    frame = frames.communes.cx[window[0] : window[2], window[1] : window[3]]
+    if frame.empty:
+        return
+    geoms = shapely.simplify(frame.to_crs(crs).geometry.values, tolerance)
+    polys, owner = _exterior_rings(np.asarray(geoms), min_area=0)
+    jobs = frames.jobs.reindex(frame["insee"].astype(str).to_numpy())
+    classes = fill_classes(pd.Series(jobs.to_numpy(dtype=float, na_value=np.nan)))
+    palette = np.array([to_rgba(c) for c in (*CHOROPLETH_COLORS, NO_JOBS_FILL)])
+    faces = palette[classes[owner]]  # -1 → the last colour: NO_JOBS_FILL
+    # communes smaller than a few pixels get an edge as wide as their fill so they still show
+    lw = 0.35 if len(frame) > 500 else 0.6
+    ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=COMMUNE_EDGE, linewidths=lw, alpha=0.9,
+                                     zorder=2))  # fmt: skip
+    if drawn is not None:
+        drawn.extend(frame["insee"].astype(str))
+
+
+def _draw_friches(ax, friches: gpd.GeoDataFrame, crs, window, tolerance) -> None:
+    frame = friches.cx[window[0] : window[2], window[1] : window[3]]
+    if frame.empty:
+        return
+    frame = frame.to_crs(crs)
+    points = frame[frame.geom_type == "Point"]
+    areas = frame[frame.geom_type != "Point"]
+    if not areas.empty:
+        polys, _ = _exterior_rings(np.asarray(shapely.simplify(areas.geometry.values, tolerance)), min_area=0)
+        ax.add_collection(PolyCollection(polys, facecolors=FRICHE_COLOR, edgecolors=FRICHE_COLOR, alpha=0.45,
+                                         linewidths=0.4, zorder=2.5))  # fmt: skip
+    if not points.empty:
+        ax.scatter(points.geometry.x, points.geometry.y, s=9, marker="s", c=FRICHE_COLOR, alpha=0.6,
+                   linewidths=0, zorder=2.5)  # fmt: skip
+
+
+def _draw_sites(ax, sites: gpd.GeoDataFrame, crs: int, scale: float) -> None:
+    """Sites in one scatter call per style (known jobs: filled; unknown: hollow, dashed),
+    largest first so small ones stay visible; sizes as on the web map (CSS pixels)."""
+    if sites.empty:
+        return
+    xy = _project(sites, crs)
+    jobs = _jobs(sites)
+    radius = radii_px(jobs.astype(float)) * scale
+    colors = np.array([to_rgba(SECTORS[s].color) for s in sites["sector"]])
+    upload = sites["layer"].eq("upload").to_numpy() if "layer" in sites else np.zeros(len(sites), bool)
+    known = jobs.notna().to_numpy()
+    lw_scale = min(1.0, 0.4 + scale)
+    halo = (sites["location_precision"].eq("departement").to_numpy() if "location_precision" in sites
+            else np.zeros(len(sites), bool))  # fmt: skip
+    if halo.any():
+        faces = colors[halo].copy()
+        faces[:, 3] = 0.16
+        ax.add_collection(EllipseCollection(
+            2 * DEPARTEMENT_HALO_M, 2 * DEPARTEMENT_HALO_M, 0, units="xy", offsets=xy[halo],
+            offset_transform=ax.transData, facecolors=faces, edgecolors=colors[halo], linewidths=0.9,
+            linestyles="--", zorder=4,
+        ))  # fmt: skip
+    for mask, solid in ((known, True), (~known, False)):
+        if not mask.any():
+            continue
+        order = np.argsort(-radius[mask], kind="stable")
+        face = colors[mask][order].copy()
+        face[:, 3] = 0.78
+        if not solid:
+            face[:] = to_rgba("white", 0.95)
+        edge = np.where(upload[mask][order, None], np.array(to_rgba(UPLOAD_STROKE)), colors[mask][order])
+        points = 72 / DPI  # points per pixel
         ax.scatter(
-            [x], [y], s=(2 * radius_px(jobs) * 0.75) ** 2, zorder=5,
-            facecolor="white" if jobs is None else color, alpha=0.95 if jobs is None else 0.78,
-            edgecolor=UPLOAD_STROKE if upload else color, linewidth=2.2 if upload else 1.2,
-            linestyle="--" if jobs is None else "-",
+            xy[mask][order, 0], xy[mask][order, 1], s=(2 * radius[mask][order] * points) ** 2,
+            facecolors=face, edgecolors=edge, linewidths=np.where(upload[mask][order], 2.0, 1.0) * lw_scale,
+            linestyles="-" if solid else (0, (2, 1.5)), zorder=5 if solid else 5.5,
         )  # fmt: skip
 
 
-def _png_extent(pts: gpd.GeoDataFrame, crs: int, aspect: float) -> tuple[float, float, float, float]:
-    """The frame: the sites with a margin (at least ~80 km across), or metropolitan France."""
-    if pts.empty:
-        bounds = gpd.GeoSeries([shapely.box(-5.2, 41.3, 9.6, 51.1)], crs=4326).to_crs(crs).total_bounds
-    else:
-        bounds = pts.total_bounds
-    cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
-    span_x = max((bounds[2] - bounds[0]) * 1.15, 80_000)
-    span_y = max((bounds[3] - bounds[1]) * 1.15, 80_000)
-    span_x, span_y = max(span_x, span_y * aspect), max(span_y, span_x / aspect)
-    return cx - span_x / 2, cy - span_y / 2, cx + span_x / 2, cy + span_y / 2
-
-
-def _png_circle(center, radius, color, *, halo=False, unknown=False, edge=None, linewidth=1.2):
-    from matplotlib.patches import Circle
-
-    if halo:
-        return Circle(center, radius, facecolor=color, alpha=0.18, edgecolor=color, linestyle="--", linewidth=1.2,
-                      zorder=4)  # fmt: skip
-    return Circle(center, radius, facecolor="white" if unknown else color, alpha=0.95 if unknown else 0.78,
-                  edgecolor=edge or color, linestyle="--" if unknown else "-", linewidth=linewidth)  # fmt: skip
-
-
-def _png_labels(ax, pts: gpd.GeoDataFrame) -> None:
-    """Commune names beside their sites, when few enough to read, nudged apart when they collide."""
+def _draw_labels(figure: SlideFigure, ax, sites: gpd.GeoDataFrame, map_box, extent: Box, scale: float,
+                 obstacles: list[Box]) -> None:  # fmt: skip
+    """Commune names beside their sites: every commune when few, else those with most jobs;
+    placed by :func:`place_labels` (a label that finds no room is dropped)."""
+    if sites.empty:
+        return
+    names = sites["commune_nom"] if "commune_nom" in sites else sites.get("commune")
+    if names is None:
+        return
+    xy = _project(sites, LAMBERT_93)
+    jobs = _jobs(sites)
+    frame = pd.DataFrame({"name": names.map(missing_to_none).to_numpy(), "x": xy[:, 0], "y": xy[:, 1],
+                          "jobs": jobs.to_numpy(dtype=float), "r": radii_px(jobs.astype(float)) * scale})  # fmt: skip
+    frame = frame.dropna(subset=["name"])
+    inside = frame["x"].between(extent[0], extent[2]) & frame["y"].between(extent[1], extent[3])
+    frame = frame[inside]
+    if frame.empty:
+        return
+    places = frame.groupby("name").agg(
+        x=("x", "mean"), y=("y", "mean"), n=("x", "size"), jobs=("jobs", lambda s: s.sum(min_count=1)), r=("r", "max")
+    )  # fmt: skip
+    places = places.sort_values(["jobs", "n"], ascending=False, na_position="last")
+    if len(places) > LABEL_ALL_PLACES:
+        places = places[places["jobs"].notna()].head(LABEL_TOP)
+    x, y, w, h = map_box
+    px = x + (places["x"].to_numpy() - extent[0]) / (extent[2] - extent[0]) * w
+    py = y + (places["y"].to_numpy() - extent[1]) / (extent[3] - extent[1]) * h
+    texts = [
+        f"{name} ({n})" if n > 1 else str(name) for name, n in zip(places.index, places["n"], strict=True)
+    ]
+    sizes = [figure.measure(text, LABEL_PT) for text in texts]
+    sizes = [(tw + 4, th + 2) for tw, th in sizes]  # room for the white halo
+    boxes = place_labels(list(zip(px, py, strict=True)), sizes, list(places["r"]), (x + 2, y + 2, x + w - 2, y + h - 2),
+                         obstacles)  # fmt: skip
     import matplotlib.patheffects as pe
 
-    places: dict[str, list] = {}
-    for record in pts.to_dict("records"):
-        place = place_of(record)
-        if place:
-            places.setdefault(str(place), []).append(record["geometry"])
-    if not places or len(places) > 20:
-        return
-    ax.figure.canvas.draw()  # positions in pixels need the final transform
-    placed: list = []
-    for place, points in sorted(places.items(), key=lambda kv: -np.mean([p.y for p in kv[1]])):
-        x, y = float(np.mean([p.x for p in points])), float(np.mean([p.y for p in points]))
-        text = f"{place} ({len(points)})" if len(points) > 1 else place
-        for dx, dy, ha in (
-            (9, 5, "left"),
-            (9, -13, "left"),
-            (-9, 5, "right"),
-            (-9, -13, "right"),
-            (9, 18, "left"),
-        ):
-            label = ax.annotate(
-                text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=9, color="#1f2933", ha=ha, parse_math=False,
-                path_effects=[pe.withStroke(linewidth=3, foreground="white")], zorder=6,
-            )  # fmt: skip
-            box = label.get_window_extent()
-            if not any(box.overlaps(other) for other in placed):
-                placed.append(box)
-                break
-            label.remove()
-        else:
-            placed.append(ax.annotate(text, (x, y), xytext=(9, 5), textcoords="offset points", fontsize=9, parse_math=False,
-                                      zorder=6).get_window_extent())  # fmt: skip
+    halo = [pe.withStroke(linewidth=2.6, foreground="white")]
+    for text, box in zip(texts, boxes, strict=True):
+        if box is None:
+            continue
+        figure.overlay.text((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, text, fontsize=LABEL_PT, color=INK,
+                            ha="center", va="center", parse_math=False, path_effects=halo, zorder=12)  # fmt: skip
+    figure.labels = [(t, b) for t, b in zip(texts, boxes, strict=True)]
 
 
-def _png_legend(ax, sites: pd.DataFrame, lang: str, *, communes: bool, dpi: int) -> None:
-    """The slide legend, drawn in a pixel-unit axes so circle sizes match the map's."""
-    from matplotlib.patches import Rectangle
+def _draw_scale_bar(figure: SlideFigure, map_box, extent: Box, lang: str) -> Box:
+    """A scale bar in the map's bottom-right corner (Lambert-93 metres ≈ ground metres); its box."""
+    x, y, w, _ = map_box
+    m_per_px = (extent[2] - extent[0]) / w
+    target = m_per_px * w * 0.18
+    nice = max(n for n in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500) if n * 1000 <= max(target, 1000))
+    length = nice * 1000 / m_per_px
+    x1, y0 = x + w - 20, y + 14
+    x0 = x1 - length
+    ov = figure.overlay
+    ov.add_patch(Rectangle((x0, y0), length / 2, 5, facecolor=INK, edgecolor=INK, linewidth=0.8, zorder=11))
+    ov.add_patch(Rectangle((x0 + length / 2, y0), length / 2, 5, facecolor="white", edgecolor=INK, linewidth=0.8,
+                           zorder=11))  # fmt: skip
+    ov.text(x0, y0 + 17, "0", fontsize=8, ha="center", va="center", color=INK, zorder=11)
+    ov.text(
+        x1, y0 + 17, f"{fmt_int(nice, lang)} km", fontsize=8, ha="right", va="center", color=INK, zorder=11
+    )
+    return (x0 - 10, y0 - 4, x1 + 4, y0 + 26)
 
-    width = ax.get_position().width * ax.figure.get_figwidth() * dpi
-    height = ax.get_position().height * ax.figure.get_figheight() * dpi
-    ax.set_xlim(0, width)
-    ax.set_ylim(height, 0)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    px = dpi / 72  # pixels per point
-    line, y, x_text, x_icon = 12 * px * 1.5, 10.0, 48.0, 22.0
 
-    def heading(text: str) -> None:
-        nonlocal y
-        ax.text(0, y, text, parse_math=False, fontsize=11, fontweight="bold", color="#3e4c59", va="center")
-        y += line
+def _inset_boxes(panel_box, n: int, side: float) -> list[tuple[float, float, float, float]]:
+    """``n`` square boxes of ``side`` pixels at most, in rows at the bottom of the panel."""
+    if n == 0:
+        return []
+    px, py, pw, _ = panel_box
+    gap = 12.0
+    # one row when the boxes keep three quarters of their size in it, else as many a row as fit
+    per_row = (
+        n if (pw - gap * (n - 1)) / n >= 0.75 * side else max(1, int((pw + gap) // (min(side, pw) + gap)))
+    )
+    side = min(side, (pw - (per_row - 1) * gap) / per_row)
+    out = []
+    for i in range(n):
+        row, col = divmod(i, per_row)
+        out.append((px + col * (side + gap), py + row * (side + 30), side, side))
+    return out
 
-    def row(text: str, patch=None) -> None:
-        nonlocal y
-        if patch is not None:
-            ax.add_patch(patch)
-        ax.text(x_text, y, text, parse_math=False, fontsize=10, color="#1f2933", va="center")
-        y += line
 
-    shown = set(sites["sector"].unique())
-    present = [s for s in SECTORS if s in shown]
+def _fit_panel(figure: SlideFigure, sites, lang, panel_box, n_insets: int, legend_args: dict):
+    """The insets' boxes and a function that draws the legend above them: the largest insets
+    (190 px down to 90) and legend font (11 pt down to 7) that fit the panel together."""
+    for side in (190.0, 160.0, 130.0, 110.0, 90.0):
+        boxes = _inset_boxes(panel_box, n_insets, side)
+        bottom = max((b[1] + b[3] + 30 for b in boxes), default=panel_box[1])
+        box = (panel_box[0], bottom, panel_box[2], panel_box[1] + panel_box[3] - bottom)
+        for size in (11.0, 10.0, 9.2, 8.5, 7.8, 7.2):
+            entries = _legend_entries(figure, sites, lang, size=size, **legend_args)
+            col_w = max(e[1] for e in entries) + 28
+            layout = _flow([e[2] for e in entries], box[3], max(1, int(box[2] // col_w)))
+            if layout is not None:
+                return boxes, partial(_draw_legend, figure, entries, layout, box, col_w)
+    # nothing fits (a tiny size_px): the legend's first entries, as many as the panel holds
+    layout = _flow([e[2] for e in entries], box[3], max(1, int(box[2] // col_w)), cut=True)
+    return boxes, partial(_draw_legend, figure, entries[: len(layout)], layout, box, col_w)
+
+
+def _draw_legend(figure: SlideFigure, entries, layout, box, col_w: float) -> None:
+    x0, top = box[0], box[1] + box[3]
+    for (draw, _, _), (col, y) in zip(entries, layout, strict=True):
+        draw(figure.overlay, x0 + col * col_w, top - y)
+
+
+def _flow(
+    heights: list[float], available: float, columns: int, cut: bool = False
+) -> list[tuple[int, float]] | None:
+    """(column, offset from the top) of each entry, columns filled in turn; None if they overflow
+    (with ``cut``: the entries that fit)."""
+    out, col, y = [], 0, 0.0
+    for h in heights:
+        if y + h > available and y > 0:
+            col, y = col + 1, 0.0
+        if col >= columns:
+            return out if cut else None
+        out.append((col, y))
+        y += h
+    return out
+
+
+def _draw_inset(figure: SlideFigure, box, territory: Territory, frames: _Frames, sites, scale: float) -> None:
+    extent = _fit_aspect(_projected_box(territory), box[2] / box[3])
+    ax = figure.map_axes(box, extent)
+    _draw_territory(
+        ax, frames, sites, territory.crs, extent, scale, deps=territory.deps, drawn=figure.communes
+    )
+    figure.territories.append(territory.name)
+    figure.overlay.text(box[0] + 4, box[1] + box[3] + 9, territory.name, fontsize=8.5, color=INK, va="center",
+                        parse_math=False, zorder=11)  # fmt: skip
+
+
+def _draw_locator(figure: SlideFigure, box, frames: _Frames, extent: Box) -> None:
+    """Mainland France with the main map's frame outlined (the map is zoomed on the sites)."""
+    france = _fit_aspect(france_extent(), box[2] / box[3])
+    ax = figure.map_axes(box, france)
+    empty = _Frames(None, frames.departements, frames.regions, None, frames.jobs)
+    _draw_territory(ax, empty, gpd.GeoDataFrame(geometry=[], crs=4326), LAMBERT_93, france, 1.0)
+    ax.add_patch(Rectangle((extent[0], extent[1]), extent[2] - extent[0], extent[3] - extent[1], facecolor="none",
+                           edgecolor="#c0392b", linewidth=1.4, zorder=6))  # fmt: skip
+
+
+def _legend_entries(figure: SlideFigure, sites, lang, *, scale, communes, outlines, friches, size):
+    """(draw(ax, x, top), width, height) of each legend block, in pixels."""
+    fig_px = DPI / 72
+    line = size * fig_px * 1.55
+    icon, text_x = 11.0, 30.0
+    entries = []
+
+    def width_of(text, weight="normal"):
+        return text_x + figure.measure(text, size, weight)[0]
+
+    def heading(text):
+        def draw(ax, x, top):
+            ax.text(x, top - line * 0.75, text, fontsize=size + 0.6, fontweight="bold", color="#3e4c59",
+                    va="center", parse_math=False)  # fmt: skip
+
+        entries.append((draw, width_of(text, "bold") - text_x + 8, line * 1.25))
+
+    def row(text, symbol):
+        def draw(ax, x, top):
+            cy = top - line / 2
+            symbol(ax, x + icon, cy)
+            ax.text(x + text_x, cy, text, fontsize=size, color=INK, va="center", parse_math=False)
+
+        entries.append((draw, width_of(text), line))
+
+    def circle(color, r=6.0, *, hollow=False, edge=None, lw=1.0):
+        def symbol(ax, x, y):
+            ax.add_patch(Circle((x, y), r, facecolor="white" if hollow else color, alpha=0.95 if hollow else 0.78,
+                                edgecolor=edge or color, linewidth=lw, linestyle=(0, (2, 1.5)) if hollow else "-"))  # fmt: skip
+
+        return symbol
+
+    def square(color, *, edge=COMMUNE_EDGE):
+        def symbol(ax, x, y):
+            ax.add_patch(Rectangle((x - 9, y - 6), 18, 12, facecolor=color, edgecolor=edge, linewidth=0.6))
+
+        return symbol
+
+    def line_symbol(color, lw):
+        def symbol(ax, x, y):
+            ax.plot([x - 10, x + 10], [y, y], color=color, linewidth=lw)
+
+        return symbol
+
+    nc = f"{_t('f_jobs', lang)} {_t('not_given', lang)}"
+    present = [s for s in SECTORS if s in set(sites["sector"])]
     if not present:
-        row(_t("legend_no_sites", lang))
+        row(_t("legend_no_sites", lang), lambda ax, x, y: None)
     else:
         heading(_t("legend_sectors", lang))
         for slug in present:
-            row(SECTORS[slug].label(lang), _png_circle((x_icon, y), 6 * px, SECTORS[slug].color))
-        y += line * 0.3
+            row(SECTORS[slug].label(lang), circle(SECTORS[slug].color))
         heading(_t("legend_size", lang))
-        radii = [radius_px(j) * 0.75 * px for j in LEGEND_JOBS]
+        radii = [radius_px(j) * scale for j in LEGEND_JOBS]
         big = max(radii)
-        base = y - line * 0.4 + 2 * big
-        for jobs, r in sorted(zip(LEGEND_JOBS, radii, strict=True), key=lambda p: -p[1]):
-            ax.add_patch(_png_circle((big + 2, base - r), r, "#9aa5b1"))
-            ax.plot(
-                [big + 2, 2 * big + 14], [base - 2 * r] * 2, color="#9aa5b1", linewidth=0.8, linestyle=":"
-            )
-            ax.text(2 * big + 18, base - 2 * r, _t("n_jobs", lang, n=fmt_int(jobs, lang)), fontsize=10,
-                    color="#1f2933", va="center")  # fmt: skip
-        y = base + line * 0.8
-        row(_t("legend_unknown_jobs", lang), _png_circle((x_icon, y), 6 * px, "#52606d", unknown=True))
+
+        ordered = sorted(zip(LEGEND_JOBS, radii, strict=True), key=lambda p: -p[1])
+        block = max(2 * big + 8, line * len(ordered) + 4)
+
+        def sizes(ax, x, top):
+            base = top - block + 4  # the circles stand on one line; labels one a line, from the top
+            cx, label_x = x + big + 2, x + 2 * big + 22
+            for i, (jobs, r) in enumerate(ordered):
+                ax.add_patch(Circle((cx, base + r), r, facecolor="#9aa5b1", alpha=0.6, edgecolor="#7b8794",
+                                    linewidth=0.8))  # fmt: skip
+                label_y = top - line * (i + 0.5)
+                ax.plot([cx, label_x - 12, label_x - 4], [base + 2 * r, base + 2 * r, label_y], color="#7b8794",
+                        linewidth=0.6, linestyle=":")  # fmt: skip
+                ax.text(label_x, label_y, _t("n_jobs", lang, n=fmt_int(jobs, lang)), fontsize=size, color=INK,
+                        va="center", parse_math=False)  # fmt: skip
+
+        entries.append(
+            (sizes, 2 * big + 22 + width_of(_t("n_jobs", lang, n=fmt_int(LEGEND_JOBS[-1], lang))), block)
+        )
+        jobs = _jobs(sites)
+        if jobs.isna().any():
+            row(nc, circle("#52606d", hollow=True))
         if "location_precision" in sites and sites["location_precision"].eq("departement").any():
-            ax.add_patch(_png_circle((x_icon, y), 9 * px, "#52606d", halo=True))
-            row(_t("legend_departement", lang), _png_circle((x_icon, y), 3 * px, "#52606d"))
+
+            def halo(ax, x, y):
+                ax.add_patch(Circle((x, y), 10, facecolor="#52606d", alpha=0.16, edgecolor="#52606d", linewidth=0.8,
+                                    linestyle="--"))  # fmt: skip
+                ax.add_patch(Circle((x, y), 3.5, facecolor="#52606d", edgecolor="#52606d"))
+
+            row(_t("legend_departement", lang), halo)
         if "layer" in sites and sites["layer"].eq("upload").any():
-            row(
-                _t("upload_layer", lang),
-                _png_circle((x_icon, y), 6 * px, "#9aa5b1", edge=UPLOAD_STROKE, linewidth=2.2),
-            )
+            row(_t("upload_layer", lang), circle("#9aa5b1", edge=UPLOAD_STROKE, lw=2.0))
     if communes:
-        y += line * 0.3
         heading(_t("legend_choropleth", lang))
         for color, label in zip(CHOROPLETH_COLORS, class_labels(lang), strict=True):
-            row(
-                label,
-                Rectangle(
-                    (x_icon - 10, y - 5 * px), 20, 10 * px, facecolor=color, edgecolor="#54278f", alpha=0.85
-                ),
-            )
-        row(_t("legend_no_jobs", lang),
-            Rectangle((x_icon - 10, y - 5 * px), 20, 10 * px, facecolor="white", edgecolor="#54278f", linestyle="--"))  # fmt: skip
+            row(label, square(color))
+        row(nc, square(NO_JOBS_FILL))
+    if friches:
+        row(_t("png_friches", lang), square(FRICHE_COLOR, edge=FRICHE_COLOR))
+    if any(outlines):
+        heading(_t("png_outlines", lang))
+        if outlines[1]:
+            row(_t("layer_regions", lang), line_symbol(REG_EDGE, 1.6))
+        if outlines[0]:
+            row(_t("layer_departements", lang), line_symbol(DEP_EDGE, 0.8))
+    return entries
+
+
+# --------------------------------------------------------------------------- geometry helpers
+
+
+def _jobs(sites: pd.DataFrame) -> pd.Series:
+    """The sites' jobs as floats, NaN where unknown."""
+    if "jobs" not in sites:
+        return pd.Series(np.nan, index=sites.index, dtype=float)
+    return pd.to_numeric(sites["jobs"], errors="coerce").astype(float)
+
+
+def _host_frame(sites, communes):
+    hosts = host_communes(sites, communes)
+    return None if hosts is None else to_wgs84(hosts, "communes")
+
+
+def _project(sites: gpd.GeoDataFrame, crs: int) -> np.ndarray:
+    """Point coordinates (n × 2) in ``crs``."""
+    if sites.empty:
+        return np.empty((0, 2))
+    points = gpd.GeoSeries(sites.geometry.values, crs=sites.crs or 4326).to_crs(crs)
+    return shapely.get_coordinates(points.values)
+
+
+def _projected_box(territory: Territory) -> Box:
+    box = shapely.box(*territory.bbox).segmentize(0.1)
+    return tuple(gpd.GeoSeries([box], crs=4326).to_crs(territory.crs).total_bounds)
+
+
+def _fit_aspect(box: Box, aspect: float) -> Box:
+    """``box`` widened or heightened around its centre to ``aspect`` (width / height)."""
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    w, h = max(w, h * aspect), max(h, w / aspect)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+
+
+def _exterior_rings(geoms: np.ndarray, min_area: float) -> tuple[list[np.ndarray], np.ndarray]:
+    """The exterior rings of every polygon part (specks under ``min_area`` dropped), and the
+    index of the geometry each ring came from."""
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    keep = ~shapely.is_empty(parts)
+    if min_area:
+        keep &= shapely.area(parts) >= min_area
+    rings = shapely.get_exterior_ring(parts[keep])
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    splits = np.flatnonzero(np.diff(ring_of)) + 1
+    return np.split(coords, splits) if len(coords) else [], index[keep]
+
+
+def _inside(box: Box, bounds: Box) -> bool:
+    return box[0] >= bounds[0] and box[1] >= bounds[1] and box[2] <= bounds[2] and box[3] <= bounds[3]
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

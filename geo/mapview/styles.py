@@ -115,3 +115,8 @@ def class_labels(lang: str) -> list[str]:
         else:
             labels.append(f"{fmt_int(low, lang)} – {fmt_int(high - 1, lang)}")
     return labels
+
+
+# Brownfields (Cerema's Cartofriches) when a map shows them: an earthy brown, apart from
+# every sector colour and from the choropleth's purples.
+FRICHE_COLOR = "#8c6d31"
