@@ -56,7 +56,7 @@ from geo.geocode import Geocoder
 from geo.paths import DATA_DIR
 from geo.problems import DataError, Problem, display
 from geo.schema import INSEE_RE, json_ready
-from geo.territories import crs_for_dep, in_france_array
+from geo.territories import crs_for_dep, in_france, in_france_array
 
 FRICHES_DIR = DATA_DIR / "friches"
 FRICHES_PATH = FRICHES_DIR / "friches-standard-extract-2024.csv"
@@ -177,10 +177,13 @@ def read_friches(
     return FrichesResult(friches, report)
 
 
-def load_friches(path: str | PathLike | None = None) -> FrichesResult:
+def load_friches(
+    path: str | PathLike | None = None, *, communes: gpd.GeoDataFrame | None = None
+) -> FrichesResult:
     """The friches of ``path`` (default: the shipped extract, ``data/friches/``) and the
-    report; the app caches it by path (``st.cache_data``)."""
-    return read_friches(FRICHES_PATH if path is None else Path(path))
+    report; the app caches it by path (``st.cache_data``), passing the commune layer it
+    already holds as ``communes`` (else read from ``data/communes/``)."""
+    return read_friches(FRICHES_PATH if path is None else Path(path), communes=communes)
 
 
 def friches_geojson(friches: gpd.GeoDataFrame) -> str:
@@ -371,6 +374,13 @@ class _Reader:
     def __init__(self, fmt: str, columns: dict[str, str], report: FrichesReport) -> None:
         self.fmt, self.header, self.report = fmt, columns, report
         self.notes: Counter = Counter()
+        self._slugs: dict[tuple[str, str], str | None] = {}  # (vocabulary, text) → slug: few distinct texts
+
+    def slug(self, vocabulary: Vocabulary, text: str) -> str | None:
+        key = (vocabulary.name, text)
+        if key not in self._slugs:
+            self._slugs[key] = vocabulary.slug_of(text)
+        return self._slugs[key]
 
     def column(self, field_name: str) -> str:
         """The file's column holding a field (the standard's name when the file has none)."""
@@ -442,9 +452,9 @@ class _Reader:
         if point is None:
             return {}, self._reject("point_invalid", row, site_id, point_cell)
         lon, lat = point
-        if not in_france_array(np.array([lon]), np.array([lat]))[0]:
+        if not in_france(lon, lat):
             rejection = self._reject("point_outside", row, site_id, point_cell)
-            if in_france_array(np.array([lat]), np.array([lon]))[0]:
+            if in_france(lat, lon):
                 rejection = RowProblem(rejection.row, site_id, rejection.column, rejection.code,
                                        rejection.message + " (latitude and longitude swapped?)")  # fmt: skip
             return {}, rejection
@@ -467,7 +477,7 @@ class _Reader:
         for name, vocabulary, code in (("status", FRICHE_STATUSES, "status_invalid"),
                                        ("friche_type", FRICHE_TYPES, "type_invalid")):  # fmt: skip
             text = self._text(cells, name)
-            slug = "unknown" if text is None else vocabulary.slug_of(text)
+            slug = "unknown" if text is None else self.slug(vocabulary, text)
             if slug is None:
                 return {}, self._reject(code, row, site_id, text)
             vocab_slugs[name] = slug
@@ -481,7 +491,7 @@ class _Reader:
         self._read_numbers(cells, record, row, site_id)
         for name, vocabulary in self.LENIENT.items():
             text = self._text(cells, name)
-            slug = None if text is None else vocabulary.slug_of(text)
+            slug = None if text is None else self.slug(vocabulary, text)
             if text is not None and slug is None:
                 self._warn(
                     "value_unknown",
@@ -583,10 +593,9 @@ def _place(records: _Records, communes, aliases, geocoder, report: FrichesReport
         if in_point[p] is None or c == insee[p] or (in_point[p] != insee[p] and c < in_point[p]):
             in_point[p] = c
 
-    dep = [
-        table.at[c, "dep"] if c is not None else _dep_of_code(d) for c, d in zip(insee, declared, strict=True)
-    ]
-    reg = [table.at[c, "reg"] if c is not None else None for c in insee]
+    dep_of, reg_of = table["dep"].to_dict(), table["reg"].to_dict()
+    dep = [dep_of[c] if c is not None else _dep_of_code(d) for c, d in zip(insee, declared, strict=True)]
+    reg = [reg_of[c] if c is not None else None for c in insee]
     distance = np.where([c is not None and c == p for c, p in zip(insee, in_point, strict=True)], 0.0, np.nan)
     far = [i for i in range(n) if insee[i] is not None and in_point[i] != insee[i]]
     if far:

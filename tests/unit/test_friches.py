@@ -398,6 +398,25 @@ def test_every_rejection_reason_has_texts_in_both_languages():
         assert TEXTS[key]["fr"] and TEXTS[key]["en"], key
 
 
+def test_a_parcel_outline_is_kept_when_the_file_has_one(communes, geocoder):
+    header = "site_id;site_statut;comm_insee;geompoint;geomsurf"
+    lines = [
+        header,
+        "P1;friche sans projet;03901;POINT (2.25 46.5);POLYGON ((2.2 46.4, 2.3 46.4, 2.3 46.6, 2.2 46.4))",
+        "P2;friche sans projet;03901;POINT (2.25 46.5);NA",
+        "P3;friche sans projet;03901;POINT (2.25 46.5);POLYGON ((600000 6600000, 600100 6600000, 600000 6600100, 600000 6600000))",
+    ]
+    friches, report = read(("\n".join(lines) + "\n").encode(), communes, geocoder)
+    assert list(friches.columns) == [*schema.FIELD_NAMES, "geometry", schema.PARCEL]
+    assert (
+        friches[schema.PARCEL].iloc[0].geom_type == "Polygon" and friches[schema.PARCEL].iloc[1:].isna().all()
+    )
+    # a polygon in Lambert-93 (not longitude/latitude): a warning, the row placed without it
+    (warning,) = report.warnings
+    assert (warning.code, warning.row, warning.column) == ("parcel_invalid", 3, "geomsurf")
+    assert "geomsurf" not in friches_geojson(friches) and '"parcel"' not in friches_geojson(friches)
+
+
 def test_friche_frame_refuses_an_unknown_column():
     with pytest.raises(ValueError, match="unknown column"):
         schema.friche_frame({"owner": ["x"]}, gpd.points_from_xy([2.0], [46.0]))
