@@ -652,23 +652,27 @@ def _draw_labels(figure: SlideFigure, ax, sites: gpd.GeoDataFrame, map_box, exte
 
 
 def _draw_scale_bar(figure: SlideFigure, map_box, extent: Box, lang: str) -> Box:
-    """A scale bar in the map's bottom-right corner (Lambert-93 metres ≈ ground metres); its box."""
+    """A scale bar in the map's bottom-left corner (Spain and the Atlantic on the national map,
+    clear of Corsica), on a pale backing; Lambert-93 metres ≈ ground metres. Its box."""
     x, y, w, _ = map_box
     m_per_px = (extent[2] - extent[0]) / w
     target = m_per_px * w * 0.18
     nice = max(n for n in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500) if n * 1000 <= max(target, 1000))
     length = nice * 1000 / m_per_px
-    x1, y0 = x + w - 20, y + 14
-    x0 = x1 - length
+    x0, y0 = x + 22, y + 16
+    x1 = x0 + length
     ov = figure.overlay
+    backing = (x0 - 12, y0 - 8, x1 + 32, y0 + 30)
+    ov.add_patch(Rectangle(backing[:2], backing[2] - backing[0], backing[3] - backing[1], facecolor="white",
+                           alpha=0.75, edgecolor="none", zorder=10.5))  # fmt: skip
     ov.add_patch(Rectangle((x0, y0), length / 2, 5, facecolor=INK, edgecolor=INK, linewidth=0.8, zorder=11))
     ov.add_patch(Rectangle((x0 + length / 2, y0), length / 2, 5, facecolor="white", edgecolor=INK, linewidth=0.8,
                            zorder=11))  # fmt: skip
-    ov.text(x0, y0 + 17, "0", fontsize=8, ha="center", va="center", color=INK, zorder=11)
+    ov.text(x0, y0 + 18, "0", fontsize=8, ha="center", va="center", color=INK, zorder=11)
     ov.text(
-        x1, y0 + 17, f"{fmt_int(nice, lang)} km", fontsize=8, ha="right", va="center", color=INK, zorder=11
+        x1, y0 + 18, f"{fmt_int(nice, lang)} km", fontsize=8, ha="center", va="center", color=INK, zorder=11
     )
-    return (x0 - 10, y0 - 4, x1 + 4, y0 + 26)
+    return backing
 
 
 def _inset_boxes(panel_box, n: int, side: float) -> list[tuple[float, float, float, float]]:
