@@ -17,10 +17,7 @@ never read. Each row is placed or rejected with a reason naming its row and colu
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from os import PathLike
@@ -35,6 +32,16 @@ import shapely
 from geo import atomic
 from geo.crs import as_wgs84, check_frame, require_wgs84
 from geo.csvfile import InputError, decode_text, parse_text
+from geo.friches_cells import (
+    COMMUNE_WITH_CODE,
+    missing,
+    page_id,
+    parse_date,
+    parse_insee,
+    parse_number,
+    parse_point,
+    repair_text,
+)
 from geo.friches_schema import (
     CARTOFRICHES_URL,
     FORMATS,
@@ -45,7 +52,6 @@ from geo.friches_schema import (
     POLLUTION,
     REJECTIONS,
     REUSE_TYPES,
-    STANDARD,
     STANDARD_COLUMNS,
     Vocabulary,
     friche_frame,
@@ -55,7 +61,7 @@ from geo.friches_schema import (
 from geo.geocode import Geocoder
 from geo.paths import DATA_DIR
 from geo.problems import DataError, Problem, display
-from geo.schema import INSEE_RE, json_ready
+from geo.schema import json_ready
 from geo.territories import crs_for_dep, in_france, in_france_array
 
 FRICHES_DIR = DATA_DIR / "friches"
@@ -64,7 +70,6 @@ ATTRIBUTION = "Cerema, Cartofriches (Licence Ouverte 2.0)"
 # A point this close to the declared commune still agrees with it: the commune polygons
 # are simplified at 25 m, and an inventory's point is a site's centroid, not a survey.
 MISMATCH_TOLERANCE_M = 100.0
-MISSING = frozenset({"", "na", "nan", "n/a", "null", "none", "non renseigné", "non renseigne"})
 
 
 @dataclass(frozen=True)
@@ -247,109 +252,6 @@ def _not_friches_message(header: list[str]) -> str:
     )
 
 
-def missing(cell: str) -> bool:
-    """Whether a cell means "no value" (empty, NA, "Non renseigné"...)."""
-    return cell.strip().casefold() in MISSING
-
-
-# UTF-8 text once decoded as Latin-1 or cp1252: a lead byte (Â-ô) then a continuation byte
-# (0x80-0xBF as Latin-1, or as cp1252 shows it: € ‚ ƒ … ™ œ Ÿ...). 'Ã©' for 'é', 'â€™' for '’'.
-_MOJIBAKE = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]"
-)
-
-
-def repair_text(text: str) -> str:
-    """``text`` with UTF-8 read as Latin-1 / cp1252 undone ('DÃ©pÃ´t' → 'Dépôt'); other text unchanged.
-
-    Only a text whose every character maps back to one byte, and whose bytes are then valid
-    UTF-8, is changed: correct French ('é' alone is not a UTF-8 sequence) never is.
-    """
-    if not _MOJIBAKE.search(text):
-        return text
-    raw = bytearray()
-    for char in text:
-        if ord(char) < 256:  # Latin-1 maps every byte, the C1 controls included
-            raw.append(ord(char))
-        else:
-            try:
-                raw += char.encode("cp1252")
-            except UnicodeEncodeError:
-                return text
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return text
-
-
-_DATE_FR = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")
-_DATE_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[T ][0-9:.]+(?:Z|[+-][0-9:]+)?)?")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """A date written dd/mm/yyyy (as French files do) or yyyy-mm-dd (ISO, CNIG); None otherwise."""
-    text = text.strip()
-    if match := _DATE_FR.fullmatch(text):
-        day, month, year = map(int, match.groups())
-    elif match := _DATE_ISO.fullmatch(text):
-        year, month, day = map(int, match.groups())
-    else:
-        return None
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
-def parse_number(text: str) -> float | None:
-    """A number as French and English files write it ('1 234,5', '1234.5'); None otherwise."""
-    compact = re.sub(r"[\s\u00a0\u202f]", "", text)
-    if compact.count(",") == 1 and "." not in compact:
-        compact = compact.replace(",", ".")
-    try:
-        value = float(compact)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def parse_insee(text: str) -> tuple[str | None, bool]:
-    """(the INSEE code zero-padded, whether a zero was added), or (None, False) when it is not one."""
-    compact = re.sub(r"\s", "", text).upper()
-    if re.fullmatch(r"[0-9]+\.0+", compact):  # a spreadsheet's 3013.0
-        compact = compact.split(".")[0]
-    if len(compact) == 4 and (compact.isdigit() or compact[:2] in ("2A", "2B")):
-        return (compact if compact[0] == "2" and compact[1] in "AB" else "0" + compact), True
-    return (compact, False) if INSEE_RE.fullmatch(compact) else (None, False)
-
-
-_NUMBER = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
-_WKT_POINT = re.compile(
-    rf"(?:SRID=[0-9]+;)?\s*POINT\s*(?:ZM|Z|M)?\s*\(\s*({_NUMBER})\s+({_NUMBER})(?:\s+{_NUMBER}){{0,2}}\s*\)",
-    re.IGNORECASE,
-)
-_LON_LAT = re.compile(rf"\s*({_NUMBER})\s*[,;]\s*({_NUMBER})\s*")
-
-
-def parse_point(text: str, fmt: str) -> tuple[float, float] | None:
-    """(lon, lat) of a WKT point (friches-standard) or of 'lon,lat' (the page export)."""
-    match = (_WKT_POINT if fmt == STANDARD else _LON_LAT).fullmatch(text.strip())
-    if match is None:
-        return None
-    lon, lat = float(match.group(1)), float(match.group(2))
-    return (lon, lat) if math.isfinite(lon) and math.isfinite(lat) else None
-
-
-_HTML_TAG = re.compile(r"<[^>]*>")
-_COMMUNE_WITH_CODE = re.compile(r"(.*?)\s*\(\s*([0-9AaBb]{4,5})\s*\)\s*")
-
-
-def _page_id(text: str) -> str:
-    """The site_id of the page export's 'ID - <a href="/?site=ID">Voir sur la carte</a>'."""
-    before_link = text.split("<", 1)[0]
-    return _HTML_TAG.sub("", before_link).strip().rstrip("-").strip()
-
-
 # --- From the table's columns to records -------------------------------------------------------
 
 
@@ -439,7 +341,7 @@ class _Reader:
     def _record(self, cells: dict[str, str], row: int, seen: set[str]) -> tuple[dict, RowProblem | None]:
         page = self.fmt == PAGE
         raw_id = self._text(cells, "id") or ""
-        site_id = _page_id(raw_id) if page else raw_id
+        site_id = page_id(raw_id) if page else raw_id
         if not site_id:
             return {}, self._reject("id_missing", row, "")
         if site_id in seen:
@@ -461,7 +363,7 @@ class _Reader:
 
         commune = self._text(cells, "commune")
         if page:
-            match = _COMMUNE_WITH_CODE.fullmatch(commune or "")
+            match = COMMUNE_WITH_CODE.fullmatch(commune or "")
             code_text = match.group(2) if match else ""
             commune = match.group(1) if match else commune
         else:

@@ -15,16 +15,8 @@ from shapely.geometry import box
 
 from geo import friches_schema as schema
 from geo.__main__ import main as geo_main
-from geo.friches import (
-    FrichesResult,
-    friches_geojson,
-    parse_date,
-    parse_insee,
-    parse_number,
-    parse_point,
-    read_friches,
-    repair_text,
-)
+from geo.friches import FrichesResult, friches_geojson, read_friches
+from geo.friches_cells import parse_date, parse_insee, parse_number, parse_point, repair_text
 from geo.geocode import Geocoder
 from geo.i18n import TEXTS
 from geo.problems import DataError
