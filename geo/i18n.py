@@ -119,6 +119,11 @@ TEXTS: dict[str, dict[str, str]] = {
     # -- presenter mode
     "present": {"fr": "Mode présentation", "en": "Presenter mode"},
     "back_to_explorer": {"fr": "← Retour à l'exploration", "en": "← Back to the explorer"},
+    "fullscreen": {"fr": "Plein écran", "en": "Full screen"},
+    "present_keys": {
+        "fr": "Page suivante / précédente, flèches : site suivant / précédent ; Échap : retour",
+        "en": "Page Down / Up, arrows: next / previous site; Escape: back",
+    },
     "tour_prev": {"fr": "◀ Précédent", "en": "◀ Previous"},
     "tour_next": {"fr": "Suivant ▶", "en": "Next ▶"},
     "tour_position": {"fr": "Site {i} sur {n}", "en": "Site {i} of {n}"},

@@ -16,9 +16,10 @@ from ui import session
 from ui.panels import kpi_row_html, show_notices
 
 PRESENT_CSS = (Path(__file__).parent / "present.css").read_text(encoding="utf-8")
-# The map's height in presenter mode: what a 1280×720 projector leaves under the compact
-# header (title and figures on one line, the tour line). Streamlit cannot read the
-# viewport's height, and streamlit_folium draws its map at a fixed height in pixels.
+PRESENT_JS = (Path(__file__).parent / "present.js").read_text(encoding="utf-8")
+# The map's height in presenter mode as drawn first: what a 1280×720 projector leaves
+# under the compact header. ui/present.css then sizes its frame to any screen (the
+# viewport less the header), and the map follows its frame (runtime.js, fillFrame).
 PRESENT_MAP_HEIGHT = 570
 
 
@@ -55,9 +56,14 @@ def page(selection: gpd.GeoDataFrame, state: State, show_map: Callable[[int], No
     st.html(f"<style>{PRESENT_CSS}</style>")
     tour = tour_of(selection)
     position = tour.index(state.view.site) if state.view.site in tour else -1
-    top, back = st.columns([5, 1], vertical_alignment="center")
-    title = f'<h1 class="present-title">{html.escape(t("app_title", lang))}</h1>'
+    top, full, back = st.columns([13, 2, 3], vertical_alignment="center")
+    title = f'<div class="present-title" role="heading" aria-level="1">{html.escape(t("app_title", lang))}</div>'
     top.html(f'<div class="present-head">{title}{kpi_row_html(selection, lang)}</div>')
+    full.html(
+        f'<button type="button" class="rc-fullscreen" title="{html.escape(t("present_keys", lang))}">'
+        f"{html.escape(t('fullscreen', lang))}</button><script>{PRESENT_JS}</script>",
+        unsafe_allow_javascript=True,
+    )
     back.button(
         t("back_to_explorer", lang), on_click=session.change, kwargs={"mode": "explore"}, key="to_explore",
         width="stretch",

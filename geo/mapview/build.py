@@ -37,6 +37,7 @@ from geo.mapview.payload import (
     uploads,
 )
 from geo.served import FileStore
+from geo.territories import TERRITORIES
 from geo.vocab import SECTORS
 
 # Up to this many sites: SVG (one DOM element per marker, countable by tests); above:
@@ -147,7 +148,7 @@ def build_map(
     if isinstance(cards_from, gpd.GeoDataFrame):
         cards_from = background.catalog(cards_from) if background is not None else SiteCatalog(cards_from)
 
-    view = _view(sites)
+    view = _view(sites, large=large)
     m = _new_map(view, height, prefer_canvas=len(sites) > SVG_MAX_SITES)
     runtime = Runtime(_runtime_config(large, lang))
     m.add_child(runtime)
@@ -253,6 +254,7 @@ def _runtime_config(large: bool, lang: str) -> dict:
         "halo": styles.DEPARTEMENT_HALO_M,
         "uploadStroke": styles.UPLOAD_STROKE,
         "popupWidth": 480 if large else 400,
+        "present": large,  # presenter mode: the map fills its frame, keys go to the tour
         "sortMax": SVG_MAX_SITES,
         "canvasAreas": CANVAS_AREAS,
         "classColors": list(styles.CHOROPLETH_COLORS),
@@ -266,11 +268,21 @@ def _runtime_config(large: bool, lang: str) -> dict:
     }
 
 
-def _view(sites: gpd.GeoDataFrame) -> View:
+# Mainland France and Corsica (geo.territories): where a national view opens.
+_EUROPEAN = [t.bbox for t in TERRITORIES if t.name in ("Métropole", "Corse")]
+EUROPEAN_FRANCE = (min(b[0] for b in _EUROPEAN), min(b[1] for b in _EUROPEAN), max(b[2] for b in _EUROPEAN),
+                   max(b[3] for b in _EUROPEAN))  # fmt: skip
+# In presenter mode, sites spread over more than this share of the mainland's width or
+# height are shown with the whole of it (the audience sees where they are in France).
+NATIONAL_SPREAD = 1 / 3
+
+
+def _view(sites: gpd.GeoDataFrame, *, large: bool = False) -> View:
     if sites.empty:
         return View(FRANCE_CENTER, FRANCE_ZOOM)
     xs, ys = lon_lat(np.asarray(sites.geometry.values))
-    metropolitan = (xs >= -5.5) & (xs <= 10.0) & (ys >= 41.0) & (ys <= 51.5)
+    x0, y0, x1, y1 = EUROPEAN_FRANCE
+    metropolitan = (xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1)
     if metropolitan.any() and not metropolitan.all():
         # Sites in metropolitan France and overseas: open on the mainland (the overseas
         # ones stay a pan away) rather than on a world map where France is a dot.
@@ -282,6 +294,10 @@ def _view(sites: gpd.GeoDataFrame) -> View:
             "location_precision" in sites and sites["location_precision"].eq("departement").all()
         )
         return View(center, DEPARTEMENT_SITE_ZOOM if only_departement else SINGLE_SITE_ZOOM)
+    if large and metropolitan.all() and (
+        east - west > NATIONAL_SPREAD * (x1 - x0) or north - south > NATIONAL_SPREAD * (y1 - y0)
+    ):
+        south, west, north, east = y0, x0, y1, x1
     return View(center, FRANCE_ZOOM, ((south, west), (north, east)))
 
 

@@ -47,15 +47,16 @@ class Page:
         self.wait_ready()
 
     def wait_ready(self) -> None:
+        """The script run is over and one map is on the page, ready (checked at one instant:
+        while a map built again mounts, the old one may still be there for a moment)."""
         self.page.wait_for_selector("#app-ready", state="attached")
         self.page.wait_for_function(
-            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        )  # no "Running…" indicator: the script run is over
-        # one map on the page: while a map built again mounts, the old one may still be there
-        self.page.wait_for_function(
-            "() => document.querySelectorAll('iframe[title=\"streamlit_folium.st_folium\"]').length === 1"
+            """() => {
+              if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+              const frames = document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]');
+              return frames.length === 1 && frames[0].contentWindow?.__mapReady === true;
+            }"""
         )
-        self.map.locator(".leaflet-container").wait_for()
 
     @property
     def map(self):

@@ -112,6 +112,31 @@
     return true;
   }
 
+  // ---- presenter mode -------------------------------------------------------------------
+  // The page sizes the map's frame to the screen (ui/present.css): the map follows it.
+  function fillFrame(map) {
+    var el = map.getContainer(), height = window.innerHeight;
+    if (height > 0 && el.style.height !== height + 'px') {
+      el.style.height = height + 'px';
+      map.invalidateSize({pan: false});
+    }
+  }
+  // A clicker's keys go to the tour wherever the focus is, the map included: the page
+  // (ui/present.js) handles them; the map passes on those it receives.
+  function forwardKeys(map) {
+    map.keyboard.disable();  // (arrows step through the tour, not pan the map)
+    window.document.addEventListener('keydown', function (e) {
+      var page = null;
+      try { page = window.parent.__rcPresentKey; } catch { page = null; }  // (another origin)
+      if (page && page(e.key)) e.preventDefault();
+    });
+  }
+  function present(map) {
+    fillFrame(map);
+    window.addEventListener('resize', function () { fillFrame(map); });
+    forwardKeys(map);
+  }
+
   RM.init = function (map, cfg) {
     map._rc = {cfg: cfg, count: 0, S: []};
     window.__sites = window.__sites || Object.create(null);
@@ -125,6 +150,7 @@
     map.getPane('rc-precision').style.pointerEvents = 'none';
     L.control.scale({imperial: false}).addTo(map);  // metres only
     map.on('popupopen', function (e) { relayoutCards(map, e); });
+    if (cfg.present) present(map);
     window.__reindus = {
       map: map,
       openSite: function (id, opts) { return RM.openSite(map, id, opts || {}); },
@@ -333,7 +359,7 @@
     L.DomEvent.disableScrollPropagation(d);
     // On a small map the legend starts folded (one click opens it).
     var size = map.getSize();
-    if (det && (size.x < 800 || size.y < 560)) det.open = false;
+    if (det && (map._rc.cfg.present || size.x < 800 || size.y < 560)) det.open = false;
     return d;
   }
 

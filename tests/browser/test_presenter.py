@@ -1,0 +1,60 @@
+"""Tier 5: presenter mode on the screens of meeting rooms, driven as a presenter does."""
+
+from __future__ import annotations
+
+import pytest
+from browser_pages import SITES
+
+FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MAP_READY = f"() => document.querySelector('{FRAME}')?.contentWindow?.__mapReady === true"
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768), (1920, 1080), (2560, 1440)])
+def test_the_map_fills_the_screen_without_scrolling(open_page, size):
+    """Regression: the map was 570 px tall whatever the screen (40 % white at 1920×1080)."""
+    w, h = size
+    page = open_page("?mode=present", size)
+    page.page.wait_for_function(MAP_READY)
+    page.page.wait_for_function(
+        f"() => {{ const f = document.querySelector('{FRAME}').getBoundingClientRect();"
+        f" return f.bottom <= {h} && f.bottom >= {h} - 40; }}"
+    )
+    frame = page.page.locator(FRAME).bounding_box()
+    assert frame["height"] >= (0.8 if h >= 1080 else 0.75) * h
+    # the map inside follows its frame (no grey band, no cut legend)
+    size_in = page.page.frame(url=lambda u: "streamlit_folium" in u).evaluate("() => window.__reindus.map.getSize()")
+    assert abs(size_in["y"] - frame["height"]) <= 2
+    # the whole of mainland France and Corsica is in view
+    bounds = page.page.frame(url=lambda u: "streamlit_folium" in u).evaluate(
+        "() => { const b = window.__reindus.map.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"
+    )
+    assert bounds[0] <= -4.8 and bounds[1] <= 41.4 and bounds[2] >= 9.5 and bounds[3] >= 51.0
+    page.screenshot(f"present-fill-{w}x{h}.png")
+
+
+def test_the_clicker_steps_through_the_tour_after_a_click_on_the_map_and_escape_goes_back(open_page):
+    """Regression: once the map was clicked (focus inside its frame), PageDown did nothing."""
+    page = open_page("?mode=present", (1920, 1080))
+    page.page.wait_for_function(MAP_READY)
+    frame = page.page.locator(FRAME).bounding_box()
+    page.page.mouse.click(frame["x"] + 60, frame["y"] + frame["height"] - 120)  # on the map, off the sites
+    page.page.keyboard.press("PageDown")
+    page.page.wait_for_function("() => new URL(location.href).searchParams.get('site') !== null")
+    first = page.query()["site"][0]
+    assert first in {f["properties"]["id"] for f in SITES}
+    page.wait_ready()
+    # a click on the map closes the card (and so the site leaves the URL), as a click does
+    page.page.locator(FRAME).click(position={"x": 60, "y": 200})
+    page.page.wait_for_function("() => new URL(location.href).searchParams.get('site') === null")
+    page.wait_ready()
+    # the focus is in the map: the arrows and the clicker still drive the tour
+    page.page.keyboard.press("ArrowRight")
+    page.page.wait_for_function(f"() => new URL(location.href).searchParams.get('site') === {first!r}")
+    page.wait_ready()
+    page.page.locator(FRAME).focus()
+    page.page.keyboard.press("PageDown")
+    page.page.wait_for_function(f"() => !['', null, {first!r}].includes(new URL(location.href).searchParams.get('site'))")
+    page.wait_ready()
+    page.page.keyboard.press("Escape")
+    page.page.wait_for_function("() => new URL(location.href).searchParams.get('mode') === null")
+    page.page.locator('#app-ready[data-mode="explore"]').wait_for(state="attached")
