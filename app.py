@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -191,11 +192,19 @@ def main() -> None:
     if mode == "present":
         present.page(selection, state, map_of)
     else:
-        names = {"reg": base.regions.set_index("code")["nom"], "dep": base.departements.set_index("code")["nom"]}
-        sidebar.filters(filters_box, sites, state, distances, names, partial(resolve_near, base, lang))
+        sidebar.filters(filters_box, sites, state, distances, place_names(base), partial(resolve_near, base, lang))
         sidebar.view_controls(st.sidebar, state, hidden_names(state))
         explore(selection, base, sites, state, map_of)
     session.write_url()
+
+
+def place_names(base: Base) -> dict[str, pd.Series]:
+    """Names of régions, départements and communes by code."""
+    return {
+        "reg": base.regions.set_index("code")["nom"],
+        "dep": base.departements.set_index("code")["nom"],
+        "commune": base.communes.set_index("insee")["nom"],
+    }
 
 
 def hidden_names(state: State) -> list[str]:
@@ -226,9 +235,10 @@ def explore(selection, base: Base, sites, state: State, map_of) -> None:
     panels.exports(
         selection,
         lambda: standalone_html(build_map(selection, base, sites, state, map_args=export_args, served=False)),
-        lambda: mapview.to_png(
-            selection, base.communes, base.departements, base.regions, title=t("app_title", lang), lang=lang
-        ),
+        partial(
+            mapview.to_png, selection, base.communes, base.departements, base.regions,
+            title=t("app_title", lang), subtitle=panels.filters_in_words(state, place_names(base), lang), lang=lang,
+        ),  # fmt: skip
         lang,
     )
     st.caption(t("sources_credit", lang))

@@ -119,6 +119,8 @@ TEXTS: dict[str, dict[str, str]] = {
     # -- presenter mode
     "present": {"fr": "Mode présentation", "en": "Presenter mode"},
     "back_to_explorer": {"fr": "← Retour à l'exploration", "en": "← Back to the explorer"},
+    "near_words": {"fr": "{km} km autour de {commune}", "en": "{km} km around {commune}"},
+    "all_sites_words": {"fr": "Tous les sites", "en": "All sites"},
     "fullscreen": {"fr": "Plein écran", "en": "Full screen"},
     "present_keys": {
         "fr": "Page suivante / précédente, flèches : site suivant / précédent ; Échap : retour",

@@ -30,6 +30,32 @@ def notice_text(notice: Notice, lang: str) -> str:
     return t("notice_changed" if notice.kept is not None else "notice_dropped", lang, reason=reason, **fmt)
 
 
+def filters_in_words(state: State, names: dict[str, pd.Series], lang: str) -> str:
+    """The active filters as a line of text (the PNG's subtitle): "Secteur : Verre · Emplois 100–600"."""
+    spec, parts = state.spec, []
+
+    def listed(key: str, values, label) -> None:
+        if values:
+            parts.append(f"{t(key, lang)} : {', '.join(label(v) for v in values)}")
+
+    listed("sector", spec.sectors, lambda s: SECTORS[s].label(lang))
+    if spec.has_jobs_bound:
+        low = fmt_int(spec.jobs_min, lang) if spec.jobs_min is not None else "0"
+        high = fmt_int(spec.jobs_max, lang) if spec.jobs_max is not None else "…"
+        parts.append(f"{t('jobs', lang)} {low}–{high}")
+    if spec.brownfield:
+        parts.append(f"{t('brownfield', lang)} : {t('brownfield_' + spec.brownfield, lang).lower()}")
+    listed("status", spec.statuses, lambda s: STATUSES[s].label(lang))
+    listed("region", spec.regs, lambda c: names["reg"].get(c, c))
+    listed("departement", spec.deps, lambda c: f"{names['dep'].get(c, c)} ({c})")
+    if spec.q:
+        parts.append(f"« {spec.q} »")
+    if spec.near:
+        km = f"{spec.km:g}".replace(".", "," if lang == "fr" else ".")
+        parts.append(t("near_words", lang, km=km, commune=names["commune"].get(spec.near, spec.near)))
+    return " · ".join(parts) if parts else t("all_sites_words", lang)
+
+
 def show_notices(notices: list[Notice], lang: str) -> None:
     for notice in notices:
         st.html(f'<div class="url-notice" role="status">⚠️ {html.escape(notice_text(notice, lang))}</div>')

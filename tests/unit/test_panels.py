@@ -25,3 +25,17 @@ def test_the_servers_upload_limit_is_the_apps():
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
+
+
+def test_the_filters_in_words_name_each_active_filter():
+    import pandas as pd
+
+    from geo.state import State
+    from ui.panels import filters_in_words
+
+    names = {"reg": pd.Series({"32": "Hauts-de-France"}), "dep": pd.Series({"59": "Nord"}),
+             "commune": pd.Series({"59512": "Roubaix"})}  # fmt: skip
+    state = State().replace(sectors=("glass",), jobs_min=100, deps=("59",), near="59512", km=12.5, brownfield="unknown")
+    words = filters_in_words(state, names, "fr")
+    assert words == "Secteur : Verre · Emplois 100–… · Reconversion de friche : non renseigné · Département : Nord (59) · 12,5 km autour de Roubaix"
+    assert filters_in_words(State(), names, "en") == "All sites"
