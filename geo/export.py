@@ -9,18 +9,20 @@ import pandas as pd
 
 from geo.csvfile import LINE_END, safe_cell
 from geo.i18n import t
-from geo.schema import json_ready
+from geo.schema import DERIVED_COLUMNS, json_ready
 
 # Column order of the exports; header labels come from geo.i18n ("col_<name>"). Every field
 # of geo.schema is there (a test checks), "commune" as the sources wrote it giving way to
 # the commune the site lies in (commune_nom, from the join).
 EXPORT_COLUMNS = [
     "id", "name", "company", "activity", "sector", "status", "jobs", "jobs_note", "brownfield",
-    "brownfield_history", "investment_eur", "surface_m2", "year", "insee", "commune_nom", "dep", "dep_nom",
+    "brownfield_history", "investment_eur", "surface_m2", "announced", "opened", "former_closed", "dates_source",
+    "insee", "commune_nom", "dep", "dep_nom",
     "reg", "reg_nom", "epci", "population", "location_precision", "lon", "lat", "layer", "sources",
 ]  # fmt: skip
-# Properties of the original site that the GeoJSON export keeps (the joined ones are added).
-_INTERNAL = {"search_text", "geometry", "lon", "lat"}
+# Properties of the original site that the GeoJSON export keeps (the joined ones are added;
+# the columns derived from the dates are not: the file reads back as it was written).
+_INTERNAL = {"search_text", "geometry", "lon", "lat", *DERIVED_COLUMNS}
 
 
 def export_frame(sites: pd.DataFrame) -> pd.DataFrame:
@@ -33,6 +35,12 @@ def export_frame(sites: pd.DataFrame) -> pd.DataFrame:
             frame[col] = sites.geometry.y.round(6)
         elif col == "sources":
             frame[col] = sites[col].map(_sources_text) if col in sites else ""
+        elif col == "dates_source":
+            frame[col] = (
+                [_dates_source_text(*pair) for pair in zip(sites[col], sites["sources"], strict=True)]
+                if col in sites and "sources" in sites
+                else ""
+            )
         elif col == "layer":
             frame[col] = sites[col] if col in sites else "data"
         else:
@@ -76,3 +84,15 @@ def _sources_text(sources: object) -> str:
         bits = [src.get("publisher"), src.get("title"), src.get("date"), src.get("url")]
         parts.append(", ".join(str(b) for b in bits if b))
     return " | ".join(parts)
+
+
+def _dates_source_text(cited: object, sources: object) -> str:
+    """Which source gives each date, by its publisher: "opened: MtoM Mag; former_closed: Leatherbiz"."""
+    if not isinstance(cited, dict) or not isinstance(sources, list):
+        return ""
+    parts = []
+    for name, position in cited.items():
+        source = sources[position] if isinstance(position, int) and 0 <= position < len(sources) else None
+        publisher = source.get("publisher") if isinstance(source, dict) else None
+        parts.append(f"{name}: {publisher or f'source {position}'}")
+    return "; ".join(parts)

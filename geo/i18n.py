@@ -233,6 +233,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "année ignorée : une année de 1900 à 2100 est attendue",
         "en": "year ignored: a year from 1900 to 2100 is expected",
     },
+    "upload_reason_bad_announced": {
+        "fr": "date d'annonce ignorée : une année ou une date de 1800 à 2100 est attendue (2020, 2020-02, 11/02/2020), "
+        "au plus tard l'année d'ouverture",
+        "en": "announcement date ignored: a year or a date from 1800 to 2100 is expected (2020, 2020-02, 11/02/2020), "
+        "no later than the opening year",
+    },
+    "upload_reason_bad_opened": {
+        "fr": "année d'ouverture ignorée : une année passée de 1800 à 2100 est attendue, pour un site en activité",
+        "en": "opening year ignored: a past year from 1800 to 2100 is expected, for an operating site",
+    },
+    "upload_reason_bad_former_closed": {
+        "fr": "fin de l'activité précédente ignorée : une année de 1800 à 2100, sur une friche (friche = oui), "
+        "au plus tard l'année d'ouverture",
+        "en": "former activity's end ignored: a year from 1800 to 2100, on a brownfield (brownfield = yes), "
+        "no later than the opening year",
+    },
     "upload_reason_bad_investment_eur": {
         "fr": "investissement ignoré : un montant positif ou nul est attendu",
         "en": "investment ignored: an amount of zero or more is expected",
@@ -302,6 +318,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_lat": {"fr": "latitude", "en": "latitude"},
     "col_layer": {"fr": "couche", "en": "layer"},
     "col_sources": {"fr": "sources", "en": "sources"},
+    "col_announced": {"fr": "annonce", "en": "announced"},
+    "col_opened": {"fr": "ouverture", "en": "opened"},
+    "col_former_closed": {"fr": "fin_activite_precedente", "en": "former_closed"},
+    "col_dates_source": {"fr": "sources_des_dates", "en": "dates_source"},
     # -- friches (brownfields, geo.friches): why a row is not placed (geo.friches_schema.REJECTIONS)
     "friche_reason_id_missing": {"fr": "pas d'identifiant", "en": "no identifier"},
     "friche_reason_id_duplicate": {
@@ -353,6 +373,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "f_investment_eur": {"fr": "Investissement", "en": "Investment"},
     "f_surface_m2": {"fr": "Surface", "en": "Floor area"},
     "f_year": {"fr": "Année", "en": "Year"},
+    "f_announced": {"fr": "Annonce", "en": "Announced"},
+    "f_announced_year": {"fr": "Année d'annonce", "en": "Year announced"},
+    "f_opened": {"fr": "Ouverture", "en": "Opened"},
+    "f_former_closed": {"fr": "Fin de l'activité précédente", "en": "Former activity ended"},
+    "f_dates_source": {"fr": "Sources des dates", "en": "Sources of the dates"},
     "f_location_precision": {"fr": "Précision du point", "en": "Location precision"},
     "f_notes": {"fr": "Notes", "en": "Notes"},
     "f_sources": {"fr": "Sources", "en": "Sources"},

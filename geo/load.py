@@ -131,6 +131,8 @@ def _site_frame(sites: Checked) -> gpd.GeoDataFrame:
         field = SITE_FIELDS.get(name)
         if name == "sources":
             values = _shared_sources(values)
+        elif name == "dates_source":
+            values = _shared_dates_sources(values)
         elif field is None or field.dtype == "object":
             # SITE_FIELDS' texts are validated (str or None); an extra property may hold anything.
             fresh = _fresh_texts(values, checked=field is not None)
@@ -172,6 +174,22 @@ def _shared_sources(values: list) -> np.ndarray:
             hit = shared[key] = [
                 {k: _copy_text(v) if type(v) is str else v for k, v in source.items()} for source in sources
             ]
+        out.append(hit)
+    return np.fromiter(out, dtype=object, count=len(out))
+
+
+def _shared_dates_sources(values: list) -> np.ndarray:
+    """The ``dates_source`` objects (validated: None or {date field: int}), rebuilt; equal ones share one."""
+    shared: dict[tuple, dict] = {}
+    out = []
+    for cited in values:
+        if cited is None:
+            out.append(None)
+            continue
+        key = tuple(cited.items())
+        hit = shared.get(key)
+        if hit is None:
+            hit = shared[key] = {_copy_text(k): v for k, v in key}
         out.append(hit)
     return np.fromiter(out, dtype=object, count=len(out))
 

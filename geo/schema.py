@@ -31,6 +31,13 @@ DEP_RE = re.compile(r"0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-46]")
 SLUG_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 POSTAL_CODE_RE = re.compile(r"[0-9]{5}")
 URL_SCHEMES = ("http://", "https://")
+# Dates. ``announced`` is text, "YYYY" or "YYYY-MM", as precise as the source: as text it
+# sorts in time ("2020" < "2020-02" < "2020-11" < "2021"), a year alone first, and its year
+# is the first four characters (the frame derives ``announced_year``, an integer, to filter
+# and count by). ``opened`` and ``former_closed`` are years (the sources give no months).
+YEAR_MIN, YEAR_MAX = 1800, 2100
+ANNOUNCED_RE = re.compile(r"(18[0-9]{2}|19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2]))?")
+DATE_FIELDS = ("announced", "opened", "former_closed")
 # More jobs than any workplace has (all of France counts about 30 million): a larger figure
 # is a typo or a hostile file. The bound keeps every total exact, in int64 and in a float
 # (50,000 uploaded sites at most × 10**7 < 2**53).
@@ -112,7 +119,22 @@ class NonEmptyList:
         return types_of(values) == {list} and all(values)
 
 
-Rule = Text | Number | Boolean | NonEmptyList
+@dataclass(frozen=True)
+class DateSources:
+    """An object mapping date fields (``DATE_FIELDS``) to the position of their source in ``sources``."""
+
+    def accepts(self, value: object) -> bool:
+        return (
+            isinstance(value, dict)
+            and set(value) <= set(DATE_FIELDS)
+            and all(type(i) is int and i >= 0 for i in value.values())
+        )
+
+    def column_ok(self, values: Sequence) -> bool:  # dicts are unhashable: all values, not distinct
+        return all(map(self.accepts, values))
+
+
+Rule = Text | Number | Boolean | NonEmptyList | DateSources
 
 
 @dataclass(frozen=True)
@@ -132,7 +154,8 @@ class Field:
 
     def column_ok(self, values: list) -> bool:
         """Whether every value is accepted, checked on the column at once."""
-        if isinstance(self.rule, NonEmptyList):
+        if isinstance(self.rule, NonEmptyList | DateSources):
+            values = values if not self.nullable else [v for v in values if v is not None]
             return self.rule.column_ok(values)
         distinct = set(values)
         if self.nullable:
@@ -177,14 +200,41 @@ SITE_FIELDS: dict[str, Field] = dict(
                "investment in euros", nullable=True),
         _field("surface_m2", Number(0, math.inf), "float64", "a number ≥ 0 or null",
                "surface in square metres", nullable=True),
-        _field("year", Number(1900, 2100, integer=True), "Int64", "an integer from 1900 to 2100 or null",
-               "year of opening or announcement", nullable=True),
+        _field("announced", Text(pattern=ANNOUNCED_RE), "object",
+               "a year 'YYYY' or a year and month 'YYYY-MM' as a string (1800 to 2100), or null",
+               "when the project was announced, as precisely as its source says (text that sorts in time)",
+               nullable=True),
+        _field("opened", Number(YEAR_MIN, YEAR_MAX, integer=True), "Int64",
+               "an integer year from 1800 to 2100, or null (null while the site is not open)",
+               "year the site opened (inauguration, start of production)", nullable=True),
+        _field("former_closed", Number(YEAR_MIN, YEAR_MAX, integer=True), "Int64",
+               "an integer year from 1800 to 2100, or null (given only for a brownfield site)",
+               "brownfield sites: year the former activity on the land ended", nullable=True),
+        _field("dates_source", DateSources(), "object",
+               "an object such as {\"opened\": 0} giving, for each date given, the position of its source "
+               "in sources (from 0), or null when no date is given",
+               "which source says each date", nullable=True),
         _field("location_precision", *_one_of(PRECISIONS), "how precise the point is (geo.vocab.PRECISIONS)"),
         _field("sources", NonEmptyList(), "object", "a non-empty list of sources",
                "the sources: list of {title, publisher, date, url}"),
     ]
 )  # fmt: skip
 FIELD_NAMES = tuple(SITE_FIELDS)
+
+# Fields a sites file may no longer hold, and what to write instead (the validator's message).
+# ``year`` is not mapped onto the new dates: it was an inauguration for one site, an opening
+# or a takeover for others, an announcement for a planned one; any mapping would guess.
+RETIRED_FIELDS: dict[str, str] = {
+    "year": "no longer a field: it mixed announcement and opening years. Write 'announced' "
+    "('YYYY' or 'YYYY-MM'), 'opened' (year) and, on a brownfield, 'former_closed' (year), each "
+    "from a source named in 'dates_source' (null where no source gives the date)",
+}
+
+# Columns the frame derives from the fields (never read from nor written to a file):
+# ``announced_year``, the year of ``announced`` as an integer, to filter and count by;
+# ``year``, the opening year or else the announcement year, only for the readers of the
+# former field (the sites table and the map's card) until they read the dates themselves.
+DERIVED_COLUMNS = ("announced_year", "year")
 
 # The items of ``sources``: title, publisher and date are required texts, url a web address or null.
 SOURCE_FIELDS: dict[str, Field] = dict(
@@ -202,13 +252,14 @@ SOURCE_FIELDS: dict[str, Field] = dict(
 
 def site_frame(columns: Mapping[str, object], geometry) -> gpd.GeoDataFrame:
     """The one shape of a sites frame: SITE_FIELDS columns in order, typed (a field not given
-    is all null), then the other columns given, in their order; points in EPSG:4326.
+    is all null), then DERIVED_COLUMNS, then the other columns given, in their order; points
+    in EPSG:4326.
 
     ``columns`` maps names to sequences (lists, arrays) as long as ``geometry`` (shapely
     points, an array of them or a GeoSeries).
     """
     n = len(geometry)
-    names = [*FIELD_NAMES, *(c for c in columns if c not in SITE_FIELDS)]
+    names = [*FIELD_NAMES, *(c for c in columns if c not in SITE_FIELDS and c not in DERIVED_COLUMNS)]
     data = {}
     for name in names:
         values = columns.get(name)
@@ -218,8 +269,24 @@ def site_frame(columns: Mapping[str, object], geometry) -> gpd.GeoDataFrame:
             raise ValueError(f"site_frame: column {name!r} has {len(values)} values for {n} points")
         field = SITE_FIELDS.get(name)
         data[name] = _typed(values, field.dtype if field is not None else "object")
+    data["announced_year"] = announced_year(data["announced"])
+    data["year"] = legacy = data["opened"].copy()
+    legacy[legacy.isna()] = data["announced_year"][legacy.isna()]
+    names[len(FIELD_NAMES) : len(FIELD_NAMES)] = DERIVED_COLUMNS
     frame = pd.DataFrame(data, columns=names, index=pd.RangeIndex(n))
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry).values, crs=WGS84)
+
+
+def announced_year(announced) -> pd.arrays.IntegerArray:
+    """The year of each ``announced`` value ("2020" or "2020-02" → 2020; null stays null)."""
+    texts = pd.Series(np.asarray(announced, dtype=object), dtype="string")
+    return pd.array(pd.to_numeric(texts.str.slice(0, 4)), dtype="Int64")
+
+
+def stored_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns a sites file holds (the frame's, less the derived ones and the geometry)."""
+    geometry = getattr(frame, "_geometry_column_name", None)
+    return [c for c in frame.columns if c not in DERIVED_COLUMNS and c != geometry]
 
 
 def _typed(values, dtype: str):
@@ -261,7 +328,14 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("status", "statut"),
     "jobs": ("jobs", "emplois", "emploi"),
     "brownfield": ("brownfield", "friche"),
-    "year": ("year", "annee"),
+    # A bare "Année" / "year" column is read as the announcement year: the year filter and
+    # the chart count announcements first; an opening year has its own column name.
+    "announced": ("announced", "annonce", "dateannonce", "datedannonce", "anneeannonce", "anneedannonce",
+                  "dateofannouncement", "announcementdate", "announcementyear", "year", "annee"),
+    "opened": ("opened", "ouverture", "dateouverture", "datedouverture", "anneeouverture", "anneedouverture",
+               "ouvertle", "inauguration", "miseenservice", "openingyear", "openingdate", "opening"),
+    "former_closed": ("formerclosed", "fermeture", "datefermeture", "datedefermeture", "anneefermeture",
+                      "anneedefermeture", "finactivite", "findactivite", "closingyear"),
     "investment_eur": ("investmenteur", "investment", "investissement", "investissementeur"),
     "insee": ("insee", "codeinsee", "codecommune"),
     "commune": ("commune", "ville"),
@@ -269,7 +343,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "code_postal": ("codepostal", "cp", "postalcode"),
     "lat": ("lat", "latitude", "y"),
     "lon": ("lon", "lng", "long", "longitude", "x"),
-}
+}  # fmt: skip
 
 
 def match_columns(header: Sequence[str], fields: Iterable[str] = COLUMN_ALIASES) -> dict[str, int]:

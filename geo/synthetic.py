@@ -22,7 +22,7 @@ import shapely
 from geo import atomic
 from geo.crs import check_frame, require_wgs84
 from geo.paths import DATA_DIR
-from geo.schema import json_ready, site_frame
+from geo.schema import DATE_FIELDS, json_ready, site_frame, stored_columns
 from geo.vocab import SECTORS
 
 # A commune's weight is its population plus this floor: with about 35,000 communes and
@@ -54,7 +54,12 @@ JOBS_SIGMA = 1.1  # log-normal: most sites employ tens of people, a few thousand
 BROWNFIELD_SHARES = (0.35, 0.55, 0.10)  # true, false, null
 INVESTMENT_SHARE = 0.45
 SURFACE_SHARE = 0.30
-YEARS = (2020, 2026)  # inclusive
+# Dates (plainly synthetic, in the schema's rules): an operating site opened in OPENED_YEARS,
+# announced 1 to 3 years before; the others announced in ANNOUNCED_YEARS; some dates unknown,
+# some announcements to the month; a brownfield's former activity ended 1 to 20 years before.
+OPENED_YEARS = (2012, 2025)  # inclusive
+ANNOUNCED_YEARS = (2016, 2026)  # inclusive, sites not yet open
+ANNOUNCED_SHARE, ANNOUNCED_MONTH_SHARE, OPENED_SHARE, FORMER_CLOSED_SHARE = 0.85, 0.4, 0.9, 0.6
 COMPANIES_PER_SITE = 0.3  # about one company for three sites: companies have several sites
 
 SOURCE = {
@@ -103,7 +108,7 @@ def generate(n: int, communes: gpd.GeoDataFrame, seed: int = 0) -> gpd.GeoDataFr
     companies = max(1, int(n * COMPANIES_PER_SITE))
     company = rng.integers(1, companies + 1, n)
     status = _draw(rng, STATUS_WEIGHTS, n)
-    year = rng.integers(YEARS[0], YEARS[1] + 1, n)
+    dates = _dates(rng, status, brownfield_draw == 0)
 
     sector_label = {slug: term.fr for slug, term in SECTORS.items()}
     columns = {
@@ -122,7 +127,7 @@ def generate(n: int, communes: gpd.GeoDataFrame, seed: int = 0) -> gpd.GeoDataFr
         "brownfield_history": np.where(brownfield_draw == 0, "Ancien site industriel (fictif)", None),
         "investment_eur": np.where(has_investment, investment, np.nan),
         "surface_m2": np.where(has_surface, surface, np.nan),
-        "year": pd.array(year, dtype="Int64"),
+        **dates,
         "location_precision": np.where(at_address, "address", "commune").astype(object),
         "sources": [[dict(SOURCE)] for _ in range(n)],
     }
@@ -132,7 +137,7 @@ def generate(n: int, communes: gpd.GeoDataFrame, seed: int = 0) -> gpd.GeoDataFr
 def feature_collection(sites: gpd.GeoDataFrame) -> str:
     """The sites as GeoJSON text, one feature per line; the same sites give the same text."""
     require_wgs84(sites, "feature_collection: sites")
-    columns = [c for c in sites.columns if c != sites.geometry.name]
+    columns = stored_columns(sites)
     values = {c: json_ready(sites[c]) for c in columns}
     xs = np.round(shapely.get_x(sites.geometry.values), DECIMALS).tolist()
     ys = np.round(shapely.get_y(sites.geometry.values), DECIMALS).tolist()
@@ -178,6 +183,38 @@ def _check_communes(communes: gpd.GeoDataFrame) -> None:
     require_wgs84(communes, "generate: communes")
     if communes.empty:
         raise ValueError("generate: communes is empty")
+
+
+def _dates(rng: np.random.Generator, status: np.ndarray, brownfield: np.ndarray) -> dict[str, object]:
+    """announced ("YYYY" or "YYYY-MM"), opened, former_closed and dates_source (the one synthetic source)."""
+    n = len(status)
+    operating = status == "operating"
+    opened_year = rng.integers(OPENED_YEARS[0], OPENED_YEARS[1] + 1, n)
+    announced_year = np.where(
+        operating,
+        opened_year - rng.integers(1, 4, n),
+        rng.integers(ANNOUNCED_YEARS[0], ANNOUNCED_YEARS[1] + 1, n),
+    )
+    month = rng.integers(1, 13, n)
+    has_month = rng.random(n) < ANNOUNCED_MONTH_SHARE
+    has_announced = rng.random(n) < ANNOUNCED_SHARE
+    has_opened = operating & (rng.random(n) < OPENED_SHARE)
+    closed_year = np.where(has_opened, opened_year, announced_year) - rng.integers(1, 21, n)
+    has_closed = brownfield & (has_opened | has_announced) & (rng.random(n) < FORMER_CLOSED_SHARE)
+    announced = [
+        (f"{y}-{m:02d}" if with_month else str(y)) if known else None
+        for y, m, with_month, known in zip(
+            announced_year.tolist(), month.tolist(), has_month.tolist(), has_announced.tolist(), strict=True
+        )
+    ]
+    given = zip(has_announced.tolist(), has_opened.tolist(), has_closed.tolist(), strict=True)
+    cited = [{name: 0 for name, g in zip(DATE_FIELDS, row, strict=True) if g} or None for row in given]
+    return {
+        "announced": announced,
+        "opened": pd.arrays.IntegerArray(opened_year, ~has_opened),
+        "former_closed": pd.arrays.IntegerArray(closed_year, ~has_closed),
+        "dates_source": cited,
+    }
 
 
 def _draw(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.ndarray:

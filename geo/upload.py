@@ -13,6 +13,7 @@ writes to disk.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -27,9 +28,10 @@ from shapely.geometry import Point
 from geo.csvfile import InputError, decode_text, parse_text
 from geo.geocode import Geocoder
 from geo.i18n import fmt_int, t
-from geo.schema import SITE_FIELDS, match_columns, site_frame
+from geo.schema import DATE_FIELDS, SITE_FIELDS, match_columns, site_frame
 from geo.territories import in_france
 from geo.text import fold
+from geo.validate import date_problems
 from geo.vocab import SECTORS, STATUSES
 
 MAX_UPLOAD_MB = 5
@@ -39,7 +41,14 @@ MAX_ROWS = 50_000
 MAX_FUZZY_SEARCHES = 1_000
 # Values of the schema's numeric fields an upload reads; one the field's rule refuses is a
 # row warning ("bad_<field>"), the site being placed without it.
-CHECKED_NUMBERS = ("jobs", "year", "investment_eur")
+CHECKED_NUMBERS = ("jobs", "investment_eur")
+# The dates an upload reads (geo.schema.DATE_FIELDS): a year, a year and month or a full
+# date (kept to the month for ``announced``, to the year for the others); one the schema
+# refuses, or one that breaks the rules between dates (geo.validate.date_problems: a former
+# activity closed only on a brownfield, in order), is a row warning ("bad_<field>") too.
+# An opening year with no status says the site is open (status "operating"); an opening
+# year after this one is not an opening.
+CHECKED_DATES = DATE_FIELDS
 
 _YES = {"yes", "oui", "true", "vrai", "1", "y", "o"}
 _NO = {"no", "non", "false", "faux", "0", "n"}
@@ -54,7 +63,7 @@ class Failure:
     row: int  # 1-based row of the CSV (after the header) or feature number of the GeoJSON
     label: str  # what the row said (name or commune), for the user to find it
     # i18n key suffix (upload_reason_…). Not placed: ambiguous | not_found | no_location |
-    # bad_point | outside | not_point. Warnings: bad_<field> for CHECKED_NUMBERS.
+    # bad_point | outside | not_point. Warnings: bad_<field> for CHECKED_NUMBERS and CHECKED_DATES.
     reason: str
     candidates: tuple[str, ...] = ()  # "Nom (dep, insee)" strings
     value: str = ""  # a warning's value as the file gave it
@@ -377,6 +386,53 @@ def _schema_number(value: object, name: str) -> tuple[int | float | None, str]:
     return number, ""
 
 
+# 2020 | 2020-02 | 2020/02 | 2020-02-11 | 02/2020 | 11/02/2020 | 11.02.2020 (day first, as in France)
+_YEAR_FIRST = re.compile(r"([0-9]{4})(?:[-/.]([0-9]{1,2})(?:[-/.][0-9]{1,2})?)?")
+_YEAR_LAST = re.compile(r"(?:[0-9]{1,2}[-/.])?([0-9]{1,2})[-/.]([0-9]{4})")
+
+
+def _schema_date(value: object, name: str) -> tuple[str | int | None, str]:
+    """A date field's value as the schema takes it ("YYYY" / "YYYY-MM" for announced, a year
+    for the others), or (None, the text set aside)."""
+    text = _text(value)
+    if not text:
+        return None, ""
+    year = month = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        year = int(value) if float(value).is_integer() else None
+    elif match := _YEAR_FIRST.fullmatch(text):
+        year, month = int(match[1]), int(match[2]) if match[2] else None
+    elif match := _YEAR_LAST.fullmatch(text):
+        year, month = int(match[2]), int(match[1])
+    elif (number := _number(text)) is not None and number.is_integer():  # 2020.0 from a spreadsheet
+        year = int(number)
+    if year is None or (month is not None and not 1 <= month <= 12):
+        return None, text
+    date: str | int = (f"{year}-{month:02d}" if month else str(year)) if name == "announced" else year
+    return (date, "") if SITE_FIELDS[name].accepts(date) else (None, text)
+
+
+def _dates(row: dict, status: str | None, brownfield: bool | None, sources: list) -> tuple[dict, str, list]:
+    """The row's dates, its status (given, else "operating" with an opening year, else
+    "announced"), and the (field, value) pairs set aside."""
+    values, texts = {}, {}
+    for name in CHECKED_DATES:
+        values[name], texts[name] = _schema_date(row.get(name), name)
+    set_aside = [(name, texts[name]) for name in CHECKED_DATES if texts[name]]
+    if values["opened"] is not None and values["opened"] > dt.date.today().year:
+        set_aside.append(("opened", _text(row.get("opened"))))
+        values["opened"] = None
+    if status is None:
+        status = "operating" if values["opened"] is not None else "announced"
+    cited = {name: 0 for name in CHECKED_DATES if values[name] is not None}
+    for name, _ in date_problems(*values.values(), cited, sources, status, brownfield):
+        if name in values and values[name] is not None:
+            set_aside.append((name, _text(row.get(name))))
+            values[name] = None
+    values["dates_source"] = {name: 0 for name in CHECKED_DATES if values[name] is not None} or None
+    return values, status, set_aside
+
+
 def _site(
     row: dict, number: int, file_name: str, lon: float, lat: float, precision: str, insee: str | None
 ) -> tuple[dict, list[tuple[str, str]]]:
@@ -387,32 +443,36 @@ def _site(
         if refused:
             set_aside.append((name, refused))
     flag = fold(_text(row.get("brownfield")))
+    brownfield = True if flag in _YES else False if flag in _NO else None
+    sources = [{"title": file_name, "publisher": "Fichier importé", "date": "", "url": None}]
+    dates, status, dates_aside = _dates(row, _vocab(row.get("status"), STATUSES, None), brownfield, sources)
+    set_aside += dates_aside
     site = {
         "id": f"upload-{number}",
         "name": _text(row.get("name")) or _text(row.get("commune")) or f"#{number}",
         "company": _text(row.get("company")) or None,
         "activity": _text(row.get("activity")),
         "sector": _vocab(row.get("sector"), SECTORS, "other"),
-        "status": _vocab(row.get("status"), STATUSES, "announced"),
+        "status": status,
         "insee": insee,
         "commune": _text(row.get("commune")) or None,
         "dep": _text(row.get("departement")) or None,
         "jobs": values["jobs"],
         # Said only of a figure the site shows: a refused one is a row warning instead.
         "jobs_note": "Chiffre fourni dans le fichier importé" if values["jobs"] is not None else None,
-        "brownfield": True if flag in _YES else False if flag in _NO else None,
+        "brownfield": brownfield,
         "brownfield_history": None,
         "investment_eur": values["investment_eur"],
         "surface_m2": None,
-        "year": values["year"],
+        **dates,
         "location_precision": precision,
-        "sources": [{"title": file_name, "publisher": "Fichier importé", "date": "", "url": None}],
+        "sources": sources,
         "geometry": Point(lon, lat),
     }
     return site, set_aside
 
 
-def _vocab(value: object, terms: dict, default: str) -> str:
+def _vocab(value: object, terms: dict, default: str | None) -> str | None:
     text = fold(_text(value))
     for slug, term in terms.items():
         if text in {slug, fold(term.fr), fold(term.en)}:

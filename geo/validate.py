@@ -20,7 +20,16 @@ import shapely
 
 from geo.crs import is_wgs84_name
 from geo.problems import Problem, show
-from geo.schema import SITE_FIELDS, SOURCE_FIELDS, Field, Number, Text, types_of
+from geo.schema import (
+    DATE_FIELDS,
+    RETIRED_FIELDS,
+    SITE_FIELDS,
+    SOURCE_FIELDS,
+    Field,
+    Number,
+    Text,
+    types_of,
+)
 from geo.territories import in_france, in_france_array
 
 # Ids longer than this do not label a feature in messages (its position does); the fast
@@ -139,6 +148,63 @@ def _jobs_without_note(jobs: object, note: object) -> bool:
     return isinstance(jobs, int) and not isinstance(jobs, bool) and not _NONBLANK.accepts(note)
 
 
+# The fields the rules between dates read: each checked alone first.
+_DATE_RULE_FIELDS = {*DATE_FIELDS, "dates_source", "sources", "status", "brownfield"}
+
+
+def date_problems(
+    announced: str | None,
+    opened: int | None,
+    former_closed: int | None,
+    dates_source: dict | None,
+    sources: list,
+    status: str,
+    brownfield: bool | None,
+) -> list[tuple[str, str]]:
+    """(field, message) for each rule between the dates broken: every date names its source,
+    a site has an opening year only once it operates, only a brownfield has a former
+    activity that closed, and things happen in order (closed ≤ opened, announced ≤ opened).
+    Each value is one its field accepts."""
+    problems = []
+    dated = {name for name, value in zip(DATE_FIELDS, (announced, opened, former_closed), strict=True)
+             if value is not None}  # fmt: skip
+    cited = dates_source or {}
+    for name in DATE_FIELDS:
+        if name in dated and name not in cited:
+            problems.append(
+                ("dates_source", f"no source for {name}: add {name!r}: <position of its source in sources>")
+            )
+        elif name in cited and name not in dated:
+            problems.append(
+                ("dates_source", f"a source for {name}, which is null: give the date or remove the entry")
+            )
+        elif name in cited and cited[name] >= len(sources):
+            problems.append(
+                ("dates_source", f"{name}: no source at position {cited[name]} (sources has {len(sources)})")
+            )
+    if opened is not None:
+        if status != "operating":
+            problems.append(
+                (
+                    "opened",
+                    f"{opened} given but status is {status!r}: opened stays null until the site operates",
+                )
+            )
+        if former_closed is not None and former_closed > opened:
+            problems.append(("former_closed", f"{former_closed} is after the opening year {opened}"))
+        if announced is not None and int(announced[:4]) > opened:
+            problems.append(("announced", f"{announced!r} is after the opening year {opened}"))
+    if former_closed is not None and brownfield is not True:
+        problems.append(("former_closed", "given only for a site on a brownfield (brownfield true)"))
+    return problems
+
+
+def _date_problems_of(props: dict) -> list[tuple[str, str]]:
+    return date_problems(
+        *(props[name] for name in (*DATE_FIELDS, "dates_source", "sources", "status", "brownfield"))
+    )
+
+
 def _check_properties(props: dict, problem: Callable[[str, str], None]) -> set[str]:
     """Check every property against SITE_FIELDS; returns the names of the fields found wrong."""
     bad: set[str] = set()
@@ -153,6 +219,12 @@ def _check_properties(props: dict, problem: Callable[[str, str], None]) -> set[s
             report(field.name, message)
     if "geometry" in props:
         report("geometry", "'geometry' is a reserved name and cannot be a property")
+    for name, message in RETIRED_FIELDS.items():
+        if name in props:
+            report(name, message)
+    if not bad & _DATE_RULE_FIELDS:
+        for name, message in _date_problems_of(props):
+            report(name, message)
 
     if "insee" in props and props["insee"] is None and props.get("location_precision") != "departement":
         report("insee", "null is only allowed when location_precision is 'departement'")
@@ -274,7 +346,10 @@ def _columns_ok(columns: dict[str, list]) -> bool:
         return False
     given = map(operator.is_not, columns["jobs"], itertools.repeat(None))
     notes = list(itertools.compress(columns["jobs_note"], given))  # the notes of sites with jobs
-    return not notes or _NONBLANK.column_ok(set(notes))
+    if notes and not _NONBLANK.column_ok(set(notes)):
+        return False
+    dates = [columns[name] for name in (*DATE_FIELDS, "dates_source", "sources", "status", "brownfield")]
+    return not any(map(date_problems, *dates))
 
 
 def fast_check(features: list) -> Checked | None:
@@ -292,8 +367,11 @@ def fast_check(features: list) -> Checked | None:
         if points is None:
             return None
         props = list(map(operator.methodcaller("get", "properties"), features))
-        if types_of(props) != {dict} or any(map(operator.methodcaller("__contains__", "geometry"), props)):
+        if types_of(props) != {dict}:
             return None
+        for reserved in ("geometry", *RETIRED_FIELDS):
+            if any(map(operator.methodcaller("__contains__", reserved), props)):
+                return None
         rows = list(map(operator.itemgetter(*SITE_FIELDS), props))  # KeyError: a field is missing
         columns = dict(zip(SITE_FIELDS, map(list, zip(*rows, strict=True)), strict=True))
         del rows

@@ -39,7 +39,10 @@ GOOD_SITE = {
         "brownfield_history": "Ancienne filature",
         "investment_eur": 5000000,
         "surface_m2": 8000.5,
-        "year": 2021,
+        "announced": "2019-11",
+        "opened": 2021,
+        "former_closed": 2015,
+        "dates_source": {"announced": 0, "opened": 0, "former_closed": 0},
         "location_precision": "commune",
         "sources": [
             {

@@ -9,7 +9,7 @@ from geo.export import EXPORT_COLUMNS
 from geo.i18n import TEXTS, t
 from geo.paths import ROOT
 from geo.state import BASEMAPS, BROWNFIELD_VALUES
-from geo.upload import CHECKED_NUMBERS
+from geo.upload import CHECKED_DATES, CHECKED_NUMBERS
 
 # t("key", ...) or _t("key", ...) with a literal key
 LITERAL = re.compile(r'(?<![\w.])_?t\(\s*"([a-z0-9_]+)"(?!\s*\+)')
@@ -21,7 +21,7 @@ COMPOSED = {
     *(f"reason_{r}" for r in ("unknown", "not_a_number", "out_of_range", "needs_near")),
     *(f"notice_{r}" for r in ("swapped", "too_long", "changed", "dropped")),
     *(f"upload_reason_{r}" for r in ("ambiguous", "not_found", "no_location", "bad_point", "outside", "not_point")),
-    *(f"upload_reason_bad_{f}" for f in CHECKED_NUMBERS),
+    *(f"upload_reason_bad_{f}" for f in (*CHECKED_NUMBERS, *CHECKED_DATES)),
     *(f"upload_unreadable_{w}" for w in ("binary", "not_text", "ragged", "bad_csv", "unreadable", "invalid_json",
                                          "json_number", "too_deep", "not_geojson")),
     *(f"layer_{k}" for k in ("communes", "departements", "regions")),

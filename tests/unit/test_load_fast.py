@@ -49,7 +49,12 @@ MUTATIONS = [
     (("properties", "jobs"), 1.5, "jobs"),
     (("properties", "jobs"), True, "jobs"),
     (("properties", "jobs_note"), None, "jobs_note"),
-    (("properties", "year"), 1800, "year"),
+    (("properties", "year"), 2021, "year"),  # the former field: refused, with what to write instead
+    (("properties", "announced"), "2020-13", "announced"),
+    (("properties", "announced"), 2020, "announced"),
+    (("properties", "opened"), 1799, "opened"),
+    (("properties", "former_closed"), 2020.5, "former_closed"),
+    (("properties", "dates_source"), [0], "dates_source"),
     (("properties", "sector"), "steel", "sector"),
     (("properties", "insee"), "99999", "insee"),
     (("properties", "insee"), None, "insee"),
@@ -88,6 +93,25 @@ def test_missing_property_and_duplicate_id_among_many(real_communes, synthetic_d
     doc["features"][9]["properties"]["id"] = doc["features"][8]["properties"]["id"]
     problems = load.validate_sites(json.dumps(doc).encode(), communes=real_communes, name="x.geojson")
     assert [(p.feature, p.field) for p in problems] == [("synthetic-000006", "status"), ("#9", "id")]
+
+
+# (what the site must have, the change, the field reported): the rules between dates
+DATE_RULES = [
+    (lambda p: p["opened"] is not None, {"status": "planned"}, "opened"),
+    (lambda p: p["former_closed"] is not None, {"brownfield": False}, "former_closed"),
+    (lambda p: p["opened"] is not None and p["announced"] is not None, {"announced": "2100"}, "announced"),
+    (lambda p: p["opened"] is not None, {"dates_source": None}, "dates_source"),
+    (lambda p: p["opened"] is None and p["dates_source"], {"dates_source": {"opened": 0}}, "dates_source"),
+]
+
+
+@pytest.mark.parametrize(("having", "change", "field"), DATE_RULES)
+def test_a_rule_between_dates_broken_among_many_is_named(real_communes, synthetic_doc, having, change, field):
+    doc = copy.deepcopy(synthetic_doc)
+    props = next(f["properties"] for f in doc["features"] if having(f["properties"]))
+    props.update(change)
+    problems = load.validate_sites(json.dumps(doc).encode(), communes=real_communes, name="x.geojson")
+    assert {(p.feature, p.field) for p in problems} == {(props["id"], field)}, problems
 
 
 def test_a_point_outside_its_commune_among_many(real_communes, synthetic_doc):

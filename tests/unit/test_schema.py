@@ -15,7 +15,7 @@ from geo.text import column_key, fold, fold_words
 
 def test_site_frame_has_every_field_typed_in_order():
     frame = schema.site_frame({"id": ["a"], "jobs": [None], "extra": [[1]]}, shapely.points([[2.3, 48.8]]))
-    assert list(frame.columns) == [*schema.FIELD_NAMES, "extra", "geometry"]
+    assert list(frame.columns) == [*schema.FIELD_NAMES, *schema.DERIVED_COLUMNS, "extra", "geometry"]
     assert frame["jobs"].dtype == "Int64" and frame["brownfield"].dtype == "boolean"
     assert frame["investment_eur"].dtype == "float64" and frame.crs.to_epsg() == 4326
     assert frame.loc[0, "extra"] == [1] and frame.loc[0, "name"] is None
@@ -28,7 +28,10 @@ def test_site_frame_refuses_a_short_column():
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("jobs", True), ("jobs", -1), ("year", 1899), ("investment_eur", float("nan")), ("investment_eur", 10**400),
+    [("jobs", True), ("jobs", -1), ("opened", 1799), ("opened", 2020.0), ("former_closed", "1994"),
+     ("announced", 2020), ("announced", "2020-13"), ("announced", "2020-2"), ("announced", "1799"),
+     ("announced", "2020-02-11"), ("dates_source", {"year": 0}), ("dates_source", {"opened": -1}),
+     ("dates_source", {"opened": True}), ("dates_source", [0]), ("investment_eur", float("nan")), ("investment_eur", 10**400),
      ("sector", "nope"), ("insee", "5916"), ("dep", "20"), ("id", "Not A Slug"), ("name", "  "), ("sector", ["x"])],
 )  # fmt: skip
 def test_one_rule_refuses_a_value_alone_and_in_a_column(field, value):

@@ -98,7 +98,19 @@ def test_sites_are_plausible_and_clearly_synthetic(many):
     assert abs((many["brownfield"] == True).sum() / n - 0.35) < 0.02  # noqa: E712 - nullable boolean
     assert abs(many["brownfield"].isna().mean() - 0.10) < 0.02
     assert 0.3 < many["investment_eur"].notna().mean() < 0.6
-    assert many["year"].between(2020, 2026).all() and many["year"].nunique() == 7
+    # Dates: announced as "YYYY" or "YYYY-MM", opened only when operating, a former closure
+    # only on a brownfield, in order, each date citing the one synthetic source.
+    announced = many["announced"].dropna()
+    assert 0.8 < len(announced) / n < 0.9 and 0.3 < announced.str.len().eq(7).mean() < 0.5
+    assert many["announced_year"].between(2009, 2026).all()
+    assert many.loc[many["opened"].notna(), "status"].eq("operating").all()
+    assert many["opened"].between(2012, 2025).all() and many["opened"].nunique() == 14
+    assert many.loc[many["former_closed"].notna(), "brownfield"].eq(True).all()
+    assert (many["former_closed"] < many["opened"]).dropna().all()
+    assert (many["announced_year"] < many["opened"]).dropna().all()
+    for row in many.head(500).itertuples():
+        given = {name for name in ("announced", "opened", "former_closed") if not pd.isna(getattr(row, name))}
+        assert set(row.dates_source or {}) == given and set((row.dates_source or {}).values()) <= {0}
     known_jobs = many["jobs"].notna()
     assert many.loc[known_jobs, "jobs_note"].notna().all() and many.loc[~known_jobs, "jobs_note"].isna().all()
 

@@ -193,15 +193,15 @@ def test_jobs_outside_the_schema_crashed_the_upload(geocoder, real_communes, kin
 
 def test_jobs_the_schema_accepts_are_kept_with_their_note(geocoder, real_communes):
     data = (
-        "name,lat,lon,jobs,annee,investissement\nA,50.69,3.17,1 200,2024,5e6\nB,50.69,3.17,10000000,1850,-1\n"
+        "name,lat,lon,jobs,annee,investissement\nA,50.69,3.17,1 200,2024,5e6\nB,50.69,3.17,10000000,1750,-1\n"
     )
     result = upload("sites.csv", data.encode(), geocoder, real_communes)
     assert list(result.sites["jobs"]) == [1200, 10_000_000]
     assert list(result.sites["jobs_note"]) == ["Chiffre fourni dans le fichier importé"] * 2
-    assert result.sites["year"].iloc[0] == 2024 and result.sites["investment_eur"].iloc[0] == 5e6
+    assert result.sites["announced"].iloc[0] == "2024" and result.sites["investment_eur"].iloc[0] == 5e6
     assert [(w.row, w.reason, w.value) for w in result.warnings] == [
-        (2, "bad_year", "1850"),
         (2, "bad_investment_eur", "-1"),
+        (2, "bad_announced", "1750"),
     ]
 
 
@@ -366,3 +366,77 @@ def test_50000_unknown_communes_stalled_the_server(geocoder, real_communes, monk
     ]
     assert seen == sorted(seen) and seen[-1] == 1.0
     assert upload("few.csv", b"commune\nRoubaiz\n", geocoder, real_communes).notes("en") == []
+
+
+# --- issue 12: dates ------------------------------------------------------------------------------
+
+
+def test_date_columns_are_read_under_their_french_names(geocoder, real_communes):
+    data = (
+        "Nom;lat;lon;Date d'annonce;Ouverture;Fin d'activité;Friche;Statut\n"
+        "A;50.69;3.17;11/02/2020;2021;2015;oui;\n"  # a day-first date: kept to the month
+        "B;50.69;3.17;2019-09;;;non;planned\n"
+        "C;50.69;3.17;2018;2019-05-03;;;\n"  # an opening date: its year; no status → operating
+    )
+    result = upload("sites.csv", data.encode(), geocoder, real_communes)
+    sites = result.sites
+    assert list(sites["announced"]) == ["2020-02", "2019-09", "2018"]
+    assert list(sites["announced_year"]) == [2020, 2019, 2018]
+    assert sites["opened"].tolist() == [2021, pd.NA, 2019] and sites["former_closed"].tolist()[0] == 2015
+    assert list(sites["status"]) == ["operating", "planned", "operating"]
+    assert list(sites["dates_source"]) == [
+        {"announced": 0, "opened": 0, "former_closed": 0}, {"announced": 0}, {"announced": 0, "opened": 0}
+    ]
+    assert not result.warnings
+
+
+def test_a_bare_annee_column_is_the_announcement_year(geocoder, real_communes):
+    result = upload("s.csv", "name,lat,lon,Année\nA,50.69,3.17,2024\n".encode(), geocoder, real_communes)
+    assert result.sites["announced"].tolist() == ["2024"] and result.sites["opened"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("columns", "values", "reason"),
+    [
+        ("annonce", "février 2020", "bad_announced"),
+        ("annonce", "13/2020", "bad_announced"),
+        ("ouverture", "2999", "bad_opened"),  # not opened yet: no opening year
+        ("ouverture,statut", "2020,planned", "bad_opened"),  # a planned site has not opened
+        ("fermeture", "2010", "bad_former_closed"),  # not said to be a brownfield
+        ("fermeture,friche,ouverture", "2022,oui,2020", "bad_former_closed"),  # closed after the opening
+        ("annonce,ouverture", "2023,2020", "bad_announced"),  # announced after the opening
+    ],
+)
+def test_dates_the_rules_refuse_are_set_aside_with_a_warning(geocoder, real_communes, columns, values, reason):
+    data = f"name,lat,lon,{columns}\nA,50.69,3.17,{values}\n"
+    result = upload("s.csv", data.encode(), geocoder, real_communes)
+    assert len(result.sites) == 1
+    assert [w.reason for w in result.warnings] == [reason]
+    field = reason.removeprefix("bad_")
+    assert result.sites[field].isna().all()
+    assert field not in (result.sites["dates_source"].iloc[0] or {})
+    assert result.warnings_frame("fr").iloc[0]["Raison"]
+
+
+def test_exports_carry_the_dates_and_their_sources(joined):
+    fr = list(csv.DictReader(io.StringIO(export.sites_csv(joined, "fr").decode("utf-8-sig"))))
+    rows = {r[next(iter(r))]: r for r in fr}  # by the first column: the id
+    roubaix = rows["roubaix-ovh-campus"]
+    assert (roubaix["annonce"], roubaix["ouverture"], roubaix["fin_activite_precedente"]) == ("", "2016", "1994")
+    assert roubaix["sources_des_dates"] == "opened: L'Usine Digitale; former_closed: L'Usine Digitale"
+    assert rows["chateauneuf-sur-isere-algo"]["annonce"] == "2020"
+    en = list(csv.DictReader(io.StringIO(export.sites_csv(joined, "en").decode("utf-8-sig"))))
+    assert {"announced", "opened", "former_closed", "dates_source"} <= set(en[0])
+    assert "year" not in en[0] and "announced_year" not in en[0]
+    props = {f["properties"]["id"]: f["properties"] for f in json.loads(export.sites_geojson(joined))["features"]}
+    assert props["yssingeaux-ateliers-du-meygal"]["opened"] == 2012
+    assert props["yssingeaux-ateliers-du-meygal"]["former_closed"] == 2011
+    assert props["yssingeaux-ateliers-du-meygal"]["dates_source"] == {"opened": 1, "former_closed": 1}
+    assert not {"year", "announced_year"} & set(props["roubaix-ovh-campus"])  # derived: not written
+
+
+def test_the_geojson_export_validates_again(joined, real_communes):
+    """An export read back: the derived columns (year, announced_year) would be refused."""
+    from geo.load import validate_sites
+
+    assert validate_sites(export.sites_geojson(joined), communes=real_communes, name="export.geojson") == []
