@@ -147,9 +147,14 @@ class Context:
 
     def synthetic_path(self, n: int) -> Path:
         def make():
-            from geo import synthetic
+            import hashlib
 
-            path = CACHE_DIR / f"synthetic-{n}-seed{SEED}.geojson"
+            from geo import schema, synthetic
+
+            # named by what makes the file too: a change of the schema or of the generator
+            # gives a new file, never a stale one read by the new validator
+            code = hashlib.sha256(Path(schema.__file__).read_bytes() + Path(synthetic.__file__).read_bytes())
+            path = CACHE_DIR / f"synthetic-{n}-seed{SEED}-{code.hexdigest()[:10]}.geojson"
             if not path.is_file():
                 start = T()
                 synthetic.write(n, path, seed=SEED, communes=self.layers[0])
