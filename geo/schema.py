@@ -234,7 +234,7 @@ RETIRED_FIELDS: dict[str, str] = {
 # ``announced_year``, the year of ``announced`` as an integer, to filter and count by;
 # ``year``, the opening year or else the announcement year, only for the readers of the
 # former field (the sites table and the map's card) until they read the dates themselves.
-DERIVED_COLUMNS = ("announced_year", "year")
+DERIVED_COLUMNS = ("announced_year",)
 
 # The items of ``sources``: title, publisher and date are required texts, url a web address or null.
 SOURCE_FIELDS: dict[str, Field] = dict(
@@ -270,8 +270,6 @@ def site_frame(columns: Mapping[str, object], geometry) -> gpd.GeoDataFrame:
         field = SITE_FIELDS.get(name)
         data[name] = _typed(values, field.dtype if field is not None else "object")
     data["announced_year"] = announced_year(data["announced"])
-    data["year"] = legacy = data["opened"].copy()
-    legacy[legacy.isna()] = data["announced_year"][legacy.isna()]
     names[len(FIELD_NAMES) : len(FIELD_NAMES)] = DERIVED_COLUMNS
     frame = pd.DataFrame(data, columns=names, index=pd.RangeIndex(n))
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry).values, crs=WGS84)

@@ -191,13 +191,14 @@ def sites_table(selection: gpd.GeoDataFrame, lang: str) -> None:
                 {True: t("brownfield_yes", lang), False: t("brownfield_no", lang)}, na_action="ignore"
             ).fillna(t("not_given", lang)),
             t("th_investment", lang): pd.to_numeric(selection["investment_eur"], errors="coerce"),
-            t("th_year", lang): pd.to_numeric(selection["year"], errors="coerce"),
+            t("f_announced", lang): selection["announced"].fillna("") if "announced" in selection else "",
+            t("f_opened", lang): pd.to_numeric(selection["opened"], errors="coerce") if "opened" in selection else None,
         }
     )
     numbers = {
         t("jobs", lang): "localized",
         t("th_investment", lang): "localized",
-        t("th_year", lang): "plain",
+        t("f_opened", lang): "plain",
     }
     config = {name: st.column_config.NumberColumn(format=fmt) for name, fmt in numbers.items()}
     st.dataframe(table, hide_index=True, width="stretch", column_config=config)

@@ -34,7 +34,7 @@ COMMUNE_ROWS = ("f_insee", "f_population", "f_epci", "f_departement", "f_region"
 _CARD_SKIP = {
     "geometry", "name", "sector", "status", "layer", "search_text", "lon", "lat", "population",
     "epci", "commune", "commune_nom", "dep", "dep_nom", "reg", "reg_nom", "insee", "jobs_note",
-    "sources", "id", "cluster",
+    "sources", "id", "cluster", "year", "announced_year", "dates_source",
 }  # fmt: skip
 
 
@@ -253,8 +253,24 @@ def _site_rows(lang: str) -> list[tuple[str, list[str], Callable]]:
          lambda v: escape(fmt_eur(float(v), lang)) if v is not None else None),
         ("f_surface_m2", ["surface_m2"],
          lambda v: escape(f"{fmt_int(float(v), lang)} m²") if v is not None else None),
-        ("f_year", ["year"], lambda v: escape(int(v)) if v is not None else None),
+        ("f_announced", ["announced"], lambda v: escape(month_year(v, lang)) if v else None),
+        ("f_opened", ["opened"], lambda v: escape(int(v)) if v is not None else None),
+        ("f_former_closed", ["former_closed"], lambda v: escape(int(v)) if v is not None else None),
     ]  # fmt: skip
+
+
+_MONTHS = {
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}  # fmt: skip
+
+
+def month_year(value: str, lang: str) -> str:
+    """An announcement date as people read it: "2020", or "février 2020" / "February 2020"."""
+    year, _, month = str(value).partition("-")
+    return f"{_MONTHS[lang][int(month) - 1]} {year}" if month else year
 
 
 def site_cards(sites: pd.DataFrame, lang: str) -> CardTexts:

@@ -80,7 +80,6 @@ def test_good_site_reads_into_a_typed_geodataframe(tiny_communes, site, geojson)
             "location_precision": ["commune"] * 2,
             "sources": [sources, sources],
             "announced_year": pd.array([2019, 2019], dtype="Int64"),
-            "year": pd.array([2021, 2021], dtype="Int64"),
         },
         geometry=[Point(2.25, 46.5), Point(2.75, 46.5)],
         crs="EPSG:4326",
