@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import machine
@@ -162,7 +162,9 @@ async def _one_run(ws, query: str, cached: set[str], timeout_s: float) -> Run:
                 if 'data-sites="' in body:
                     digits = body.split('data-sites="', 1)[1].split('"', 1)[0]
                     run.sites = int(digits) if digits.isdigit() else None
-        elif kind == "session_event" and msg.session_event.WhichOneof("type") == "script_compilation_exception":
+        elif (
+            kind == "session_event" and msg.session_event.WhichOneof("type") == "script_compilation_exception"
+        ):
             problems.append("script compilation exception")
         elif kind == "script_finished":
             status = msg.script_finished
@@ -210,7 +212,7 @@ async def run_session(url: str, index: int, reruns: int, *, timeout_s: float, th
                 if think_s:
                     await asyncio.sleep(think_s)
                 result.reruns.append(await _one_run(ws, query, cached, timeout_s))
-    except (TimeoutError, asyncio.TimeoutError) as exc:
+    except TimeoutError as exc:
         result.errors.append(f"timeout: {exc}")
     except RunError as exc:
         result.errors.append(str(exc))
@@ -542,23 +544,42 @@ def _int_list(text: str) -> list[int]:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.loadtest", description=__doc__.split("\n\n")[0])
-    p.add_argument("--sessions", type=_int_list, default=[10, 50, 100],
-                   help="concurrent sessions, one phase each (default 10,50,100)")
+    p.add_argument(
+        "--sessions",
+        type=_int_list,
+        default=[10, 50, 100],
+        help="concurrent sessions, one phase each (default 10,50,100)",
+    )
     p.add_argument("--reruns", type=int, default=5, help="filter changes per session and phase (default 5)")
-    p.add_argument("--data", default="real,10k",
-                   help="data sets: real (data/sites.geojson) and/or NNk synthetic sites (default real,10k)")
-    p.add_argument("--think-s", type=float, default=0.0,
-                   help="pause before each filter change (default 0: every session always has a run in flight)")
+    p.add_argument(
+        "--data",
+        default="real,10k",
+        help="data sets: real (data/sites.geojson) and/or NNk synthetic sites (default real,10k)",
+    )
+    p.add_argument(
+        "--think-s",
+        type=float,
+        default=0.0,
+        help="pause before each filter change (default 0: every session always has a run in flight)",
+    )
     p.add_argument("--timeout-s", type=float, default=120.0, help="a run not finished by then is an error")
-    p.add_argument("--soak-minutes", type=float, default=0.0, help="also soak for this long (default 0: no soak)")
+    p.add_argument(
+        "--soak-minutes", type=float, default=0.0, help="also soak for this long (default 0: no soak)"
+    )
     p.add_argument("--soak-sessions", type=int, default=20)
     p.add_argument("--soak-data", default="real")
     p.add_argument("--soak-think-s", type=float, default=1.0, help="pause before each change in the soak")
-    p.add_argument("--soak-reruns-per-connection", type=int, default=20,
-                   help="a soak session reconnects (a new Streamlit session) after this many changes")
+    p.add_argument(
+        "--soak-reruns-per-connection",
+        type=int,
+        default=20,
+        help="a soak session reconnects (a new Streamlit session) after this many changes",
+    )
     p.add_argument("--soak-sample-s", type=float, default=10.0, help="RSS sampling interval of the soak")
     p.add_argument("--only-soak", action="store_true", help="the soak only")
-    p.add_argument("-o", "--output", type=Path, help="JSON path (default bench/results/loadtest-<UTC time>.json)")
+    p.add_argument(
+        "-o", "--output", type=Path, help="JSON path (default bench/results/loadtest-<UTC time>.json)"
+    )
     args = p.parse_args(argv)
     if not 0 <= args.reruns <= MAX_RERUNS:
         p.error(f"--reruns: between 0 and {MAX_RERUNS}")
@@ -577,20 +598,24 @@ def run(args: argparse.Namespace) -> dict:
     started = time.monotonic()
     report: dict = {
         "tool": "bench.loadtest",
-        "started_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine.describe(),
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-        "method": ("Streamlit's websocket protocol without browsers: BackMsg.rerun_script (query string, "
-                   "cached message hashes) → ForwardMsgs until script_finished; no widget states are sent "
-                   "(the app's state is in the URL); times from the rerun request to script_finished, "
-                   "measured by a Python client on the same machine"),  # fmt: skip
+        "method": (
+            "Streamlit's websocket protocol without browsers: BackMsg.rerun_script (query string, "
+            "cached message hashes) → ForwardMsgs until script_finished; no widget states are sent "
+            "(the app's state is in the URL); times from the rerun request to script_finished, "
+            "measured by a Python client on the same machine"
+        ),  # fmt: skip
         "datasets": [],
     }
     if not args.only_soak:
         print(_HEADER, flush=True)
         for name in [d.strip() for d in args.data.split(",") if d.strip()]:
             report["datasets"].append(
-                measure_dataset(name, args.sessions, args.reruns, timeout_s=args.timeout_s, think_s=args.think_s)
+                measure_dataset(
+                    name, args.sessions, args.reruns, timeout_s=args.timeout_s, think_s=args.think_s
+                )
             )
     if args.soak_minutes > 0:
         report["soak"] = measure_soak(args.soak_data, args.soak_sessions, args.soak_minutes,
@@ -614,7 +639,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.output:
         path = args.output
     else:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         path = RESULTS_DIR / f"loadtest-{stamp}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
