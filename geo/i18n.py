@@ -69,6 +69,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "by_sector": {"fr": "Par secteur", "en": "By sector"},
     "by_region": {"fr": "Par région", "en": "By region"},
+    "by_year_announced": {"fr": "Par année d'annonce", "en": "By year announced"},
+    "by_year_opened": {"fr": "Par année d'ouverture", "en": "By year opened"},
+    "year_sites": {"fr": "{n} site(s) · {jobs} emplois", "en": "{n} site(s) · {jobs} jobs"},
+    "year_unknown": {"fr": "Année non renseignée", "en": "Year unknown"},
     "not_given": {"fr": "n.c.", "en": "n/a"},  # no figure in the sources
     "table": {"fr": "Sites sélectionnés", "en": "Selected sites"},
     "table_capped": {
@@ -287,6 +291,49 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Several communes match, be more specific (INSEE or postal code): {options}",
     },
     "near_not_found": {"fr": "Commune introuvable.", "en": "Commune not found."},
+    # -- the friches layer (Cerema, Cartofriches)
+    "friches_layer": {"fr": "Friches (Cartofriches)", "en": "Brownfields (Cartofriches)"},
+    "friches_toggle": {"fr": "Afficher les friches (Cartofriches)", "en": "Show brownfields (Cartofriches)"},
+    "friches_filters": {"fr": "Friches", "en": "Brownfields"},
+    "friches_credit": {
+        "fr": "Cerema, Cartofriches — extrait de 2 594 friches sur ~28 000 (2024)",
+        "en": "Cerema, Cartofriches — extract of 2,594 brownfields out of ~28,000 (2024)",
+    },
+    "friches_notice": {
+        "fr": "Couche des friches : {n} friche(s) affichée(s). Source : Cerema, Cartofriches — extrait de "
+        "2 594 friches sur ~28 000 (2024), Licence Ouverte. Pour l'inventaire complet, lancez l'application avec "
+        "--friches CHEMIN ou REINDUS_FRICHES=CHEMIN (friches-standard.csv de data.gouv.fr). Les filtres "
+        "région, département et rayon s'appliquent aussi aux friches.",
+        "en": "Brownfields layer: {n} brownfield(s) shown. Source: Cerema, Cartofriches — extract of 2,594 "
+        "brownfields out of ~28,000 (2024), Licence Ouverte. For the full inventory, start the app with "
+        "--friches PATH or REINDUS_FRICHES=PATH (friches-standard.csv from data.gouv.fr). The région, "
+        "département and radius filters apply to brownfields too.",
+    },
+    "friches_full_file": {
+        "fr": "Friches : fichier {name} ({n} friches).",
+        "en": "Brownfields: file {name} ({n} brownfields).",
+    },
+    "friche_status": {"fr": "Statut de la friche", "en": "Brownfield status"},
+    "friche_type": {"fr": "Type de friche", "en": "Brownfield type"},
+    "all_friche_statuses": {"fr": "Tous les statuts", "en": "All statuses"},
+    "all_friche_types": {"fr": "Tous les types", "en": "All types"},
+    "friche_ha_min": {"fr": "Surface min. (ha)", "en": "Min. area (ha)"},
+    "friche_ha_max": {"fr": "Surface max. (ha)", "en": "Max. area (ha)"},
+    "friche_ha_note": {
+        "fr": "Avec une borne de surface, les {n} friche(s) sans surface sont exclues.",
+        "en": "With an area bound, the {n} brownfield(s) with no area are left out.",
+    },
+    "friche_unnamed": {"fr": "Friche sans nom", "en": "Unnamed brownfield"},
+    "friche_ended": {"fr": "fin en {year}", "en": "ended {year}"},
+    "friche_link": {"fr": "Fiche sur Cartofriches ↗", "en": "Page on Cartofriches ↗"},
+    "friche_row_type": {"fr": "Type", "en": "Type"},
+    "friche_row_status": {"fr": "Statut", "en": "Status"},
+    "friche_row_surface": {"fr": "Surface", "en": "Area"},
+    "friche_row_activity": {"fr": "Ancienne activité", "en": "Former activity"},
+    "friche_row_zoning": {"fr": "Zonage (PLU)", "en": "Zoning (local plan)"},
+    "friche_row_pollution": {"fr": "Pollution des sols", "en": "Soil pollution"},
+    "friche_row_reuse": {"fr": "Reconversion", "en": "Reuse"},
+    "friche_row_source": {"fr": "Source", "en": "Source"},
     "sources_credit": {
         "fr": "Sources : IGN, INSEE (COG 2025) ; articles de presse cités par site.",
         "en": "Sources: IGN, INSEE (COG 2025); press articles cited per site.",

@@ -136,7 +136,45 @@ def bars_html(title: str, rows: list[tuple[str, float | None, str]], unit: str, 
     )
 
 
-def charts(selection: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, lang: str) -> None:
+YEAR_COLUMNS = {"announced": "announced_year", "opened": "opened"}
+
+
+def years_html(selection: gpd.GeoDataFrame, year_of: str, lang: str) -> str:
+    """Sites per year (of announcement or opening), stacked by sector, with their jobs; the
+    sites whose year no source gives are counted apart, never spread over the years."""
+    years = pd.to_numeric(selection[YEAR_COLUMNS[year_of]], errors="coerce") if len(selection) else pd.Series(dtype=float)
+    known = selection[years.notna()]
+    rows = []
+    for year, group in known.groupby(years[years.notna()].astype(int)):
+        by_sector = group["sector"].value_counts()
+        segments = "".join(
+            f'<div class="seg" style="width:{100 * n / len(group):.1f}%;background:{html.escape(SECTORS[s].color)}"'
+            f' title="{html.escape(SECTORS[s].label(lang))} : {n}"></div>'
+            for s, n in by_sector.items()
+        )
+        rows.append((str(year), len(group), segments, _jobs_words(group, lang)))
+    top = max((n for _, n, _, _ in rows), default=1)
+    items = "".join(
+        f'<div class="bar-label">{year}</div><div class="bar-track"><div class="stack" style="width:{100 * n / top:.1f}%">'
+        f'{segments}</div></div><div class="bar-value">{html.escape(t("year_sites", lang, n=n, jobs=jobs))}</div>'
+        for year, n, segments, jobs in rows
+    )
+    unknown = len(selection) - len(known)
+    if unknown:
+        items += (
+            f'<div class="bar-label">{html.escape(t("year_unknown", lang))}</div><div></div>'
+            f'<div class="bar-value">{html.escape(t("year_sites", lang, n=unknown, jobs=_jobs_words(selection[years.isna()], lang)))}</div>'
+        )
+    title = t(f"by_year_{year_of}", lang)
+    return f'<figure class="bars" data-testid="years"><figcaption>{html.escape(title)}</figcaption><div class="bars-grid">{items}</div></figure>'
+
+
+def _jobs_words(sites: gpd.GeoDataFrame, lang: str) -> str:
+    jobs = pd.to_numeric(sites["jobs"], errors="coerce")
+    return fmt_int(jobs.sum(), lang) if jobs.notna().any() else t("not_given", lang)
+
+
+def charts(selection: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, lang: str, year_of: str = "opened") -> None:
     if selection.empty:
         return
     left, right = st.columns(2, gap="large")
@@ -165,6 +203,7 @@ def charts(selection: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, lang: str) ->
             lang,
         )
     )
+    st.html(years_html(selection, year_of, lang))
 
 
 TABLE_MAX_ROWS = 5000  # more is for the CSV export: the page stays light at 100,000 sites

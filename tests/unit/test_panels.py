@@ -39,3 +39,29 @@ def test_the_filters_in_words_name_each_active_filter():
     words = filters_in_words(state, names, "fr")
     assert words == "Secteur : Verre · Emplois 100–… · Reconversion de friche : non renseigné · Département : Nord (59) · 12,5 km autour de Roubaix"
     assert filters_in_words(State(), names, "en") == "All sites"
+
+
+def test_the_chart_by_year_counts_unknown_years_apart_and_stacks_sectors():
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from ui.panels import years_html
+
+    sites = gpd.GeoDataFrame(
+        {
+            "sector": ["glass", "food", "glass", "food"],
+            "jobs": pd.array([10, None, 5, None], dtype="Int64"),
+            "opened": pd.array([2020, 2020, None, 2018], dtype="Int64"),
+            "announced_year": pd.array([None, None, None, None], dtype="Int64"),
+        },
+        geometry=[Point(2, 46)] * 4,
+        crs=4326,
+    )
+    chart = years_html(sites, "opened", "fr")
+    assert chart.index(">2018<") < chart.index(">2020<")
+    assert "2 site(s) · 10 emplois" in chart and "1 site(s) · n.c. emplois" in chart
+    assert chart.count('class="seg"') == 3  # 2020: glass and food stacked; 2018: food
+    assert "Année non renseignée" in chart and chart.rindex("1 site(s) · 5 emplois") > chart.index("Année non renseignée")
+    nothing = years_html(sites, "announced", "en")
+    assert "Year unknown" in nothing and "4 site(s) · 15 jobs" in nothing and 'class="seg"' not in nothing
