@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -195,6 +196,7 @@ async def run_session(url: str, index: int, reruns: int, *, timeout_s: float, th
     result = SessionResult(index)
     queries = queries_of(index, reruns)
     cached: set[str] = set()
+    pauses = random.Random(index)
     ws_url = url.replace("http://", "ws://", 1) + "/_stcore/stream"
     try:
         async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None,
@@ -209,8 +211,8 @@ async def run_session(url: str, index: int, reruns: int, *, timeout_s: float, th
             for query in queries[1:]:
                 if stop_at is not None and time.monotonic() >= stop_at:
                     break
-                if think_s:
-                    await asyncio.sleep(think_s)
+                if think_s:  # a user's pause, 0.5–1.5 × think_s, the same for a session on every run
+                    await asyncio.sleep(think_s * pauses.uniform(0.5, 1.5))
                 result.reruns.append(await _one_run(ws, query, cached, timeout_s))
     except TimeoutError as exc:
         result.errors.append(f"timeout: {exc}")
@@ -511,14 +513,14 @@ def measure_soak(name: str, sessions: int, minutes: float, *, timeout_s: float, 
 # -- output ----------------------------------------------------------------------------------------
 
 _HEADER = (f"{'data':<6} {'sessions':>8} {'reruns':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
-           f"{'errors':>6} {'RSS peak MB':>11} {'server CPU %':>12} {'load 1 min':>10}")  # fmt: skip
+           f"{'errors':>6} {'RSS peak MB':>11} {'server CPU %':>12} {'client CPU %':>12} {'load 1 min':>10}")  # fmt: skip
 
 
 def _print_row(name: str, p: dict) -> None:
     load = p["load_average_end"][0] if p["load_average_end"] else float("nan")
     print(f"{name:<6} {p['sessions']:>8} {p['reruns_finished']:>7} {_fmt(p['rerun_p50_ms'])} "
           f"{_fmt(p['rerun_p95_ms'])} {_fmt(p['rerun_max_ms'])} {p['errors']:>6} {p['rss_peak_mb']:>11.0f} "
-          f"{p['server_cpu_pct']:>12.0f} {load:>10.2f}", flush=True)  # fmt: skip
+          f"{p['server_cpu_pct']:>12.0f} {p['client_cpu_pct']:>12.0f} {load:>10.2f}", flush=True)  # fmt: skip
     for example in p["error_examples"][:3]:
         print(f"       error: {example}", flush=True)
 
@@ -560,7 +562,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--think-s",
         type=float,
         default=0.0,
-        help="pause before each filter change (default 0: every session always has a run in flight)",
+        help="mean pause before each filter change, drawn in 0.5–1.5 × (default 0: every session always has a run in flight)",
     )
     p.add_argument("--timeout-s", type=float, default=120.0, help="a run not finished by then is an error")
     p.add_argument(
@@ -568,7 +570,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--soak-sessions", type=int, default=20)
     p.add_argument("--soak-data", default="real")
-    p.add_argument("--soak-think-s", type=float, default=1.0, help="pause before each change in the soak")
+    p.add_argument(
+        "--soak-think-s",
+        type=float,
+        default=1.0,
+        help="mean pause before each change in the soak (0.5–1.5 ×)",
+    )
     p.add_argument(
         "--soak-reruns-per-connection",
         type=int,
