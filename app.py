@@ -26,9 +26,10 @@ from streamlit_folium import st_folium
 from geo import mapview, upload
 from geo.assets import standalone_html
 from geo.distance import distances_to_commune
-from geo.filters import apply_filters
+from geo.filters import apply_filters, apply_friche_filters
+from geo.friches import FrichesResult, load_friches
 from geo.geocode import Geocoder
-from geo.i18n import t
+from geo.i18n import fmt_int, t
 from geo.join import join_sites_to_communes
 from geo.load import DataError, read_sites
 from geo.paths import SITES_PATH
@@ -38,6 +39,7 @@ from geo.vocab import SECTORS
 from ui import panels, present, session, sidebar, uploads
 
 SITES_ENV = "REINDUS_SITES"
+FRICHES_ENV = "REINDUS_FRICHES"
 PAGE_CSS = (Path(__file__).parent / "ui" / "page.css").read_text(encoding="utf-8")
 # The explorer's map fits under the header of a 1280×720 screen: its legend and attribution
 # stay in view, and the wheel scrolls the page below it rather than zooming a half-seen map.
@@ -52,6 +54,17 @@ def sites_path_option() -> Path:
     if args.sites:
         return args.sites
     return Path(os.environ[SITES_ENV]) if os.environ.get(SITES_ENV) else SITES_PATH
+
+
+def friches_path_option() -> Path | None:
+    """``-- --friches PATH`` or ``REINDUS_FRICHES=PATH`` (the national friches-standard.csv);
+    None: the shipped extract (data/friches/)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--friches", type=Path)
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    if args.friches:
+        return args.friches
+    return Path(os.environ[FRICHES_ENV]) if os.environ.get(FRICHES_ENV) else None
 
 
 # -- cached, read-only layers -----------------------------------------------------------------
@@ -98,6 +111,12 @@ def load_base(sites_path: str) -> Base:
 
 
 @st.cache_resource(show_spinner=False)
+def load_friches_layer(friches_path: str | None, _base: Base) -> FrichesResult:
+    """The friches (Cerema, Cartofriches) read once per process, placed on the commune layer the base holds."""
+    return load_friches(friches_path, communes=_base.communes)
+
+
+@st.cache_resource(show_spinner=False)
 def load_geocoder() -> Geocoder:
     return Geocoder.from_data()
 
@@ -126,9 +145,12 @@ def read_upload(base: Base, name: str, data: bytes, progress) -> upload.UploadRe
 # -- the map -------------------------------------------------------------------------------------
 
 
-def build_map(selection, base: Base, sites: gpd.GeoDataFrame, state: State, *, map_args: dict, served: bool = True):
+def build_map(
+    selection, base: Base, sites: gpd.GeoDataFrame, state: State, *, map_args: dict, served: bool = True, friches=None
+):
     """The map of the selection; ``served``: many sites travel as a file the app serves
-    (geo.served), not inside the map (an exported HTML file must hold its sites)."""
+    (geo.served), not inside the map (an exported HTML file must hold its sites);
+    ``friches``: the friches shown (None: the layer is off)."""
     return mapview.map_of_selection(
         selection,
         base.background,
@@ -139,14 +161,16 @@ def build_map(selection, base: Base, sites: gpd.GeoDataFrame, state: State, *, m
         selected=map_args["site"],
         hidden=map_args["hide"],
         large=state.view.mode == "present",
+        friches=friches,
+        selected_friche=map_args.get("friche"),
     )
 
 
-def show_map(selection, base: Base, sites: gpd.GeoDataFrame, state: State, height: int) -> None:
-    """The map; a click on a site, a closed card or a layer switched reports to the state."""
+def show_map(selection, base: Base, sites: gpd.GeoDataFrame, state: State, height: int, friches=None) -> None:
+    """The map; a click on a site or a friche, a closed card or a layer switched reports to the state."""
     upload_id = getattr(session.upload(), "file_id", None)
-    args = session.map_args((state.spec, upload_id, state.view.lang, state.view.mode))
-    fmap = build_map(selection, base, sites, state, map_args=args)
+    args = session.map_args((state.spec, upload_id, state.view.lang, state.view.mode, state.view.friches))
+    fmap = build_map(selection, base, sites, state, map_args=args, friches=friches)
     st_folium(
         fmap,
         key=session.MAP_KEY,
@@ -174,7 +198,8 @@ def main() -> None:
         )
         st.stop()
 
-    state = session.load(base.known)
+    friches_all = load_friches_layer(_str_or_none(friches_path_option()), base).friches
+    state = session.load(replace(base.known, friche_ids=frozenset(friches_all["id"])))
     lang, mode = state.view.lang, state.view.mode
     # The filters come first in the sidebar, but the upload is read first (the filters
     # count its sites too): keep a slot for them above it.
@@ -188,14 +213,29 @@ def main() -> None:
     if state.view.site is not None and state.view.site not in set(selection["id"]):
         session.change(site=None)  # a site filtered out (or gone) is no longer open
         state = session.state()
-    map_of = partial(show_map, selection, base, sites, state)
+    # the friches layer: its own filters, and the sites' territory filters (région, département, radius)
+    friche_distances = (
+        distances_to_commune(friches_all, base.communes, state.spec.near)
+        if state.view.friches and state.spec.near
+        else None
+    )
+    friches = apply_friche_filters(friches_all, state.spec, distance_m=friche_distances) if state.view.friches else None
+    if state.view.friche is not None and (friches is None or state.view.friche not in set(friches["id"])):
+        session.change(friche=None)  # a friche filtered out (or the layer off) is no longer open
+        state = session.state()
+    map_of = partial(show_map, selection, base, sites, state, friches=friches)
     if mode == "present":
         present.page(selection, state, map_of)
     else:
         sidebar.filters(filters_box, sites, state, distances, place_names(base), partial(resolve_near, base, lang))
+        sidebar.friche_filters(filters_box, friches_all, state, friche_distances)
         sidebar.view_controls(st.sidebar, state, hidden_names(state))
-        explore(selection, base, sites, state, map_of)
+        explore(selection, base, sites, state, map_of, friches=friches)
     session.write_url()
+
+
+def _str_or_none(path: Path | None) -> str | None:
+    return None if path is None else str(path)
 
 
 def place_names(base: Base) -> dict[str, pd.Series]:
@@ -213,7 +253,7 @@ def hidden_names(state: State) -> list[str]:
     return [SECTORS[h].label(lang) if h in SECTORS else t(layer[h], lang) for h in state.view.hide]
 
 
-def explore(selection, base: Base, sites, state: State, map_of) -> None:
+def explore(selection, base: Base, sites, state: State, map_of, friches=None) -> None:
     lang = state.view.lang
     head, actions = st.columns([4, 1], vertical_alignment="center")
     head.title(t("app_title", lang), anchor=False)
@@ -223,6 +263,8 @@ def explore(selection, base: Base, sites, state: State, map_of) -> None:
         width="stretch",
     )  # fmt: skip
     panels.show_notices(session.notices(), lang)
+    if friches is not None:
+        st.caption(t("friches_notice", lang, n=fmt_int(len(friches), lang)))
     panels.kpi_row(selection, lang)
     if selection.empty:
         st.info(t("no_sites", lang))
@@ -231,18 +273,23 @@ def explore(selection, base: Base, sites, state: State, map_of) -> None:
     panels.charts(selection, base.regions, lang)
     panels.sites_table(selection, lang)
     # what the exports need, captured now: they run outside the script run
-    export_args = {"basemap": state.view.basemap, "site": state.view.site, "hide": state.view.hide}
+    export_args = {
+        "basemap": state.view.basemap, "site": state.view.site, "hide": state.view.hide, "friche": state.view.friche,
+    }  # fmt: skip
     panels.exports(
         selection,
-        lambda: standalone_html(build_map(selection, base, sites, state, map_args=export_args, served=False)),
+        lambda: standalone_html(
+            build_map(selection, base, sites, state, map_args=export_args, served=False, friches=friches)
+        ),
         partial(
             mapview.to_png, selection, base.communes, base.departements, base.regions,
             title=t("app_title", lang), subtitle=panels.filters_in_words(state, place_names(base), lang), lang=lang,
         ),  # fmt: skip
         lang,
     )
-    st.caption(t("sources_credit", lang))
-    st.html(f'<div id="app-ready" data-sites="{len(selection)}" data-mode="explore"></div>')
+    st.caption(t("sources_credit", lang) + (" " + t("friches_credit", lang) + "." if friches is not None else ""))
+    n_friches = "" if friches is None else f' data-friches="{len(friches)}"'
+    st.html(f'<div id="app-ready" data-sites="{len(selection)}"{n_friches} data-mode="explore"></div>')
 
 
 if __name__ == "__main__":  # streamlit runs the script as __main__; tests import it

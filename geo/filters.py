@@ -8,7 +8,10 @@ import pandas as pd
 from geo.state import FilterSpec
 from geo.text import fold
 
-__all__ = ["FilterSpec", "apply_filters", "facet_counts", "mask", "search_text"]
+__all__ = [
+    "FilterSpec", "apply_filters", "apply_friche_filters", "facet_counts", "friche_counts", "friche_mask", "mask",
+    "search_text",
+]
 
 
 def search_text(sites: pd.DataFrame) -> pd.Series:
@@ -87,3 +90,51 @@ def facet_counts(
     """Sites per value of ``column`` under every filter but the control's own (``attr``)."""
     keep = mask(sites, spec, distance_m=distance_m, skip=attr)
     return sites[column][keep].value_counts(dropna=False)  # one column, not a copy of the frame
+
+
+# -- friches (geo.friches): their own filters, and the territory filters shared with the sites
+
+
+def friche_mask(
+    friches: pd.DataFrame, spec: FilterSpec, *, distance_m: pd.Series | None = None, skip: str | None = None
+) -> np.ndarray:
+    """Boolean array of the friches ``spec`` selects: status, type, surface (ha; a bound
+    excludes friches of unknown surface), and the sites' régions, départements and radius
+    (by the friche's declared commune; ``distance_m`` from ``spec.near``)."""
+    keep = np.ones(len(friches), dtype=bool)
+    if spec.friche_statuses and skip != "friche_statuses":
+        keep &= friches["status"].isin(spec.friche_statuses).to_numpy()
+    if spec.friche_types and skip != "friche_types":
+        keep &= friches["friche_type"].isin(spec.friche_types).to_numpy()
+    if (spec.friche_ha_min is not None or spec.friche_ha_max is not None) and skip != "friche_ha":
+        ha = friches["surface_ha"].astype(float).to_numpy()
+        keep &= ~np.isnan(ha)
+        if spec.friche_ha_min is not None:
+            keep &= np.nan_to_num(ha, nan=-1.0) >= spec.friche_ha_min
+        if spec.friche_ha_max is not None:
+            keep &= np.nan_to_num(ha, nan=np.inf) <= spec.friche_ha_max
+    if spec.regs and skip != "regs":
+        keep &= friches["reg"].isin(spec.regs).to_numpy()
+    if spec.deps and skip != "deps":
+        keep &= friches["dep"].isin(spec.deps).to_numpy()
+    if spec.near and skip != "near":
+        if distance_m is None:
+            raise ValueError("friche_mask: spec.near is set but no distance_m was given")
+        keep &= distance_m.to_numpy(dtype=float) <= spec.km * 1000.0
+    return keep
+
+
+def apply_friche_filters(
+    friches: pd.DataFrame, spec: FilterSpec, *, distance_m: pd.Series | None = None
+) -> pd.DataFrame:
+    """The friches ``spec`` selects (see :func:`friche_mask`); ``friches`` is not modified."""
+    keep = friche_mask(friches, spec, distance_m=distance_m)
+    return friches if keep.all() else friches[keep]
+
+
+def friche_counts(
+    friches: pd.DataFrame, spec: FilterSpec, column: str, attr: str, *, distance_m: pd.Series | None = None
+) -> pd.Series:
+    """Friches per value of ``column`` under every filter but the control's own (``attr``)."""
+    keep = friche_mask(friches, spec, distance_m=distance_m, skip=attr)
+    return friches[column][keep].value_counts(dropna=False)

@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
+from geo.friches_schema import FRICHE_STATUSES, FRICHE_TYPES
 from geo.schema import JOBS_MAX
 from geo.vocab import SECTORS, STATUSES
 
@@ -28,6 +29,8 @@ HIDEABLE = (*SECTORS, "uploads", "communes", "departements", "regions")
 MAX_QUERY_CHARS = 200
 DEFAULT_KM = 20.0
 JOBS_BOUND_MAX = JOBS_MAX  # what a site may have (geo.schema): a bound beyond it is brought back
+FRICHE_HA_MAX = 10_000.0  # a friche's surface bound (ha): beyond any inventoried land unit
+FLAG_VALUES = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,16 @@ class FilterSpec:
     q: str = ""
     near: str | None = None  # INSEE code of the commune of a radius search
     km: float = DEFAULT_KM  # radius in kilometres, only meaningful with ``near``
+    # Friches (geo.friches): which friches the layer shows; régions, départements and the
+    # radius above apply to them too.
+    friche_statuses: tuple[str, ...] = ()
+    friche_types: tuple[str, ...] = ()
+    friche_ha_min: float | None = None
+    friche_ha_max: float | None = None
 
     def __post_init__(self):
         # Canonical form, so two specs that select the same sites compare equal.
-        for name in ("sectors", "statuses", "regs", "deps"):
+        for name in ("sectors", "statuses", "regs", "deps", "friche_statuses", "friche_types"):
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
         object.__setattr__(self, "q", " ".join(self.q.split())[:MAX_QUERY_CHARS])
         object.__setattr__(self, "km", float(self.km) if self.km is not None else DEFAULT_KM)
@@ -70,6 +79,8 @@ class ViewState:
     basemap: str = "plan-ign"
     lang: str = "fr"
     mode: str = "explore"
+    friches: bool = False  # the friches layer shown (off by default)
+    friche: str | None = None  # id of the friche whose card is open
 
     def __post_init__(self):
         object.__setattr__(self, "hide", tuple(sorted(set(self.hide))))
@@ -83,6 +94,7 @@ class Known:
     deps: frozenset[str] = frozenset()
     site_ids: frozenset[str] = frozenset()
     communes: frozenset[str] = frozenset()
+    friche_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -99,7 +111,7 @@ class Notice:
 class Param:
     """One URL parameter: the field it sets, how its values are read, its bounds.
 
-    ``kind``: ``choice`` (one of ``choices``), ``int``, ``float``, ``text``. ``choices`` is a
+    ``kind``: ``choice`` (one of ``choices``), ``int``, ``float``, ``text``, ``flag`` (``1``/``0``). ``choices`` is a
     tuple of values, or the name of a :class:`Known` set (values that depend on the data).
     ``high`` bounds a text's length. ``needs`` names a parameter without which this one
     means nothing (a radius needs its commune).
@@ -142,6 +154,12 @@ PARAMS: tuple[Param, ...] = (
     Param("basemap", "basemap", "choice", choices=BASEMAPS),
     Param("lang", "lang", "choice", choices=LANGS),
     Param("mode", "mode", "choice", choices=MODES),
+    Param("friches", "friches", "flag"),
+    Param("friche_status", "friche_statuses", "choice", repeatable=True, choices=tuple(FRICHE_STATUSES.terms)),
+    Param("friche_type", "friche_types", "choice", repeatable=True, choices=tuple(FRICHE_TYPES.terms)),
+    Param("friche_ha_min", "friche_ha_min", "float", low=0.0, high=FRICHE_HA_MAX, step=0.5),
+    Param("friche_ha_max", "friche_ha_max", "float", low=0.0, high=FRICHE_HA_MAX, step=0.5),
+    Param("friche", "friche", "choice", choices="friche_ids"),
 )
 _BY_NAME = {p.name: p for p in PARAMS}
 _BY_FIELD = {p.field: p for p in PARAMS}
@@ -215,14 +233,23 @@ def from_query(params: Mapping[str, str | Iterable[str]], known: Known | None = 
     for p in PARAMS:
         if p.needs and p.field in changes and _BY_NAME[p.needs].field not in changes:
             notices.append(Notice(p.name, _format(p, changes.pop(p.field)), "needs_near"))
+    if changes.get("friche") is not None and "friches" not in changes:
+        changes["friches"] = True  # a link to a friche shows the friches layer
     state, more = normalize(State().replace(**changes))
     return state, notices + more
 
 
 def normalize(state: State) -> tuple[State, list[Notice]]:
     """The state with contradictory values resolved, the same way for a link and a widget:
-    jobs bounds given the wrong way round are swapped (the range the user meant)."""
+    jobs (and friche surface) bounds given the wrong way round are swapped (the range the
+    user meant)."""
     spec = state.spec
+    low, high = spec.friche_ha_min, spec.friche_ha_max
+    if low is not None and high is not None and low > high:
+        p = _BY_NAME["friche_ha_max"]
+        notice = Notice(p.name, _format(p, high), "swapped", kept=f"{_format(p, high)}–{_format(p, low)}")
+        state, notices = normalize(state.replace(friche_ha_min=high, friche_ha_max=low))
+        return state, [notice, *notices]
     if spec.jobs_min is not None and spec.jobs_max is not None and spec.jobs_min > spec.jobs_max:
         notice = Notice("jobs_max", str(spec.jobs_max), "swapped", kept=f"{spec.jobs_max}–{spec.jobs_min}")
         return state.replace(jobs_min=spec.jobs_max, jobs_max=spec.jobs_min), [notice]
@@ -237,6 +264,11 @@ def _read(p: Param, raw: str, known: Known | None, notices: list[Notice]) -> obj
             notices.append(Notice(p.name, raw, "unknown"))
             return None
         return raw
+    if p.kind == "flag":
+        if raw.lower() not in FLAG_VALUES:
+            notices.append(Notice(p.name, raw, "unknown"))
+            return None
+        return FLAG_VALUES[raw.lower()]
     if p.kind == "text":
         if p.high is not None and len(raw) > p.high:
             notices.append(Notice(p.name, raw[:40] + "…", "too_long", kept=str(int(p.high))))
@@ -267,6 +299,8 @@ def _number(raw: str, *, integer: bool) -> int | float | None:
 
 
 def _format(p: Param, value: object) -> str:
+    if p.kind == "flag":
+        return "1" if value else "0"
     if p.kind == "float":
         return str(int(value)) if float(value).is_integer() else repr(float(value))
     return str(value)

@@ -22,7 +22,7 @@ from geo.state import Known, Notice, State, from_query, normalize, param, to_que
 
 _KEY = "_session"
 MAP_KEY = "map"  # st_folium's key: its value is the map's last report
-MAP_FIELDS = ("site", "basemap", "hide")  # what the map itself can change (cards, layer control)
+MAP_FIELDS = ("site", "friche", "basemap", "hide")  # what the map itself can change (cards, layer control)
 
 
 @dataclass
@@ -164,13 +164,14 @@ _UNSET = object()
 
 
 def on_map_report() -> None:
-    """st_folium's callback: the map reports its cards and layers (``{"rc": {...}}``)."""
+    """st_folium's callback: the map reports its cards (a site's, a friche's) and layers (``{"rc": {...}}``)."""
     report = (st.session_state.get(MAP_KEY) or {}).get("rc")
     if not isinstance(report, dict):
         return
     hideable = set(param("hide").choices)
     changes = {
         "site": report.get("site") if isinstance(report.get("site"), str) else None,
+        "friche": report.get("friche") if isinstance(report.get("friche"), str) else None,
         "hide": tuple(h for h in report.get("hide") or () if h in hideable),
     }
     if report.get("basemap") in param("basemap").choices:

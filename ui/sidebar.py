@@ -12,7 +12,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.filters import apply_filters, facet_counts
+from geo.filters import apply_filters, facet_counts, friche_counts
+from geo.friches_schema import FRICHE_STATUSES, FRICHE_TYPES
 from geo.i18n import fmt_int, t
 from geo.state import BASEMAPS, LANGS, FilterSpec, State, param
 from geo.vocab import SECTORS, STATUSES
@@ -62,6 +63,40 @@ def filters(
     sb.text_input(t("search", lang), max_chars=int(param("q").high), **session.bind("q"))
     _radius(sb, spec, lang, resolve_near)
     sb.button(t("reset", lang), on_click=session.reset, kwargs={"lang": lang}, width="stretch")
+
+
+def friche_filters(sb, friches: gpd.GeoDataFrame, state: State, distances: pd.Series | None) -> None:
+    """The friches layer's one toggle and, when it is on, its filters with live counts
+    (the régions, départements and radius above apply to the friches too)."""
+    spec, lang = state.spec, state.view.lang
+    sb.divider()
+    sb.toggle(t("friches_toggle", lang), **session.bind("friches"))
+    if not state.view.friches:
+        return
+
+    def multi(name: str, column: str, vocab, placeholder: str) -> None:
+        p = param(name)
+        by_value = friche_counts(friches, spec, column, p.field, distance_m=distances)
+        selected = set(state.get(p.field))
+        # (values no friche has under the other filters are left out, unless chosen)
+        options = [v for v in p.choices if by_value.get(v, 0) or v in selected]
+        sb.multiselect(
+            t(name, lang),
+            options=options,
+            format_func=lambda v: f"{vocab.label(v, lang)} ({fmt_int(by_value.get(v, 0), lang)})",
+            placeholder=t(placeholder, lang),
+            **session.bind(name),
+        )
+
+    multi("friche_status", "status", FRICHE_STATUSES, "all_friche_statuses")
+    multi("friche_type", "friche_type", FRICHE_TYPES, "all_friche_types")
+    low, high, step = param("friche_ha_min").low, param("friche_ha_min").high, param("friche_ha_min").step
+    c1, c2 = sb.columns(2)
+    for column, name in ((c1, "friche_ha_min"), (c2, "friche_ha_max")):
+        column.number_input(t(name, lang), min_value=low, max_value=high, step=step, value=None, **session.bind(name))
+    if spec.friche_ha_min is not None or spec.friche_ha_max is not None:
+        unknown = friche_counts(friches, spec, "surface_ha", "friche_ha", distance_m=distances)
+        sb.caption(t("friche_ha_note", lang, n=int(unknown[unknown.index.isna()].sum())))
 
 
 def _brownfield(sb, by_value: pd.Series, counted, lang: str) -> None:

@@ -24,6 +24,7 @@ from geo.mapview.background import COMMUNE_DECIMALS, OUTLINE_DECIMALS, Backgroun
 from geo.mapview.cards import COMMUNE_ROWS, CardTexts, commune_figures, commune_texts, escape, labels_for
 from geo.mapview.catalog import SiteCatalog, check_sites
 from geo.mapview.elements import Runtime, RuntimeCall
+from geo.mapview.friches import add_friches
 from geo.mapview.legend import legend_html
 from geo.mapview.payload import (
     COORD_DECIMALS,
@@ -91,6 +92,8 @@ def build_map(
     files: FileStore | None = None,
     background: Background | None = None,
     hidden: Iterable[str] = (),
+    friches: gpd.GeoDataFrame | None = None,
+    selected_friche: str | None = None,
 ) -> folium.Map:
     """The folium map of ``sites``: markers, commune choropleth, outlines, legend, controls.
 
@@ -134,6 +137,10 @@ def build_map(
     hidden : iterable of str
         Overlays that start switched off in the layer control: sector slugs, ``uploads``,
         ``communes``, ``departements``, ``regions``.
+    friches : GeoDataFrame, optional
+        Friches (``geo.friches``) to draw as diamonds coloured by status; None: no layer.
+    selected_friche : str, optional
+        Id of a friche whose card opens on load (when no site is selected).
     """
     sites = check_sites(sites)
     if basemap not in styles.BASEMAPS:
@@ -142,6 +149,8 @@ def build_map(
         raise ValueError(f"build_map: lang must be 'fr' or 'en', got {lang!r}")
     if selected is not None and selected not in set(sites["id"]):
         selected = None  # a stale ?site= (filtered out, or removed): open the normal view
+    if friches is None or selected_friche not in set(friches["id"]):
+        selected_friche = None
     if cluster is None:
         cluster = len(sites) > CLUSTER_MIN_SITES
     hidden = frozenset(hidden)
@@ -159,9 +168,11 @@ def build_map(
     has_communes = communes is not None and not communes.empty
     has_uploads = bool(uploads(sites).any())
     m.add_child(
-        RuntimeCall("legend", args=(legend_html(sites, lang, communes=has_communes, uploads=has_uploads),))
+        RuntimeCall("legend", args=(legend_html(sites, lang, communes=has_communes, uploads=has_uploads, friches=friches),))
     )
-    m.add_child(RuntimeCall("view", args=(_view_args(view, sites, selected),)))
+    m.add_child(RuntimeCall("view", args=(_view_args(view, sites, selected) | {"selectedFriche": selected_friche},)))
+    if friches is not None:
+        add_friches(m, friches, lang, large=large)
     label_keys = _add_sites(
         m, sites, table, lang=lang, cluster=cluster, cards_from=cards_from, files=files, hidden=hidden
     )
@@ -253,6 +264,7 @@ def _runtime_config(large: bool, lang: str) -> dict:
         "cssVars": styles.css_variables(large=large),
         "halo": styles.DEPARTEMENT_HALO_M,
         "uploadStroke": styles.UPLOAD_STROKE,
+        "fricheStroke": styles.FRICHE_STROKE,
         "popupWidth": 480 if large else 400,
         "present": large,  # presenter mode: the map fills its frame, keys go to the tour
         "sortMax": SVG_MAX_SITES,

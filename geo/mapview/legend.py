@@ -7,6 +7,7 @@ import pandas as pd
 from geo.i18n import fmt_int
 from geo.i18n import t as _t
 from geo.mapview.cards import escape
+from geo.mapview.friches import legend_rows
 from geo.mapview.styles import CHOROPLETH_COLORS, LEGEND_JOBS, UPLOAD_STROKE, class_labels, radius_px
 from geo.vocab import SECTORS
 
@@ -30,9 +31,15 @@ def _row(icon: str, text: str) -> str:
 
 
 def legend_html(
-    sites: pd.DataFrame, lang: str = "fr", *, communes: bool = True, uploads: bool = False
+    sites: pd.DataFrame,
+    lang: str = "fr",
+    *,
+    communes: bool = True,
+    uploads: bool = False,
+    friches: pd.DataFrame | None = None,
 ) -> str:
-    """The legend's HTML (escaped, translated): sectors present, sizes, special styles, choropleth."""
+    """The legend's HTML (escaped, translated): sectors present, sizes, special styles,
+    choropleth, and the friches' statuses with the inventory's credit when they are shown."""
     parts = [f"<details open><summary>{escape(_t('legend', lang))}</summary>"]
     shown = set(sites["sector"].unique())
     present = [s for s in SECTORS if s in shown]
@@ -57,6 +64,8 @@ def legend_html(
             parts.append(f'<span><i class="rc-lg-box" style="background:{color}"></i>{escape(label)}</span>')
         parts.append("</div>")
         parts.append(_row('<span class="rc-lg-box rc-lg-nojobs"></span>', _t("legend_no_jobs", lang)))
+    if friches is not None:
+        parts.append(legend_rows(friches, lang))
     parts.append("</details>")
     return "".join(parts)
 

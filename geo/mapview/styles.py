@@ -120,3 +120,15 @@ def class_labels(lang: str) -> list[str]:
 # Brownfields (Cerema's Cartofriches) when a map shows them: an earthy brown, apart from
 # every sector colour and from the choropleth's purples.
 FRICHE_COLOR = "#8c6d31"
+# A friche is a diamond (a site is a circle), filled by its status: red where nothing is
+# planned, orange for a potential one, blue with a project, green once reused; a dark
+# brown outline sets the diamonds apart from the sectors' circles.
+FRICHE_STATUS_COLORS = {
+    "without-project": "#d7301f",
+    "potential": "#fd8d3c",
+    "with-project": "#2c7fb8",
+    "reused": "#31a354",
+    "unknown": "#bdbdbd",
+}
+FRICHE_STROKE = "#3b2f1a"
+FRICHE_RADIUS_PX = 6.0  # half the diagonal of the diamond

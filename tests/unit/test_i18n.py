@@ -7,6 +7,7 @@ import pytest
 
 from geo.export import EXPORT_COLUMNS
 from geo.i18n import TEXTS, t
+from geo.mapview.friches import FRICHE_ROWS
 from geo.paths import ROOT
 from geo.state import BASEMAPS, BROWNFIELD_VALUES
 from geo.upload import CHECKED_DATES, CHECKED_NUMBERS
@@ -25,6 +26,7 @@ COMPOSED = {
     *(f"upload_unreadable_{w}" for w in ("binary", "not_text", "ragged", "bad_csv", "unreadable", "invalid_json",
                                          "json_number", "too_deep", "not_geojson")),
     *(f"layer_{k}" for k in ("communes", "departements", "regions")),
+    *(f"friche_row_{k}" for k in FRICHE_ROWS),
     "jobs_min", "jobs_max", "tour_prev", "tour_next", "upload_layer",
     "export_csv", "export_geojson", "export_html", "export_png",
     *(f"upload_error_{e}" for e in ("empty", "no_location_column", "too_big", "too_many_rows", "unreadable",

@@ -3,12 +3,13 @@
 //
 // Contract for browser tests and the app: window.__reindus {map, openSite, openCommune},
 // window.__mapReady, window.__sites {id: marker}, window.__communes {insee: layer},
-// window.__siteCount and the map container's data-site-count, window.__mapError.
+// window.__siteCount and the map container's data-site-count, window.__mapError;
+// friches: window.__friches {id: marker}, window.__fricheCount, __reindus.openFriche(id).
 (function (window) {
   'use strict';
   if (window.ReindusMap) return;
   var L = window.L, D = window.ReindusDecode, RM = {};
-  var PANES = [['rc-communes', 405], ['rc-outlines', 410], ['rc-precision', 415], ['rc-sites', 430]];
+  var PANES = [['rc-communes', 405], ['rc-outlines', 410], ['rc-precision', 415], ['rc-friches', 425], ['rc-sites', 430]];
   var val = D.value;
 
   // ------------------------------------------------------------------ cards and tooltips
@@ -141,6 +142,7 @@
     map._rc = {cfg: cfg, count: 0, S: []};
     window.__sites = window.__sites || Object.create(null);
     window.__communes = window.__communes || Object.create(null);
+    window.__friches = window.__friches || Object.create(null);
     var container = map.getContainer();
     Object.keys(cfg.cssVars).forEach(function (k) { container.style.setProperty(k, cfg.cssVars[k]); });
     PANES.forEach(function (p) {
@@ -154,7 +156,8 @@
     window.__reindus = {
       map: map,
       openSite: function (id, opts) { return RM.openSite(map, id, opts || {}); },
-      openCommune: openCommune
+      openCommune: openCommune,
+      openFriche: function (id) { return RM.openFriche(map, id, {}); }
     };
   };
 
@@ -306,6 +309,89 @@
     });
   }
 
+  // ------------------------------------------------------------------ friches
+
+  // A friche is a diamond (a site is a circle): a circle marker whose path is drawn as a
+  // diamond, on SVG or canvas alike (the click test stays the circle's: the same size).
+  var Diamond = L.CircleMarker.extend({
+    _updatePath: function () {
+      var r = this._renderer, pt = this._point, s = this._radius;
+      if (r._ctx) {
+        if (!r._drawing || this._empty()) return;
+        var ctx = r._ctx;
+        ctx.beginPath();
+        ctx.moveTo(pt.x, pt.y - s); ctx.lineTo(pt.x + s, pt.y); ctx.lineTo(pt.x, pt.y + s); ctx.lineTo(pt.x - s, pt.y);
+        ctx.closePath();
+        r._fillStroke(ctx, this);
+      } else {
+        r._setPath(this, 'M' + pt.x + ',' + (pt.y - s) + 'L' + (pt.x + s) + ',' + pt.y + 'L' + pt.x + ',' +
+          (pt.y + s) + 'L' + (pt.x - s) + ',' + pt.y + 'z');
+      }
+    }
+  });
+
+  // Payload (geo/mapview/friches.py, FrichePayload): ids, lon, lat (× 10**coord_decimals),
+  // status (index into status_slugs / status_colors), texts (escaped) indexed by name, tip,
+  // url and each row's idx (-1: none), rows [{key, label, idx}], link, radius.
+  function fricheText(p, k) { return k >= 0 ? p.texts[k] : null; }
+
+  function fricheCard(m) {
+    var p = m.rcFriche, i = m.rcIndex, rows = '';
+    for (var c = 0; c < p.rows.length; c++) {
+      var v = fricheText(p, p.rows[c].idx[i]);
+      if (v !== null) rows += '<tr><th scope="row">' + p.rows[c].label + '</th><td>' + v + '</td></tr>';
+    }
+    var url = fricheText(p, p.url[i]);
+    var d = document.createElement('div');
+    d.className = 'rc-card rc-friche';
+    d.setAttribute('data-friche-id', p.ids[i]);
+    d.innerHTML = '<div class="rc-title">' + fricheText(p, p.name[i]) + '</div><table class="rc-table">' + rows +
+      '</table>' + (url ? '<a class="rc-friche-link" href="' + url + '" target="_blank" rel="noopener noreferrer">' +
+      p.link + '</a>' : '');
+    return d;
+  }
+
+  function fricheTip(m) {
+    var p = m.rcFriche, i = m.rcIndex;
+    return '<b>' + fricheText(p, p.name[i]) + '</b><br>' + (fricheText(p, p.tip[i]) || '');
+  }
+
+  RM.addFriches = function (map, group, p) {
+    var n = p.ids.length, scale = Math.pow(10, p.coord_decimals), cfg = map._rc.cfg;
+    // (DOM paths up to sortMax, countable by tests; a canvas above)
+    var renderer = n > cfg.sortMax ? L.canvas({pane: 'rc-friches', padding: 0.3}) : L.svg({pane: 'rc-friches'});
+    for (var i = 0; i < n; i++) {
+      var color = p.status_colors[p.status[i]];
+      var m = new Diamond([p.lat[i] / scale, p.lon[i] / scale], {
+        pane: 'rc-friches', renderer: renderer, radius: p.radius, color: cfg.fricheStroke, weight: 1.2,
+        opacity: 0.9, fillColor: color, fillOpacity: 0.85,
+        className: 'friche-marker friche-' + p.status_slugs[p.status[i]]
+      });
+      m.rcFriche = p; m.rcIndex = i;
+      m.bindTooltip(fricheTip, {sticky: true, direction: 'top', className: 'rc-tooltip'});
+      m.bindPopup(fricheCard, {maxWidth: cfg.popupWidth, minWidth: 240, className: 'rc-popup', autoPanPadding: [30, 30]});
+      m.on('click', ensureFricheCard);
+      window.__friches[p.ids[i]] = m;
+      group.addLayer(m);
+    }
+    window.__fricheCount = (window.__fricheCount || 0) + n;
+    map.getContainer().setAttribute('data-friche-count', String(window.__fricheCount));
+  };
+
+  function ensureFricheCard(e) {
+    var m = e && e.target ? e.target : e, pop = m.getPopup();
+    if (pop && typeof pop.getContent() === 'function') pop.setContent(fricheCard(m));
+  }
+
+  RM.openFriche = function (map, id, opts) {
+    var m = window.__friches[id];
+    if (!m) return false;
+    ensureFricheCard(m);
+    map.setView(m.getLatLng(), opts.zoom || Math.max(map.getZoom(), 11), {animate: false});
+    m.openPopup();
+    return true;
+  };
+
   // ------------------------------------------------------------------ areas
 
   function bindCommuneCards(map, group) {
@@ -449,8 +535,12 @@
     var popup = map._popup, source = popup && popup.isOpen() && popup._source;
     return source && source.rcData ? source.rcData.ids[source.rcIndex] : null;
   }
+  function openFricheId(map) {
+    var popup = map._popup, source = popup && popup.isOpen() && popup._source;
+    return source && source.rcFriche ? source.rcFriche.ids[source.rcIndex] : null;
+  }
   function mapState(map) {
-    var state = {site: openSiteId(map), basemap: null, hide: []};
+    var state = {site: openSiteId(map), friche: openFricheId(map), basemap: null, hide: []};
     (map._rc.keyed || []).forEach(function (k) {
       var shown = map.hasLayer(k.layer);
       if (k.field === 'basemap' && shown) state.basemap = k.value;
@@ -493,7 +583,15 @@
     window.__siteCount = n;
     if (rc.clustered) startClusters(map);
     render(map);  // (clusters in the view set first)
-    var sel = view.selected;
+    var sel = view.selected, friche = view.selectedFriche;
+    if (!sel && friche && window.__friches[friche]) {
+      stylesReady().then(function () {
+        RM.openFriche(map, friche, {zoom: view.selectedZoom});
+        startReporting(map);
+        window.__mapReady = true;
+      });
+      return;
+    }
     if (sel && (window.__sites[sel] || (window.__siteIndex && sel in window.__siteIndex))) {
       stylesReady().then(function () {
         RM.openSite(map, sel, {zoom: view.selectedZoom});
