@@ -157,7 +157,8 @@ def build_map(
     if isinstance(cards_from, gpd.GeoDataFrame):
         cards_from = background.catalog(cards_from) if background is not None else SiteCatalog(cards_from)
 
-    view = _view(sites, large=large)
+    # with friches shown, the map opens on both layers (the Nord's friches, not only its sites)
+    view = _view(sites if friches is None or friches.empty else _points_of(sites, friches), large=large)
     m = _new_map(view, height, prefer_canvas=len(sites) > SVG_MAX_SITES)
     runtime = Runtime(_runtime_config(large, lang))
     m.add_child(runtime)
@@ -311,6 +312,12 @@ def _view(sites: gpd.GeoDataFrame, *, large: bool = False) -> View:
     ):
         south, west, north, east = y0, x0, y1, x1
     return View(center, FRANCE_ZOOM, ((south, west), (north, east)))
+
+
+def _points_of(sites: gpd.GeoDataFrame, friches: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The sites' and the friches' points as one frame (for the view)."""
+    points = [*np.asarray(sites.geometry.values), *np.asarray(friches.to_crs(sites.crs or "EPSG:4326").geometry.values)]
+    return gpd.GeoDataFrame(geometry=points, crs=sites.crs or "EPSG:4326")
 
 
 def _view_args(view: View, sites: gpd.GeoDataFrame, selected: str | None) -> dict:

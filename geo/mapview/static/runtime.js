@@ -374,6 +374,13 @@
       window.__friches[p.ids[i]] = m;
       group.addLayer(m);
     }
+    // smaller diamonds over the whole country (thousands of them), full size up close
+    function resize() {
+      var z = map.getZoom(), r = p.radius * (z < 7 ? 0.55 : z < 9 ? 0.8 : 1);
+      group.eachLayer(function (l) { if (l.rcFriche === p && l.getRadius() !== r) l.setRadius(r); });
+    }
+    map.on('zoomend', resize);
+    map.whenReady(resize);
     window.__fricheCount = (window.__fricheCount || 0) + n;
     map.getContainer().setAttribute('data-friche-count', String(window.__fricheCount));
   };
