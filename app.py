@@ -266,6 +266,8 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None) ->
     if friches is not None:
         st.caption(t("friches_notice", lang, n=fmt_int(len(friches), lang)))
     panels.kpi_row(selection, lang)
+    if friches is not None:
+        panels.friche_kpi_row(friches, lang)
     if selection.empty:
         st.info(t("no_sites", lang))
     map_of(EXPLORER_MAP_HEIGHT)

@@ -75,3 +75,38 @@ def aggregate(sites: pd.DataFrame, population: pd.Series, level: str) -> pd.Data
     out["population"] = pop.astype("Int64")
     out["jobs_per_1000"] = per_1000.where(pop > 0)
     return out.reset_index()
+
+
+# Friches a planner can still place a project on (CNIG statuses): no project yet, or a potential friche.
+AVAILABLE_STATUSES = ("without-project", "potential")
+
+
+@dataclass(frozen=True)
+class FricheFigures:
+    """Headline figures of the friches shown (``geo.friches``); surfaces unknown are left out, and counted."""
+
+    friches: int
+    by_status: dict[str, int]  # every status slug, 0 included
+    available: int  # without a project or potential
+    available_ha: float
+    available_with_surface: int
+    reused: int
+    reused_for_industry: int
+
+
+def friche_figures(friches: pd.DataFrame) -> FricheFigures:
+    from geo.friches_schema import FRICHE_STATUSES  # (the figures' one tie to the friches' vocabulary)
+
+    counts = friches["status"].value_counts()
+    available = friches["status"].isin(AVAILABLE_STATUSES).to_numpy()
+    ha = pd.to_numeric(friches["surface_ha"], errors="coerce")[available]
+    reused = (friches["status"] == "reused").to_numpy()
+    return FricheFigures(
+        friches=len(friches),
+        by_status={slug: int(counts.get(slug, 0)) for slug in FRICHE_STATUSES.terms},
+        available=int(available.sum()),
+        available_ha=float(ha.sum(skipna=True)),
+        available_with_surface=int(ha.notna().sum()),
+        reused=int(reused.sum()),
+        reused_for_industry=int((friches["reuse_type"][reused] == "industry").sum()),
+    )

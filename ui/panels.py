@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from geo import export
-from geo.aggregate import aggregate, kpis
+from geo.aggregate import aggregate, friche_figures, kpis
+from geo.friches_schema import FRICHE_STATUSES
 from geo.i18n import fmt_eur, fmt_int, fmt_pct, t
 from geo.state import Notice, State, to_query
 from geo.vocab import SECTORS, STATUSES
@@ -97,6 +98,31 @@ def kpi_values(selection: gpd.GeoDataFrame, lang: str) -> list[Kpi]:
 
 def kpi_row(selection: gpd.GeoDataFrame, lang: str) -> None:
     for column, kpi in zip(st.columns(4), kpi_values(selection, lang), strict=True):
+        column.metric(kpi.label, kpi.value, help=kpi.help)
+        if kpi.note:
+            column.caption(kpi.note)
+
+
+def friche_kpi_values(friches: gpd.GeoDataFrame, lang: str) -> list[Kpi]:
+    """The friches layer's headline figures: shown (by status), available (ha), with a project, reused (for industry)."""
+    f = friche_figures(friches)
+    by_status = " · ".join(
+        f"{FRICHE_STATUSES.label(slug, lang)} {fmt_int(n, lang)}" for slug, n in f.by_status.items() if n
+    )
+    ha = f"{fmt_int(round(f.available_ha), lang)} ha" if f.available_with_surface else t("not_given", lang)
+    return [
+        Kpi(t("kpi_friches", lang), fmt_int(f.friches, lang), by_status or None, None),
+        Kpi(t("kpi_friches_available", lang), ha, t("kpi_friches_available_note", lang, n=fmt_int(f.available, lang)),
+            t("kpi_friches_available_help", lang, known=f.available_with_surface, total=f.available)),
+        Kpi(t("kpi_friches_project", lang), fmt_int(f.by_status["with-project"], lang), None, None),
+        Kpi(t("kpi_friches_reused", lang), fmt_int(f.reused, lang),
+            t("kpi_friches_industry", lang, n=fmt_int(f.reused_for_industry, lang)), None),
+    ]  # fmt: skip
+
+
+def friche_kpi_row(friches: gpd.GeoDataFrame, lang: str) -> None:
+    box = st.container(key="friche-kpis")
+    for column, kpi in zip(box.columns(4), friche_kpi_values(friches, lang), strict=True):
         column.metric(kpi.label, kpi.value, help=kpi.help)
         if kpi.note:
             column.caption(kpi.note)

@@ -107,3 +107,15 @@ def test_no_owner_or_contact_text_in_the_page():
     private = {v for v in private if len(v) > 5} - {"NA", "inconnu"}
     assert private
     assert not [v for v in private if v in text]
+
+
+def test_headline_figures_of_the_friches_shown():
+    at = run(friches="1")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Friches affichées"] == "2\u202f594"
+    assert metrics["Friches avec projet"] == "524"
+    assert metrics["Friches reconverties"] == "20"
+    assert metrics["Surface disponible"].endswith(" ha")
+    assert any("Friche potentielle 1\u202f544" in c.value for c in at.caption)
+    at = run()
+    assert "Friches affichées" not in {m.label for m in at.metric}
