@@ -42,6 +42,10 @@ class FrichePayload(TypedDict):
     url: list[int]  # the Cartofriches page (an escaped href)
     rows: list[dict]  # {key, label, idx}
     link: str  # the link's text
+    insee: list[str]  # the friche's commune ("" when unknown), for the commune cards
+    ha_hundredths: list[int]  # surface in hundredths of a hectare (-1: unknown)
+    status_labels: list[str]
+    commune_label: str
     radius: float
 
 
@@ -118,8 +122,23 @@ def friche_payload(friches: gpd.GeoDataFrame, lang: str, *, large: bool = False)
         ],
         "texts": list(table),
         "link": escape(_t("friche_link", lang)),
+        # for the commune cards: the friches of a commune by status and surface (decode.js fricheSummary)
+        "insee": [c if isinstance(c, str) else "" for c in _insee_of(friches)],
+        "ha_hundredths": np.round(friches["surface_ha"].astype(float).fillna(-0.01).to_numpy() * 100)
+        .astype(int)
+        .tolist(),
+        "status_labels": [escape(FRICHE_STATUSES.label(slug, lang)) for slug in slugs],
+        "commune_label": escape(_t("friches_layer", lang)),
         "radius": styles.FRICHE_RADIUS_PX * (1.4 if large else 1.0),
     }
+
+
+def _insee_of(friches: pd.DataFrame) -> list:
+    """The commune each friche belongs to: its current code, else the code it declares."""
+    if "insee" not in friches:
+        return list(friches.get("insee_declared", pd.Series([None] * len(friches))))
+    declared = friches["insee_declared"] if "insee_declared" in friches else friches["insee"]
+    return list(friches["insee"].where(friches["insee"].notna(), declared))
 
 
 def add_friches(m: folium.Map, friches: gpd.GeoDataFrame, lang: str, *, large: bool = False) -> None:

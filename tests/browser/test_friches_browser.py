@@ -24,7 +24,10 @@ def test_friche_cards_open_from_a_click_and_from_a_link(open_page):
     page.screenshot("friches-nord.png")
 
     # a click on a diamond opens its card and puts it in the URL
-    # (a real click where a diamond is the topmost element: not under a site or the legend)
+    # (a real click where a diamond is the topmost element: not under a site or the legend;
+    # the map scrolled into view first, so that the point measured is the one clicked)
+    iframe = page.page.locator('iframe[title="streamlit_folium.st_folium"]')
+    iframe.scroll_into_view_if_needed()
     at = frame.evaluate(
         """() => { const map = window.__reindus.map;
           for (const [id, m] of Object.entries(window.__friches)) {
@@ -33,7 +36,7 @@ def test_friche_cards_open_from_a_click_and_from_a_link(open_page):
             if (hit && hit.classList.contains('friche-marker')) return {x: r.left + p.x, y: r.top + p.y};
           } return null; }"""
     )
-    box = page.page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    box = iframe.bounding_box()
     page.page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
     card = page.map.locator(".rc-friche[data-friche-id]")
     card.wait_for()
@@ -41,6 +44,14 @@ def test_friche_cards_open_from_a_click_and_from_a_link(open_page):
     assert clicked in NORD
     assert "cartofriches.cerema.fr" in card.locator("a").get_attribute("href")
     page.page.wait_for_function(f"() => location.search.includes('friche={clicked}')")
+
+    # Roubaix's card (a commune hosting a site) counts its friches by status and surface
+    frame.evaluate("window.__reindus.map.closePopup(); window.__reindus.openCommune('59512')")
+    commune = page.map.locator(".rc-commune .rc-commune-friches")
+    commune.wait_for()
+    roubaix = sum(1 for r in ROWS if r["comm_insee"] == "59512")
+    assert commune.inner_text().split("\t")[-1].strip().startswith(f"{roubaix} (")
+    assert " ha" in commune.inner_text()
 
     # a link to a friche opens its card
     target = NORD[0]

@@ -79,3 +79,10 @@ test('commune records and rings decode as the Python reference decoder reads the
   const shape = D.shape(g.payload.rings[0], scale);
   assert.equal(shape[0].length, 2);  // the first commune has a hole
 });
+
+test("a commune's friches in one line: number, by status, known surface", () => {
+  const p = {status_slugs: ['without-project', 'potential', 'reused'], status_labels: ['Sans projet', 'Potentielle', 'Reconvertie'],
+             status: [0, 1, 0, 2], ha_hundredths: [150, -1, 25, 1000]};
+  assert.equal(D.fricheSummary(p, [0, 1, 2], 'en-GB'), '3 (Sans projet 2, Potentielle 1) · 1.8 ha');
+  assert.equal(D.fricheSummary(p, [1], 'en-GB'), '1 (Potentielle 1)');
+});

@@ -80,3 +80,14 @@ def test_the_real_extract_has_every_card_link_and_no_private_text(real_friches):
     private = {r[c].strip() for r in rows for c in OWNER_CONTACT if r.get(c)} - {"NA", "inconnu"}
     text = "\n".join(p["texts"])
     assert not [v for v in private if len(v) > 5 and v in text]
+
+
+def test_the_payload_gives_each_friches_commune_and_surface_for_the_commune_cards(real_friches):
+    nord = apply_friche_filters(real_friches, FilterSpec(deps=("59",)))
+    p = friche_payload(nord, "fr")
+    assert p["insee"].count("59512") == int((nord["insee"] == "59512").sum()) > 0
+    assert all(code.startswith("59") for code in p["insee"] if code)
+    assert (
+        len(p["ha_hundredths"]) == 206
+        and p["status_labels"][p["status_slugs"].index("reused")] == "Friche reconvertie"
+    )

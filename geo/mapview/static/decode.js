@@ -124,6 +124,22 @@
     return out;
   }
 
+  // A commune's friches (FrichePayload, geo/mapview/friches.py; entries `indices`) in one
+  // line: their number, by status (in status_slugs' order), and their known surface in ha.
+  function fricheSummary(p, indices, locale) {
+    var n = p.status_slugs.map(function () { return 0; }), ha = 0, known = 0;
+    indices.forEach(function (i) {
+      n[p.status[i]] += 1;
+      if (p.ha_hundredths[i] >= 0) { ha += p.ha_hundredths[i]; known += 1; }
+    });
+    var parts = [];
+    n.forEach(function (count, k) { if (count) parts.push(p.status_labels[k] + ' ' + count); });
+    var text = indices.length + (parts.length ? ' (' + parts.join(', ') + ')' : '');
+    if (known) text += ' · ' + (ha / 100).toLocaleString(locale, {maximumFractionDigits: 1}) + ' ha';
+    return text;
+  }
+
   return {ring: ring, shape: shape, value: value, selectionIndices: selectionIndices, select: select,
-          groupOf: groupOf, markerClass: markerClass, siteRecords: siteRecords, communeRecords: communeRecords};
+          groupOf: groupOf, markerClass: markerClass, siteRecords: siteRecords, communeRecords: communeRecords,
+          fricheSummary: fricheSummary};
 }));

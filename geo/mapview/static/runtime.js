@@ -64,13 +64,35 @@
     return list + '</ul>';
   }
 
+  // The friches of a commune (when the layer is on), matched on the INSEE code.
+  function frichesOf(map, code) {
+    var rc = map._rc;
+    if (!rc.fricheByCommune) {
+      rc.fricheByCommune = Object.create(null);
+      for (var id in window.__friches) {
+        var m = window.__friches[id], at = m.rcFriche.insee[m.rcIndex];
+        if (at) (rc.fricheByCommune[at] = rc.fricheByCommune[at] || []).push(m);
+      }
+    }
+    return rc.fricheByCommune[code] || [];
+  }
+
+  function communeFriches(map, code) {
+    var list = frichesOf(map, code);
+    if (!list.length) return '';
+    var p = list[0].rcFriche;
+    var text = D.fricheSummary(p, list.map(function (m) { return m.rcIndex; }), map._rc.cfg.locale);
+    return '<table class="rc-table rc-commune-friches"><tr><th scope="row">' + p.commune_label + '</th><td>' +
+      text + '</td></tr></table>';
+  }
+
   function communeCard(l) {
     var p = l.rcData, i = l.rcIndex, map = l.rcMap, S = map._rc.S, cfg = map._rc.cfg;
-    var names = sitesOf(map, val(S, p.rows[p.insee_row], i, p));
+    var code = val(S, p.rows[p.insee_row], i, p), names = sitesOf(map, code);
     var d = document.createElement('div');
     d.className = 'rc-commune';
     d.innerHTML = '<div class="rc-title">' + val(S, p.name, i, p) + '</div>' +
-      rowsHtml(S, p, i, cfg.labels, {f_sites: communeSitesList(names, cfg)});
+      rowsHtml(S, p, i, cfg.labels, {f_sites: communeSitesList(names, cfg)}) + communeFriches(map, code);
     return d;
   }
 
@@ -540,7 +562,8 @@
   };
   function openSiteId(map) {
     var popup = map._popup, source = popup && popup.isOpen() && popup._source;
-    return source && source.rcData ? source.rcData.ids[source.rcIndex] : null;
+    // (a commune's card has a source with rcData too, but no ids: it is no site)
+    return source && source.rcData && source.rcData.ids ? source.rcData.ids[source.rcIndex] : null;
   }
   function openFricheId(map) {
     var popup = map._popup, source = popup && popup.isOpen() && popup._source;
