@@ -286,6 +286,7 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None) ->
         partial(
             mapview.to_png, selection, base.communes, base.departements, base.regions,
             title=t("app_title", lang), subtitle=panels.filters_in_words(state, place_names(base), lang), lang=lang,
+            friches=friches,
         ),  # fmt: skip
         lang,
     )
