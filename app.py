@@ -272,7 +272,7 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None) ->
         st.info(t("no_sites", lang))
     map_of(EXPLORER_MAP_HEIGHT)
     panels.share_row(session.state(), getattr(st.context, "url", "") or "")
-    panels.charts(selection, base.regions, lang)
+    panels.charts(selection, base.regions, lang, state.spec.year_of)
     panels.sites_table(selection, lang)
     # what the exports need, captured now: they run outside the script run
     export_args = {

@@ -8,7 +8,10 @@ import pandas as pd
 from geo.state import FilterSpec
 from geo.text import fold
 
-__all__ = [
+# The column each kind of date is filtered and counted on (geo.schema's dates).
+YEAR_COLUMNS = {"opened": "opened", "announced": "announced_year"}
+
+__all__ = ["YEAR_COLUMNS",
     "FilterSpec", "apply_filters", "apply_friche_filters", "facet_counts", "friche_counts", "friche_mask", "mask",
     "search_text",
 ]
@@ -67,6 +70,15 @@ def mask(
             keep &= values >= spec.jobs_min
         if spec.jobs_max is not None:
             keep &= values <= spec.jobs_max
+    if spec.has_year_bound and skip != "years":
+        years = sites[YEAR_COLUMNS[spec.year_of]].astype("Float64")
+        known = years.notna().to_numpy()
+        values = years.fillna(-1).to_numpy(dtype=float)
+        keep &= known
+        if spec.year_min is not None:
+            keep &= values >= spec.year_min
+        if spec.year_max is not None:
+            keep &= values <= spec.year_max
     if spec.brownfield and skip != "brownfield":
         flag = sites["brownfield"].astype("boolean")
         if spec.brownfield == "unknown":

@@ -73,6 +73,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "by_year_opened": {"fr": "Par année d'ouverture", "en": "By year opened"},
     "year_sites": {"fr": "{n} site(s) · {jobs} emplois", "en": "{n} site(s) · {jobs} jobs"},
     "year_unknown": {"fr": "Année non renseignée", "en": "Year unknown"},
+    "years": {"fr": "Années", "en": "Years"},
+    "year_of": {"fr": "Année de", "en": "Year of"},
+    "year_of_opened": {"fr": "l'ouverture", "en": "opening"},
+    "year_of_announced": {"fr": "l'annonce", "en": "announcement"},
+    "year_bound_note": {
+        "fr": "{n} site(s) sans cette date dans les sources, laissés de côté.",
+        "en": "{n} site(s) without this date in the sources, left out.",
+    },
+    "no_years": {"fr": "Aucune date dans les sites montrés.", "en": "No date in the sites shown."},
     "not_given": {"fr": "n.c.", "en": "n/a"},  # no figure in the sources
     "table": {"fr": "Sites sélectionnés", "en": "Selected sites"},
     "table_capped": {
@@ -103,8 +112,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Parameter {param}={value} changed to {kept} ({reason}).",
     },
     "notice_swapped": {
-        "fr": "Bornes d'emplois inversées : intervalle {kept} appliqué.",
-        "en": "Jobs bounds the wrong way round: range {kept} applied.",
+        "fr": "Bornes inversées ({param}) : intervalle {kept} appliqué.",
+        "en": "Bounds the wrong way round ({param}): range {kept} applied.",
     },
     "notice_too_long": {
         "fr": "Recherche {param}={value} tronquée à {kept} caractères.",

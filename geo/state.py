@@ -28,6 +28,8 @@ MODES = ("explore", "present")
 HIDEABLE = (*SECTORS, "uploads", "communes", "departements", "regions")
 MAX_QUERY_CHARS = 200
 DEFAULT_KM = 20.0
+YEAR_OF = ("opened", "announced")  # the date the year filter reads (the first: default)
+YEAR_LOW, YEAR_HIGH = 1800, 2100  # the schema's bounds of a date
 JOBS_BOUND_MAX = JOBS_MAX  # what a site may have (geo.schema): a bound beyond it is brought back
 FRICHE_HA_MAX = 10_000.0  # a friche's surface bound (ha): beyond any inventoried land unit
 FLAG_VALUES = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
@@ -47,6 +49,11 @@ class FilterSpec:
     q: str = ""
     near: str | None = None  # INSEE code of the commune of a radius search
     km: float = DEFAULT_KM  # radius in kilometres, only meaningful with ``near``
+    # Years (geo.schema's dates): sites whose year of ``year_of`` is within the bounds;
+    # a site whose year no source gives is left out when a bound is set (said on the page).
+    year_min: int | None = None
+    year_max: int | None = None
+    year_of: str = "opened"  # "opened" | "announced"
     # Friches (geo.friches): which friches the layer shows; régions, départements and the
     # radius above apply to them too.
     friche_statuses: tuple[str, ...] = ()
@@ -64,6 +71,10 @@ class FilterSpec:
     @property
     def has_jobs_bound(self) -> bool:
         return self.jobs_min is not None or self.jobs_max is not None
+
+    @property
+    def has_year_bound(self) -> bool:
+        return self.year_min is not None or self.year_max is not None
 
     @property
     def is_empty(self) -> bool:
@@ -149,6 +160,9 @@ PARAMS: tuple[Param, ...] = (
     Param("q", "q", "text", high=MAX_QUERY_CHARS),
     Param("near", "near", "choice", choices="communes"),
     Param("km", "km", "float", low=1.0, high=300.0, step=0.5, needs="near"),
+    Param("year_min", "year_min", "int", low=YEAR_LOW, high=YEAR_HIGH),
+    Param("year_max", "year_max", "int", low=YEAR_LOW, high=YEAR_HIGH),
+    Param("year_of", "year_of", "choice", choices=YEAR_OF),
     Param("site", "site", "choice", choices="site_ids"),
     Param("hide", "hide", "choice", repeatable=True, choices=HIDEABLE),
     Param("basemap", "basemap", "choice", choices=BASEMAPS),
@@ -239,21 +253,21 @@ def from_query(params: Mapping[str, str | Iterable[str]], known: Known | None = 
     return state, notices + more
 
 
+# Pairs of bounds: given the wrong way round, they are swapped (the range the user meant).
+RANGES = (("jobs_min", "jobs_max"), ("year_min", "year_max"), ("friche_ha_min", "friche_ha_max"))
+
+
 def normalize(state: State) -> tuple[State, list[Notice]]:
     """The state with contradictory values resolved, the same way for a link and a widget:
-    jobs (and friche surface) bounds given the wrong way round are swapped (the range the
-    user meant)."""
-    spec = state.spec
-    low, high = spec.friche_ha_min, spec.friche_ha_max
-    if low is not None and high is not None and low > high:
-        p = _BY_NAME["friche_ha_max"]
-        notice = Notice(p.name, _format(p, high), "swapped", kept=f"{_format(p, high)}–{_format(p, low)}")
-        state, notices = normalize(state.replace(friche_ha_min=high, friche_ha_max=low))
-        return state, [notice, *notices]
-    if spec.jobs_min is not None and spec.jobs_max is not None and spec.jobs_min > spec.jobs_max:
-        notice = Notice("jobs_max", str(spec.jobs_max), "swapped", kept=f"{spec.jobs_max}–{spec.jobs_min}")
-        return state.replace(jobs_min=spec.jobs_max, jobs_max=spec.jobs_min), [notice]
-    return state, []
+    bounds given the wrong way round (:data:`RANGES`) are swapped, with a notice."""
+    notices = []
+    for low_name, high_name in RANGES:
+        low, high = state.get(low_name), state.get(high_name)
+        if low is not None and high is not None and low > high:
+            p = _BY_NAME[high_name]
+            notices.append(Notice(p.name, _format(p, high), "swapped", kept=f"{_format(p, high)}–{_format(p, low)}"))
+            state = state.replace(**{low_name: high, high_name: low})
+    return state, notices
 
 
 def _read(p: Param, raw: str, known: Known | None, notices: list[Notice]) -> object | None:

@@ -14,6 +14,7 @@ import streamlit as st
 
 from geo import export
 from geo.aggregate import aggregate, friche_figures, kpis
+from geo.filters import YEAR_COLUMNS
 from geo.friches_schema import FRICHE_STATUSES
 from geo.i18n import fmt_eur, fmt_int, fmt_pct, t
 from geo.state import Notice, State, to_query
@@ -160,9 +161,6 @@ def bars_html(title: str, rows: list[tuple[str, float | None, str]], unit: str, 
         f' <span class="bars-unit">({html.escape(unit)})</span></figcaption>'
         f'<div class="bars-grid">{items}</div></figure>'
     )
-
-
-YEAR_COLUMNS = {"announced": "announced_year", "opened": "opened"}
 
 
 def years_html(selection: gpd.GeoDataFrame, year_of: str, lang: str) -> str:

@@ -114,6 +114,24 @@ def bind(name: str, to_widget: Callable = lambda v: v, from_widget: Callable = l
     return {"key": key, "on_change": _widget_changed, "args": (key, field_name, from_widget)}
 
 
+def bind_range(low_name: str, high_name: str, lowest: int, highest: int) -> dict:
+    """A range slider bound to two parameters (``year_min``, ``year_max``): it spans
+    ``lowest``–``highest`` (the data's), and an end left at the data's extreme is no bound."""
+    low_field, high_field = param(low_name).field, param(high_name).field
+    low, high = state().get(low_field), state().get(high_field)
+    key = f"w_{low_field}_{high_field}"
+    st.session_state[key] = (
+        min(max(low if low is not None else lowest, lowest), highest),
+        max(min(high if high is not None else highest, highest), lowest),
+    )
+    return {"key": key, "on_change": _range_changed, "args": (key, low_field, high_field, lowest, highest)}
+
+
+def _range_changed(key: str, low_field: str, high_field: str, lowest: int, highest: int) -> None:
+    low, high = st.session_state[key]
+    change(**{low_field: None if low <= lowest else low, high_field: None if high >= highest else high})
+
+
 def _widget_changed(key: str, field_name: str, from_widget: Callable) -> None:
     value = from_widget(st.session_state[key])
     change(**{field_name: tuple(value) if isinstance(value, list) else value})

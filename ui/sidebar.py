@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.filters import apply_filters, facet_counts, friche_counts
+from geo.filters import YEAR_COLUMNS, apply_filters, facet_counts, friche_counts
 from geo.friches_schema import FRICHE_STATUSES, FRICHE_TYPES
 from geo.i18n import fmt_int, t
 from geo.state import BASEMAPS, LANGS, FilterSpec, State, param
@@ -55,6 +55,7 @@ def filters(
 
     multi("sector", "sector", "sector", "all_sectors", lambda s: SECTORS[s].label(lang))
     _jobs(sb, sites, spec, distances, lang)
+    _years(sb, sites, spec, distances, lang)
     _brownfield(sb, counts("brownfield", "brownfield"), counted, lang)
     multi("status", "status", "status", "all_statuses", lambda s: STATUSES[s].label(lang))
     regs, deps = names["reg"], names["dep"]
@@ -114,6 +115,28 @@ def _brownfield(sb, by_value: pd.Series, counted, lang: str) -> None:
         horizontal=True,
         **session.bind("brownfield", to_widget=lambda v: v or "any", from_widget=_none_if_any),
     )
+
+
+def _years(sb, sites, spec: FilterSpec, distances, lang: str) -> None:
+    """A range of years over the years present, on the opening or the announcement date."""
+    sb.radio(
+        t("year_of", lang),
+        options=list(param("year_of").choices),
+        format_func=lambda v: t(f"year_of_{v}", lang),
+        horizontal=True,
+        **session.bind("year_of"),
+    )
+    years = pd.to_numeric(sites[YEAR_COLUMNS[spec.year_of]], errors="coerce").dropna()
+    if years.nunique() < 2:  # (a slider needs two ends)
+        if years.empty:
+            sb.caption(t("no_years", lang))
+        return
+    sb.slider(t("years", lang), min_value=int(years.min()), max_value=int(years.max()),
+              **session.bind_range("year_min", "year_max", int(years.min()), int(years.max())))  # fmt: skip
+    if spec.has_year_bound:
+        column = YEAR_COLUMNS[spec.year_of]
+        unknown = int(apply_filters(sites, spec, skip="years", distance_m=distances)[column].isna().sum())
+        sb.caption(t("year_bound_note", lang, n=unknown))
 
 
 def _jobs(sb, sites, spec: FilterSpec, distances, lang: str) -> None:

@@ -375,3 +375,33 @@ def test_brownfield_unknown_is_a_value_of_its_own():
     assert f'data-sites="{unknown}"' in ready(at)
     assert at.radio(key="w_brownfield").value == "unknown"
     assert f"Non renseigné ({unknown})" in at.radio(key="w_brownfield").options
+
+
+def opened(props) -> int | None:
+    return props.get("opened")
+
+
+def test_a_year_range_from_a_link_selects_the_sites_opened_then_and_says_how_many_have_no_date():
+    at = run(year_min="2015", year_max="2020")
+    inside = [f for f in SITES if opened(f["properties"]) is not None and 2015 <= opened(f["properties"]) <= 2020]
+    undated = sum(1 for f in SITES if opened(f["properties"]) is None)
+    assert f'data-sites="{len(inside)}"' in ready(at)
+    assert at.slider(key="w_year_min_year_max").value == (2015, 2020)
+    assert any(f"{undated} site(s) sans cette date" in c.value for c in at.sidebar.caption)
+    (chart,) = [h.proto.body for h in at.main.html if 'data-testid="years"' in h.proto.body]
+    assert "Par année d&#x27;ouverture" in chart
+
+
+def test_the_year_slider_moved_by_hand_goes_to_the_url_and_its_ends_mean_no_bound():
+    at = run()
+    years = sorted({opened(f["properties"]) for f in SITES if opened(f["properties"]) is not None})
+    at.slider(key="w_year_min_year_max").set_value((years[1], years[-1])).run()
+    assert qp(at, "year_min") == [str(years[1])] and "year_max" not in at.query_params
+    at.slider(key="w_year_min_year_max").set_value((years[0], years[-1])).run()
+    assert "year_min" not in at.query_params
+
+
+def test_year_bounds_the_wrong_way_round_are_swapped_like_jobs():
+    at = run(year_min="2020", year_max="2012")
+    assert (qp(at, "year_min"), qp(at, "year_max")) == (["2012"], ["2020"])
+    assert any("2012–2020" in n for n in notices(at))

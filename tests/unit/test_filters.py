@@ -15,6 +15,7 @@ from geo.state import (
     LANGS,
     MODES,
     PARAMS,
+    YEAR_OF,
     FilterSpec,
     Known,
     State,
@@ -123,6 +124,15 @@ def ids(frame):
 )
 def test_apply_filters(sites, spec, expected):
     assert ids(apply_filters(sites, spec)) == expected
+
+
+def test_year_bounds_keep_the_sites_dated_within_them_and_leave_undated_ones_out(sites):
+    dated = sites.assign(opened=pd.array([2016, 2020, None, 2012], dtype="Int64"),
+                         announced_year=pd.array([None, 2019, None, None], dtype="Int64"))  # fmt: skip
+    assert ids(apply_filters(dated, FilterSpec(year_min=2015))) == ["a", "b"]
+    assert ids(apply_filters(dated, FilterSpec(year_max=2016))) == ["a", "d"]
+    assert ids(apply_filters(dated, FilterSpec(year_min=2000, year_of="announced"))) == ["b"]
+    assert ids(apply_filters(dated, FilterSpec(year_of="announced"))) == ["a", "b", "c", "d"]  # no bound: all
 
 
 def test_apply_filters_does_not_modify_its_input(sites):
@@ -268,6 +278,9 @@ def states(draw):
     if jobs_min is not None and jobs_max is not None and jobs_min > jobs_max:
         jobs_min, jobs_max = jobs_max, jobs_min
     near = draw(st.one_of(st.none(), st.sampled_from(sorted(KNOWN.communes))))
+    year_min, year_max = sorted(draw(st.lists(st.one_of(st.none(), st.integers(1800, 2100)), min_size=2, max_size=2)), key=lambda y: (y is None, y))
+    if year_min is not None and year_max is None and draw(st.booleans()):
+        year_min, year_max = None, year_min
     km = draw(st.floats(min_value=1, max_value=300, allow_nan=False)) if near else 20.0
     spec = FilterSpec(
         sectors=draw(slugs(SECTORS)),
@@ -280,6 +293,9 @@ def states(draw):
         q=draw(text),
         near=near,
         km=km,
+        year_min=year_min,
+        year_max=year_max,
+        year_of=draw(st.sampled_from(YEAR_OF)),
     )
     view = ViewState(
         site=draw(st.one_of(st.none(), st.sampled_from(sorted(KNOWN.site_ids)))),
