@@ -166,10 +166,11 @@ def build_map(
     )
 
 
-def show_map(selection, base: Base, sites: gpd.GeoDataFrame, state: State, height: int, friches=None) -> None:
+def show_map(base: Base, sites: gpd.GeoDataFrame, state: State, selection, height: int, friches=None) -> None:
     """The map; a click on a site or a friche, a closed card or a layer switched reports to the state."""
     upload_id = getattr(session.upload(), "file_id", None)
-    args = session.map_args((state.spec, upload_id, state.view.lang, state.view.mode, state.view.friches))
+    rest = (state.spec, upload_id, state.view.lang, state.view.mode, state.view.friches, state.view.timeline)
+    args = session.map_args(rest)
     fmap = build_map(selection, base, sites, state, map_args=args, friches=friches)
     st_folium(
         fmap,
@@ -223,7 +224,7 @@ def main() -> None:
     if state.view.friche is not None and (friches is None or state.view.friche not in set(friches["id"])):
         session.change(friche=None)  # a friche filtered out (or the layer off) is no longer open
         state = session.state()
-    map_of = partial(show_map, selection, base, sites, state, friches=friches)
+    map_of = partial(show_map, base, sites, state, friches=friches)  # (selection, height)
     if mode == "present":
         present.page(selection, state, map_of)
     else:
@@ -270,7 +271,7 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None) ->
         panels.friche_kpi_row(friches, lang)
     if selection.empty:
         st.info(t("no_sites", lang))
-    map_of(EXPLORER_MAP_HEIGHT)
+    map_of(selection, EXPLORER_MAP_HEIGHT)
     panels.share_row(session.state(), getattr(st.context, "url", "") or "")
     panels.charts(selection, base.regions, lang, state.spec.year_of)
     panels.sites_table(selection, lang)

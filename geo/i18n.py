@@ -81,6 +81,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "{n} site(s) sans cette date dans les sources, laissés de côté.",
         "en": "{n} site(s) without this date in the sources, left out.",
     },
+    "timeline_on": {"fr": "Année par année", "en": "Year by year"},
+    "timeline_off": {"fr": "Site par site", "en": "Site by site"},
+    "timeline_play": {"fr": "▶ Lecture / pause", "en": "▶ Play / pause"},
+    "timeline_year": {
+        "fr": "{year} — nouveaux : {new} · {n} site(s) en tout",
+        "en": "{year} — new: {new} · {n} site(s) in all",
+    },
+    "timeline_none": {"fr": "aucun", "en": "none"},
+    "timeline_former": {"fr": "sur une friche fermée en {year}", "en": "on a brownfield closed in {year}"},
     "no_years": {"fr": "Aucune date dans les sites montrés.", "en": "No date in the sites shown."},
     "not_given": {"fr": "n.c.", "en": "n/a"},  # no figure in the sources
     "table": {"fr": "Sites sélectionnés", "en": "Selected sites"},

@@ -90,6 +90,7 @@ class ViewState:
     basemap: str = "plan-ign"
     lang: str = "fr"
     mode: str = "explore"
+    timeline: int | None = None  # presenter mode's year by year: the year shown
     friches: bool = False  # the friches layer shown (off by default)
     friche: str | None = None  # id of the friche whose card is open
 
@@ -168,6 +169,7 @@ PARAMS: tuple[Param, ...] = (
     Param("basemap", "basemap", "choice", choices=BASEMAPS),
     Param("lang", "lang", "choice", choices=LANGS),
     Param("mode", "mode", "choice", choices=MODES),
+    Param("timeline", "timeline", "int", low=YEAR_LOW, high=YEAR_HIGH),
     Param("friches", "friches", "flag"),
     Param("friche_status", "friche_statuses", "choice", repeatable=True, choices=tuple(FRICHE_STATUSES.terms)),
     Param("friche_type", "friche_types", "choice", repeatable=True, choices=tuple(FRICHE_TYPES.terms)),

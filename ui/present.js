@@ -42,7 +42,21 @@
     if (e.key === 'PageUp' || e.key === 'PageDown') return;
     if (press(e.key)) e.preventDefault();
   });
+  // The timeline's play button: the next year every few seconds, until the last one or a
+  // second click (the interval lives in the page, across the app's reruns).
+  var PLAY_MS = 3000;
+  function play() {
+    if (window.__rcPlaying) {
+      window.clearInterval(window.__rcPlaying);
+      window.__rcPlaying = null;
+      return;
+    }
+    window.__rcPlaying = window.setInterval(function () {
+      if (!press('PageDown')) { window.clearInterval(window.__rcPlaying); window.__rcPlaying = null; }
+    }, PLAY_MS);
+  }
   document.addEventListener('click', function (e) {
+    if (e.target.closest('.rc-play')) { play(); return; }
     if (!e.target.closest('.rc-fullscreen')) return;
     if (document.fullscreenElement) document.exitFullscreen();
     else document.documentElement.requestFullscreen().catch(function () {});

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
+from geo.filters import YEAR_COLUMNS
 from geo.i18n import t
 from geo.state import State
 from geo.text import fold
@@ -51,14 +53,50 @@ def _step(tour: list[str], delta: int) -> None:
     session.change(site=tour[(position + delta) % len(tour)])
 
 
-def page(selection: gpd.GeoDataFrame, state: State, show_map: Callable[[int], None]) -> None:
-    lang = state.view.lang
+def years_of(selection: gpd.GeoDataFrame, year_of: str) -> pd.Series:
+    """Each site's year of ``year_of`` (opening or announcement), NA where no source gives it."""
+    return pd.to_numeric(selection[YEAR_COLUMNS[year_of]], errors="coerce")
+
+
+def _step_year(years: list[int], delta: int) -> None:
+    """The next (or previous) year of the timeline; it stops at both ends."""
+    year = session.state().view.timeline
+    position = years.index(year) if year in years else (-1 if delta > 0 else len(years))
+    session.change(timeline=years[min(max(position + delta, 0), len(years) - 1)])
+
+
+def timeline_card(selection: gpd.GeoDataFrame, shown: gpd.GeoDataFrame, year: int, years: pd.Series, lang: str) -> str:
+    """The year's line: "2018 — new: Usine de Croix (on a brownfield closed in 2004) · 6 sites in all"."""
+    new = selection[years == year]
+    names = []
+    for _, row in new.iterrows():
+        closed = row.get("former_closed")
+        extra = f" ({t('timeline_former', lang, year=int(closed))})" if pd.notna(closed) else ""
+        names.append(f"{row['name']}{extra}")
+    text = t("timeline_year", lang, year=year, new=" · ".join(names) or t("timeline_none", lang), n=len(shown))
+    return f'<div class="tour-card" data-testid="tour-card" title="{html.escape(text)}">{html.escape(text)}</div>'
+
+
+def _nav(nav, lang: str, on_step, args_of, disabled: bool, last: bool = False) -> None:
+    # Page Up / Page Down: what a presentation clicker sends.
+    for column, key, delta, shortcut in ((nav[0], "tour_prev", -1, "PageUp"), (nav[-1], "tour_next", 1, "PageDown")):
+        column.button(
+            t(key, lang), on_click=on_step, args=args_of(delta), disabled=disabled or (last and delta > 0),
+            key=key, width="stretch", shortcut=shortcut,
+        )  # fmt: skip
+
+
+def page(selection: gpd.GeoDataFrame, state: State, show_map: Callable[[gpd.GeoDataFrame, int], None]) -> None:
+    """Presenter mode: the figures, then the guided tour site by site, or year by year
+    (``timeline``: the map at year Y shows the sites opened, or announced, by then)."""
+    lang, year = state.view.lang, state.view.timeline
     st.html(f"<style>{PRESENT_CSS}</style>")
-    tour = tour_of(selection)
-    position = tour.index(state.view.site) if state.view.site in tour else -1
+    years = years_of(selection, state.spec.year_of)
+    timeline = sorted(int(y) for y in years.dropna().unique())
+    shown = selection if year is None else selection[years <= year]
     top, full, back = st.columns([13, 2, 3], vertical_alignment="center")
     title = f'<div class="present-title" role="heading" aria-level="1">{html.escape(t("app_title", lang))}</div>'
-    top.html(f'<div class="present-head">{title}{kpi_row_html(selection, lang)}</div>')
+    top.html(f'<div class="present-head">{title}{kpi_row_html(shown, lang)}</div>')
     full.html(
         f'<button type="button" class="rc-fullscreen" title="{html.escape(t("present_keys", lang))}">'
         f"{html.escape(t('fullscreen', lang))}</button><script>{PRESENT_JS}</script>",
@@ -69,13 +107,24 @@ def page(selection: gpd.GeoDataFrame, state: State, show_map: Callable[[int], No
         width="stretch",
     )  # fmt: skip
     show_notices(session.notices(), lang)
-    nav = st.columns([1, 4, 1], vertical_alignment="center")
-    # Page Up / Page Down: what a presentation clicker sends.
-    for column, key, delta, shortcut in ((nav[0], "tour_prev", -1, "PageUp"), (nav[2], "tour_next", 1, "PageDown")):
-        column.button(
-            t(key, lang), on_click=_step, args=(tour, delta), disabled=not tour, key=key, width="stretch",
-            shortcut=shortcut,
-        )  # fmt: skip
-    nav[1].html(tour_card(selection, tour, position, lang))
-    show_map(PRESENT_MAP_HEIGHT)
-    st.html(f'<div id="app-ready" data-sites="{len(selection)}" data-mode="present"></div>')
+    nav = st.columns([1, 3, 1, 1], vertical_alignment="center")
+    nav[2].button(
+        t("timeline_off" if year is not None else "timeline_on", lang), key="timeline",
+        on_click=session.change, kwargs={"timeline": None if year is not None else (timeline[0] if timeline else None),
+                                         "site": None},
+        disabled=not timeline and year is None, width="stretch",
+    )  # fmt: skip
+    if year is None:
+        tour = tour_of(selection)
+        position = tour.index(state.view.site) if state.view.site in tour else -1
+        _nav(nav, lang, _step, lambda delta: (tour, delta), disabled=not tour)
+        nav[1].html(tour_card(selection, tour, position, lang))
+    else:
+        _nav(nav, lang, _step_year, lambda delta: (timeline, delta), disabled=not timeline,
+             last=bool(timeline) and year >= timeline[-1])  # fmt: skip
+        nav[1].html(
+            timeline_card(selection, shown, year, years, lang)
+            + f'<button type="button" class="rc-play">{html.escape(t("timeline_play", lang))}</button>'
+        )
+    show_map(shown, PRESENT_MAP_HEIGHT)
+    st.html(f'<div id="app-ready" data-sites="{len(shown)}" data-mode="present"></div>')

@@ -405,3 +405,27 @@ def test_year_bounds_the_wrong_way_round_are_swapped_like_jobs():
     at = run(year_min="2020", year_max="2012")
     assert (qp(at, "year_min"), qp(at, "year_max")) == (["2012"], ["2020"])
     assert any("2012–2020" in n for n in notices(at))
+
+
+def test_the_presenters_timeline_steps_through_the_years_and_is_in_the_url():
+    at = run(mode="present")
+    at.button(key="timeline").click().run()
+    years = sorted({opened(f["properties"]) for f in SITES if opened(f["properties"]) is not None})
+    assert qp(at, "timeline") == [str(years[0])]
+    first = sum(1 for f in SITES if opened(f["properties"]) == years[0])
+    assert f'data-sites="{first}"' in ready(at)
+    assert str(years[0]) in tour_card(at)
+    at.button(key="tour_next").click().run()
+    assert qp(at, "timeline") == [str(years[1])]
+    by_then = sum(1 for f in SITES if opened(f["properties"]) is not None and opened(f["properties"]) <= years[1])
+    assert f'data-sites="{by_then}"' in ready(at)
+    assert f"{by_then} site(s) en tout" in tour_card(at)
+    # a brownfield's former closure is said in its year
+    yss = next(f["properties"] for f in SITES if f["properties"]["id"] == "yssingeaux-ateliers-du-meygal")
+    at = run(mode="present", timeline=str(yss["opened"]))
+    assert f"fermée en {yss['former_closed']}" in tour_card(at)
+    # the last year: next is disabled, the timeline stops there
+    at = run(mode="present", timeline=str(years[-1]))
+    assert at.button(key="tour_next").disabled
+    at.button(key="timeline").click().run()
+    assert "timeline" not in at.query_params
