@@ -17,11 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 
 import geopandas as gpd
 import numpy as np
@@ -31,58 +27,68 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import EllipseCollection, LineCollection, PolyCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.patches import Circle, Rectangle
+from matplotlib.patches import Rectangle
 
 from geo.i18n import fmt_int
-from geo.i18n import t as _t
 from geo.mapview.background import to_wgs84
-from geo.mapview.build import stats_by_insee
 from geo.mapview.cards import missing_to_none
 from geo.mapview.catalog import check_sites
+from geo.mapview.png_layout import (  # noqa: F401 (the public ones are png's API too)
+    CORSICA,
+    MARKER_FULL_SITES,
+    MARKER_MIN_SCALE,
+    OVERSEAS,
+    OVERSEAS_REGIONS,
+    ZOOM_MAX_SHARE,
+    ZOOM_MIN_SPAN_M,
+    Box,
+    _fit_aspect,
+    _host_frame,
+    _inside,
+    _jobs,
+    _overlaps,
+    _projected_box,
+    boxes_overlap,
+    commune_known_jobs,
+    credit_parts,
+    credit_text,
+    format_date,
+    france_extent,
+    host_communes,
+    map_extent,
+    marker_scale,
+    place_labels,
+    split_by_territory,
+    subtitle_text,
+)
+from geo.mapview.png_legend import (
+    COMMUNE_EDGE,
+    DEP_EDGE,
+    DPI,
+    FONT,
+    FRAME,
+    INK,
+    LABEL_ALL_PLACES,
+    LABEL_PT,
+    LABEL_TOP,
+    LAND,
+    MUTED,
+    REG_EDGE,
+    SIZES,
+    _fit_panel,
+)
 from geo.mapview.styles import (
-    AREA_STYLES,
     BACKGROUND,
     CHOROPLETH_COLORS,
     DEPARTEMENT_HALO_M,
     FRICHE_COLOR,
-    LEGEND_JOBS,
     NO_JOBS_FILL,
     UPLOAD_STROKE,
-    class_labels,
     fill_classes,
     radii_px,
-    radius_px,
 )
-from geo.territories import LAMBERT_93, MAINLAND, TERRITORIES, Territory
+from geo.territories import LAMBERT_93, MAINLAND, Territory
 from geo.vocab import SECTORS
-
-# Output sizes by aspect ratio (pixels); DPI sets how big a point is: 150 → 1 pt ≈ 2.1 px.
-SIZES = {"16:9": (1920, 1080), "4:3": (1440, 1080)}
-DPI = 150
-CORSICA = next(t for t in TERRITORIES if t.name == "Corse")
-OVERSEAS = tuple(t for t in TERRITORIES if t.crs != LAMBERT_93)
-OVERSEAS_REGIONS = frozenset({"01", "02", "03", "04", "06"})  # COG codes of the single-département régions
-# A selection whose sites span less than this share of mainland France (both ways) is
-# drawn zoomed on them, with a locator; at least ZOOM_MIN_SPAN_M across.
-ZOOM_MAX_SHARE = 0.3
-ZOOM_MIN_SPAN_M = 120_000
-# Markers as on the web map (radius in CSS pixels) up to this many sites; beyond, scaled
-# down by √(n / this), to at most MARKER_MIN_SCALE, so that 10,000 sites stay a pattern.
-MARKER_FULL_SITES = 300
-MARKER_MIN_SCALE = 0.3
-# Labels: every commune up to LABEL_ALL_PLACES places, else the LABEL_TOP with most jobs.
-LABEL_ALL_PLACES = 30
-LABEL_TOP = 12
-LABEL_PT = 9.5
-INK, MUTED, FRAME = "#1f2933", "#52606d", "#c4cad0"
-LAND = "#fbfaf7"
-COMMUNE_EDGE = AREA_STYLES["communes"]["color"]
-DEP_EDGE = AREA_STYLES["departements"]["color"]
-REG_EDGE = AREA_STYLES["regions"]["color"]
-FONT = FontProperties(family="DejaVu Sans")
-
-Box = tuple[float, float, float, float]  # x0, y0, x1, y1 (pixels, y up)
 
 
 def to_png(
@@ -201,198 +207,6 @@ def render_slide(
 
 
 # --------------------------------------------------------------------------- pure parts
-
-
-def split_by_territory(sites: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
-    """The sites by territory name: mainland France and Corsica together (``MAINLAND.name``),
-    each overseas territory apart; a site in no territory's box goes with the mainland."""
-    lon, lat = sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()
-    where = np.full(len(sites), MAINLAND.name, dtype=object)
-    for territory in OVERSEAS:
-        x0, y0, x1, y1 = territory.bbox
-        where[(lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)] = territory.name
-    return {name: sites[where == name] for name in dict.fromkeys(where)}
-
-
-def france_extent() -> Box:
-    """Mainland France and Corsica in Lambert-93 (metres), from their territory boxes."""
-    boxes = [_projected_box(t) for t in (MAINLAND, CORSICA)]
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
-
-
-def map_extent(points: np.ndarray, aspect: float, *, mode: str = "auto") -> tuple[Box, bool]:
-    """The main map's frame (Lambert-93) for ``aspect`` (width / height), and whether it is zoomed.
-
-    ``points`` are the mainland sites in Lambert-93 (n × 2). The frame is France with
-    Corsica unless ``mode == "auto"`` and the sites span less than ZOOM_MAX_SHARE of it
-    both ways: then the sites with a margin, at least ZOOM_MIN_SPAN_M across.
-    """
-    france = france_extent()
-    zoomed = False
-    box = france
-    if mode == "auto" and len(points):
-        x0, y0 = points.min(axis=0)
-        x1, y1 = points.max(axis=0)
-        fw, fh = france[2] - france[0], france[3] - france[1]
-        if (x1 - x0) < ZOOM_MAX_SHARE * fw and (y1 - y0) < ZOOM_MAX_SHARE * fh:
-            span = max((x1 - x0) * 1.3, (y1 - y0) * 1.3, ZOOM_MIN_SPAN_M)
-            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            box, zoomed = (cx - span / 2, cy - span / 2, cx + span / 2, cy + span / 2), True
-    return _fit_aspect(box, aspect), zoomed
-
-
-def marker_scale(n_sites: int) -> float:
-    """Markers at the web map's size up to MARKER_FULL_SITES sites, smaller beyond (area ∝ 1/n)."""
-    if n_sites <= MARKER_FULL_SITES:
-        return 1.0
-    return max(MARKER_MIN_SCALE, math.sqrt(MARKER_FULL_SITES / n_sites))
-
-
-def commune_known_jobs(sites: pd.DataFrame, commune_stats: pd.DataFrame | None = None) -> pd.Series:
-    """Known jobs per host commune (INSEE index); NA where none of its sites gives a figure.
-
-    ``commune_stats`` (geo.aggregate's, where unknown jobs sum to 0) gives the figures,
-    but a commune none of whose sites has a jobs figure stays NA: unknown is not zero."""
-    if "insee" not in sites or "jobs" not in sites:
-        return pd.Series(dtype="Float64")
-    located = pd.DataFrame(
-        {"insee": sites["insee"], "jobs": pd.to_numeric(sites["jobs"], errors="coerce").astype("Float64")}
-    ).dropna(subset=["insee"])
-    located["insee"] = located["insee"].astype(str)
-    jobs = located.groupby("insee")["jobs"].sum(min_count=1)
-    if commune_stats is not None and "jobs" in commune_stats:
-        given = stats_by_insee(commune_stats)["jobs"].astype("Float64")
-        jobs = given.reindex(jobs.index).where(jobs.notna())
-    return jobs
-
-
-def host_communes(sites: pd.DataFrame, communes: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
-    """The communes that host at least one of ``sites`` (by INSEE code): the only ones drawn."""
-    if communes is None or "insee" not in sites:
-        return None
-    codes = pd.Index(sites["insee"].dropna().astype(str).unique())
-    return communes[communes["insee"].astype(str).isin(codes)]
-
-
-def place_labels(
-    anchors: Sequence[tuple[float, float]],
-    sizes: Sequence[tuple[float, float]],
-    radii: Sequence[float],
-    bounds: Box,
-    obstacles: Sequence[Box] = (),
-    pad: float = 2.0,
-) -> list[Box | None]:
-    """Where each label goes (its box), or None when it cannot go anywhere: greedy, in order.
-
-    Label ``i`` (size ``sizes[i]``, pixels) tries eight places around its anchor, at its
-    marker's radius plus a gap — right, left, above right, below right, above left, below
-    left, above, below — and takes the first inside ``bounds`` that overlaps no label
-    already placed, no other label's marker (a square of side 2·radius around its anchor)
-    and no obstacle. Give the most important labels first: a label that finds no place is
-    dropped, never drawn over another. Boxes are padded by ``pad`` before comparing.
-    """
-    markers = [(x - r, y - r, x + r, y + r) for (x, y), r in zip(anchors, radii, strict=True)]
-    placed: list[Box] = []
-    out: list[Box | None] = []
-    for i, ((x, y), (w, h), r) in enumerate(zip(anchors, sizes, radii, strict=True)):
-        gap = r + 3.0
-        diag = r * 0.7 + 2.0
-        candidates = (
-            (x + gap, y - h / 2), (x - gap - w, y - h / 2),
-            (x + diag, y + diag), (x + diag, y - diag - h), (x - diag - w, y + diag), (x - diag - w, y - diag - h),
-            (x - w / 2, y + gap), (x - w / 2, y - gap - h),
-        )  # fmt: skip
-        others = [m for j, m in enumerate(markers) if j != i]
-        choice = None
-        for x0, y0 in candidates:
-            box = (x0, y0, x0 + w, y0 + h)
-            if not _inside(box, bounds):
-                continue
-            padded = (x0 - pad, y0 - pad, x0 + w + pad, y0 + h + pad)
-            if any(_overlaps(padded, other) for other in (*placed, *others, *obstacles)):
-                continue
-            choice = box
-            break
-        out.append(choice)
-        if choice is not None:
-            placed.append(choice)
-    return out
-
-
-def boxes_overlap(a: Box, b: Box) -> bool:
-    """Whether two boxes share some area (touching edges do not count)."""
-    return _overlaps(a, b)
-
-
-def subtitle_text(sites: pd.DataFrame, subtitle: str | None, lang: str, date: dt.date) -> str:
-    """The subtitle: "<filters> · <n> sites · <jobs> emplois annoncés (n.c. pour <k> sites) · <date>"."""
-    n = len(sites)
-    parts = [subtitle.strip() if subtitle and subtitle.strip() else _t("png_all_sites", lang)]
-    parts.append(_t("png_one_site", lang) if n == 1 else _t("n_sites", lang, n=fmt_int(n, lang)))
-    if n:
-        jobs = _jobs(sites)
-        unknown = int(jobs.isna().sum())
-        total = fmt_int(jobs.sum(), lang) if unknown < n else _t("not_given", lang)
-        text = _t("png_jobs_total", lang, n=total)
-        if 0 < unknown < n:
-            count = (
-                _t("png_one_site", lang) if unknown == 1 else _t("n_sites", lang, n=fmt_int(unknown, lang))
-            )
-            text += " " + _t("png_jobs_unknown", lang, sites=count, nc=_t("not_given", lang))
-        parts.append(text)
-    parts.append(_t("png_date", lang, date=format_date(date, lang)))
-    return " · ".join(parts)
-
-
-def format_date(date: dt.date, lang: str) -> str:
-    """14 mai 2025 / 14 May 2025."""
-    months = _t("png_months", lang).split(",")
-    return f"{date.day} {months[date.month - 1]} {date.year}"
-
-
-def credit_parts(sites: pd.DataFrame, lang: str, *, friches: bool) -> tuple[list[str], list[str]]:
-    """The credit line's pieces: the articles' publishers (most cited first), and the rest
-    (IGN/INSEE, Cerema when brownfields are shown, the user's uploads)."""
-    counts: Counter[str] = Counter()
-    seen: dict[str, str] = {}
-    if "sources" in sites:
-        for sources in sites["sources"]:
-            if isinstance(sources, (list, tuple, np.ndarray)):
-                names = {
-                    str(s.get("publisher")).strip()
-                    for s in sources
-                    if isinstance(s, dict) and s.get("publisher")
-                }
-                for name in names:
-                    key = name.casefold()
-                    seen.setdefault(key, name)
-                    counts[key] += 1
-    publishers = [seen[key] for key, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-    rest = [_t("png_credit_ign", lang)]
-    if friches:
-        rest.append(_t("png_credit_friches", lang))
-    if "layer" in sites and bool(sites["layer"].eq("upload").any()):
-        rest.append(_t("png_credit_uploaded", lang))
-    return publishers, rest
-
-
-def credit_text(publishers: list[str], rest: list[str], lang: str, shown: int | None = None) -> str:
-    """The credit line with the first ``shown`` publishers named (all by default), the others counted."""
-    shown = len(publishers) if shown is None else shown
-    parts = []
-    if publishers:
-        names = ", ".join(publishers[:shown])
-        hidden = len(publishers) - shown
-        if hidden:
-            names = _t("png_more_publishers", lang, names=names, n=fmt_int(hidden, lang)) if shown else \
-                _t("png_n_publishers", lang, n=fmt_int(hidden, lang))  # fmt: skip
-        parts.append(_t("png_articles", lang, publishers=names))
-    return _t("png_sources", lang, parts=_t("png_sep", lang).join(parts + rest))
 
 
 # --------------------------------------------------------------------------- figure
@@ -675,64 +489,6 @@ def _draw_scale_bar(figure: SlideFigure, map_box, extent: Box, lang: str) -> Box
     return backing
 
 
-def _inset_boxes(panel_box, n: int, side: float) -> list[tuple[float, float, float, float]]:
-    """``n`` square boxes of ``side`` pixels at most, in rows at the bottom of the panel."""
-    if n == 0:
-        return []
-    px, py, pw, _ = panel_box
-    gap = 12.0
-    # one row when the boxes keep three quarters of their size in it, else as many a row as fit
-    per_row = (
-        n if (pw - gap * (n - 1)) / n >= 0.75 * side else max(1, int((pw + gap) // (min(side, pw) + gap)))
-    )
-    side = min(side, (pw - (per_row - 1) * gap) / per_row)
-    out = []
-    for i in range(n):
-        row, col = divmod(i, per_row)
-        out.append((px + col * (side + gap), py + row * (side + 30), side, side))
-    return out
-
-
-def _fit_panel(figure: SlideFigure, sites, lang, panel_box, n_insets: int, legend_args: dict):
-    """The insets' boxes and a function that draws the legend above them: the largest insets
-    (190 px down to 90) and legend font (11 pt down to 7) that fit the panel together."""
-    for side in (190.0, 160.0, 130.0, 110.0, 90.0):
-        boxes = _inset_boxes(panel_box, n_insets, side)
-        bottom = max((b[1] + b[3] + 30 for b in boxes), default=panel_box[1])
-        box = (panel_box[0], bottom, panel_box[2], panel_box[1] + panel_box[3] - bottom)
-        for size in (11.0, 10.0, 9.2, 8.5, 7.8, 7.2):
-            entries = _legend_entries(figure, sites, lang, size=size, **legend_args)
-            col_w = max(e[1] for e in entries) + 28
-            layout = _flow([e[2] for e in entries], box[3], max(1, int(box[2] // col_w)))
-            if layout is not None:
-                return boxes, partial(_draw_legend, figure, entries, layout, box, col_w)
-    # nothing fits (a tiny size_px): the legend's first entries, as many as the panel holds
-    layout = _flow([e[2] for e in entries], box[3], max(1, int(box[2] // col_w)), cut=True)
-    return boxes, partial(_draw_legend, figure, entries[: len(layout)], layout, box, col_w)
-
-
-def _draw_legend(figure: SlideFigure, entries, layout, box, col_w: float) -> None:
-    x0, top = box[0], box[1] + box[3]
-    for (draw, _, _), (col, y) in zip(entries, layout, strict=True):
-        draw(figure.overlay, x0 + col * col_w, top - y)
-
-
-def _flow(
-    heights: list[float], available: float, columns: int, cut: bool = False
-) -> list[tuple[int, float]] | None:
-    """(column, offset from the top) of each entry, columns filled in turn; None if they overflow
-    (with ``cut``: the entries that fit)."""
-    out, col, y = [], 0, 0.0
-    for h in heights:
-        if y + h > available and y > 0:
-            col, y = col + 1, 0.0
-        if col >= columns:
-            return out if cut else None
-        out.append((col, y))
-        y += h
-    return out
-
-
 def _draw_inset(figure: SlideFigure, box, territory: Territory, frames: _Frames, sites, scale: float) -> None:
     extent = _fit_aspect(_projected_box(territory), box[2] / box[3])
     ax = figure.map_axes(box, extent)
@@ -754,122 +510,7 @@ def _draw_locator(figure: SlideFigure, box, frames: _Frames, extent: Box) -> Non
                            edgecolor="#c0392b", linewidth=1.4, zorder=6))  # fmt: skip
 
 
-def _legend_entries(figure: SlideFigure, sites, lang, *, scale, communes, outlines, friches, size):
-    """(draw(ax, x, top), width, height) of each legend block, in pixels."""
-    fig_px = DPI / 72
-    line = size * fig_px * 1.55
-    icon, text_x = 11.0, 30.0
-    entries = []
-
-    def width_of(text, weight="normal"):
-        return text_x + figure.measure(text, size, weight)[0]
-
-    def heading(text):
-        def draw(ax, x, top):
-            ax.text(x, top - line * 0.75, text, fontsize=size + 0.6, fontweight="bold", color="#3e4c59",
-                    va="center", parse_math=False)  # fmt: skip
-
-        entries.append((draw, width_of(text, "bold") - text_x + 8, line * 1.25))
-
-    def row(text, symbol):
-        def draw(ax, x, top):
-            cy = top - line / 2
-            symbol(ax, x + icon, cy)
-            ax.text(x + text_x, cy, text, fontsize=size, color=INK, va="center", parse_math=False)
-
-        entries.append((draw, width_of(text), line))
-
-    def circle(color, r=6.0, *, hollow=False, edge=None, lw=1.0):
-        def symbol(ax, x, y):
-            ax.add_patch(Circle((x, y), r, facecolor="white" if hollow else color, alpha=0.95 if hollow else 0.78,
-                                edgecolor=edge or color, linewidth=lw, linestyle=(0, (2, 1.5)) if hollow else "-"))  # fmt: skip
-
-        return symbol
-
-    def square(color, *, edge=COMMUNE_EDGE):
-        def symbol(ax, x, y):
-            ax.add_patch(Rectangle((x - 9, y - 6), 18, 12, facecolor=color, edgecolor=edge, linewidth=0.6))
-
-        return symbol
-
-    def line_symbol(color, lw):
-        def symbol(ax, x, y):
-            ax.plot([x - 10, x + 10], [y, y], color=color, linewidth=lw)
-
-        return symbol
-
-    nc = f"{_t('f_jobs', lang)} {_t('not_given', lang)}"
-    present = [s for s in SECTORS if s in set(sites["sector"])]
-    if not present:
-        row(_t("legend_no_sites", lang), lambda ax, x, y: None)
-    else:
-        heading(_t("legend_sectors", lang))
-        for slug in present:
-            row(SECTORS[slug].label(lang), circle(SECTORS[slug].color))
-        heading(_t("legend_size", lang))
-        radii = [radius_px(j) * scale for j in LEGEND_JOBS]
-        big = max(radii)
-
-        ordered = sorted(zip(LEGEND_JOBS, radii, strict=True), key=lambda p: -p[1])
-        block = max(2 * big + 8, line * len(ordered) + 4)
-
-        def sizes(ax, x, top):
-            base = top - block + 4  # the circles stand on one line; labels one a line, from the top
-            cx, label_x = x + big + 2, x + 2 * big + 22
-            for i, (jobs, r) in enumerate(ordered):
-                ax.add_patch(Circle((cx, base + r), r, facecolor="#9aa5b1", alpha=0.6, edgecolor="#7b8794",
-                                    linewidth=0.8))  # fmt: skip
-                label_y = top - line * (i + 0.5)
-                ax.plot([cx, label_x - 12, label_x - 4], [base + 2 * r, base + 2 * r, label_y], color="#7b8794",
-                        linewidth=0.6, linestyle=":")  # fmt: skip
-                ax.text(label_x, label_y, _t("n_jobs", lang, n=fmt_int(jobs, lang)), fontsize=size, color=INK,
-                        va="center", parse_math=False)  # fmt: skip
-
-        entries.append(
-            (sizes, 2 * big + 22 + width_of(_t("n_jobs", lang, n=fmt_int(LEGEND_JOBS[-1], lang))), block)
-        )
-        jobs = _jobs(sites)
-        if jobs.isna().any():
-            row(nc, circle("#52606d", hollow=True))
-        if "location_precision" in sites and sites["location_precision"].eq("departement").any():
-
-            def halo(ax, x, y):
-                ax.add_patch(Circle((x, y), 10, facecolor="#52606d", alpha=0.16, edgecolor="#52606d", linewidth=0.8,
-                                    linestyle="--"))  # fmt: skip
-                ax.add_patch(Circle((x, y), 3.5, facecolor="#52606d", edgecolor="#52606d"))
-
-            row(_t("legend_departement", lang), halo)
-        if "layer" in sites and sites["layer"].eq("upload").any():
-            row(_t("upload_layer", lang), circle("#9aa5b1", edge=UPLOAD_STROKE, lw=2.0))
-    if communes:
-        heading(_t("legend_choropleth", lang))
-        for color, label in zip(CHOROPLETH_COLORS, class_labels(lang), strict=True):
-            row(label, square(color))
-        row(nc, square(NO_JOBS_FILL))
-    if friches:
-        row(_t("png_friches", lang), square(FRICHE_COLOR, edge=FRICHE_COLOR))
-    if any(outlines):
-        heading(_t("png_outlines", lang))
-        if outlines[1]:
-            row(_t("layer_regions", lang), line_symbol(REG_EDGE, 1.6))
-        if outlines[0]:
-            row(_t("layer_departements", lang), line_symbol(DEP_EDGE, 0.8))
-    return entries
-
-
 # --------------------------------------------------------------------------- geometry helpers
-
-
-def _jobs(sites: pd.DataFrame) -> pd.Series:
-    """The sites' jobs as floats, NaN where unknown."""
-    if "jobs" not in sites:
-        return pd.Series(np.nan, index=sites.index, dtype=float)
-    return pd.to_numeric(sites["jobs"], errors="coerce").astype(float)
-
-
-def _host_frame(sites, communes):
-    hosts = host_communes(sites, communes)
-    return None if hosts is None else to_wgs84(hosts, "communes")
 
 
 def _project(sites: gpd.GeoDataFrame, crs: int) -> np.ndarray:
@@ -878,20 +519,6 @@ def _project(sites: gpd.GeoDataFrame, crs: int) -> np.ndarray:
         return np.empty((0, 2))
     points = gpd.GeoSeries(sites.geometry.values, crs=sites.crs or 4326).to_crs(crs)
     return shapely.get_coordinates(points.values)
-
-
-def _projected_box(territory: Territory) -> Box:
-    box = shapely.box(*territory.bbox).segmentize(0.1)
-    return tuple(gpd.GeoSeries([box], crs=4326).to_crs(territory.crs).total_bounds)
-
-
-def _fit_aspect(box: Box, aspect: float) -> Box:
-    """``box`` widened or heightened around its centre to ``aspect`` (width / height)."""
-    x0, y0, x1, y1 = box
-    w, h = x1 - x0, y1 - y0
-    w, h = max(w, h * aspect), max(h, w / aspect)
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
 def _exterior_rings(geoms: np.ndarray, min_area: float) -> tuple[list[np.ndarray], np.ndarray]:
@@ -907,9 +534,3 @@ def _exterior_rings(geoms: np.ndarray, min_area: float) -> tuple[list[np.ndarray
     return np.split(coords, splits) if len(coords) else [], index[keep]
 
 
-def _inside(box: Box, bounds: Box) -> bool:
-    return box[0] >= bounds[0] and box[1] >= bounds[1] and box[2] <= bounds[2] and box[3] <= bounds[3]
-
-
-def _overlaps(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
