@@ -1,4 +1,4 @@
-"""Exports of the filtered sites: CSV (headers in the user's language) and GeoJSON."""
+"""Exports of the filtered sites: CSV (in the user's language and its spreadsheets' dialect), GeoJSON, GeoPackage."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pandas as pd
 from geo.csvfile import LINE_END, safe_cell
 from geo.i18n import t
 from geo.schema import DERIVED_COLUMNS, json_ready
+from geo.vocab import SECTORS, STATUSES
 
 # Column order of the exports; header labels come from geo.i18n ("col_<name>"). Every field
 # of geo.schema is there (a test checks), "commune" as the sources wrote it giving way to
@@ -48,16 +49,62 @@ def export_frame(sites: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+# The CSV dialect of each language, as its spreadsheets open it in one click: French Excel
+# wants ";" between cells and a decimal comma; English, "," and a dot.
+CSV_DIALECTS = {"fr": (";", ","), "en": (",", ".")}
+_DECIMALS = ("lon", "lat", "investment_eur", "surface_m2")
+_LABELLED = {"sector": SECTORS, "status": STATUSES}  # labels for people, slugs kept beside for machines
+
+
 def sites_csv(sites: pd.DataFrame, lang: str = "fr") -> bytes:
-    """UTF-8 CSV with a BOM (so Excel reads the accents); INSEE codes stay text; no cell is
-    a formula (``geo.csvfile.safe_cell``: a name such as ``=HYPERLINK(…)`` gets a leading ')."""
+    """UTF-8 CSV with a BOM (so Excel reads the accents) in the language's dialect
+    (:data:`CSV_DIALECTS`): sectors and statuses as labels (their slugs in ``*_code``
+    columns), brownfield as yes / no / n.c., numbers with the language's decimal mark; INSEE
+    codes stay text; no cell is a formula (``geo.csvfile.safe_cell``)."""
+    sep, decimal = CSV_DIALECTS[lang]
     frame = export_frame(sites)
+    for col, vocab in _LABELLED.items():
+        frame.insert(frame.columns.get_loc(col) + 1, f"{col}_code", frame[col])
+        frame[col] = frame[col].map(lambda v, vocab=vocab: vocab[v].label(lang) if v in vocab else v)
+    yes, no, unknown = (t(key, lang) for key in ("brownfield_yes", "brownfield_no", "not_given"))
+    frame["brownfield"] = frame["brownfield"].astype("boolean").map({True: yes, False: no}, na_action="ignore")
+    frame["brownfield"] = frame["brownfield"].fillna(unknown)
+    for col in _DECIMALS:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").map(
+            lambda v: _number_text(v, decimal), na_action="ignore"
+        )
     frame.columns = [safe_cell(t(f"col_{col}", lang)) for col in frame.columns]
     # Every cell is written as text; codes such as 01001 or 2A004 keep their form.
     frame = frame.astype("string").apply(lambda column: column.map(safe_cell, na_action="ignore"))
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator=LINE_END)
+    frame.to_csv(buffer, index=False, sep=sep, lineterminator=LINE_END)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _number_text(value: float, decimal: str) -> str:
+    """A number as a spreadsheet reads it: 15000 (not 15000.0), 3,17 with a decimal comma."""
+    text = str(int(value)) if float(value).is_integer() else repr(float(value))
+    return text.replace(".", decimal)
+
+
+def sites_gpkg(sites: pd.DataFrame) -> bytes:
+    """A GeoPackage (what QGIS opens first): one layer of points, EPSG:4326, the export's
+    columns (sources as one readable cell), field names in English."""
+    import tempfile
+    from pathlib import Path
+
+    import geopandas as gpd
+
+    frame = export_frame(sites)
+    layer = gpd.GeoDataFrame(
+        frame.drop(columns=["lon", "lat"]).astype({"dates_source": "string", "sources": "string"}),
+        geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
+        crs="EPSG:4326",
+    )
+    with tempfile.TemporaryDirectory(prefix="export-gpkg-") as directory:
+        path = Path(directory) / "sites.gpkg"
+        layer.to_file(path, layer="sites_reindustrialisation", driver="GPKG", engine="pyogrio")
+        return path.read_bytes()
 
 
 def sites_geojson(sites: pd.DataFrame) -> bytes:

@@ -275,6 +275,8 @@ def exports(selection: gpd.GeoDataFrame, map_html: Callable[[], str], map_png: C
         ("export_csv", lambda: export.sites_csv(selection, lang), "sites-reindustrialisation.csv", "text/csv", "dl_csv"),
         ("export_geojson", lambda: export.sites_geojson(selection), "sites-reindustrialisation.geojson",
          "application/geo+json", "dl_geojson"),
+        ("export_gpkg", lambda: export.sites_gpkg(selection), "sites-reindustrialisation.gpkg",
+         "application/geopackage+sqlite3", "dl_gpkg"),
         ("export_html", map_html, "carte-reindustrialisation.html", "text/html", "dl_html"),
         ("export_png", map_png, "carte-reindustrialisation.png", "image/png", "dl_png"),
     ]  # fmt: skip

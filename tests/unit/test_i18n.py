@@ -28,7 +28,8 @@ COMPOSED = {
     *(f"layer_{k}" for k in ("communes", "departements", "regions")),
     *(f"friche_row_{k}" for k in FRICHE_ROWS),
     "jobs_min", "jobs_max", "tour_prev", "tour_next", "upload_layer",
-    "export_csv", "export_geojson", "export_html", "export_png",
+    "export_csv", "export_geojson", "export_gpkg", "export_html", "export_png",
+    "col_sector_code", "col_status_code",
     *(f"upload_error_{e}" for e in ("empty", "no_location_column", "too_big", "too_many_rows", "unreadable",
                                     "no_rows", "not_points")),
 }  # fmt: skip

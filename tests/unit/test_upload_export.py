@@ -105,11 +105,38 @@ def test_csv_export_keeps_codes_as_text_and_translates_headers(joined):
     for lang, insee_col in (("fr", "code_insee"), ("en", "insee")):
         raw = export.sites_csv(joined, lang)
         assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the accents
-        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=export.CSV_DIALECTS[lang][0]))
         assert len(rows) == len(joined)
         assert {r[insee_col] for r in rows} >= {"59163", "26002", "67482"}
-    fr = list(csv.DictReader(io.StringIO(export.sites_csv(joined, "fr").decode("utf-8-sig"))))
+    fr = list(csv.DictReader(io.StringIO(export.sites_csv(joined, "fr").decode("utf-8-sig")), delimiter=";"))
     assert "Châteauneuf-sur-Isère" in {r["commune"] for r in fr}
+
+
+def test_the_french_csv_opens_as_columns_in_french_excel_and_the_english_one_in_english(joined):
+    """Regression: the export was ","-separated with 15000.0 and True, one column in French Excel."""
+    fr = export.sites_csv(joined, "fr").decode("utf-8-sig")
+    header, first = fr.splitlines()[:2]
+    assert header.count(";") == len(export.EXPORT_COLUMNS) + 1 and header.count(",") == 0
+    rows = {r["identifiant"]: r for r in csv.DictReader(io.StringIO(fr), delimiter=";")}
+    roubaix = rows["roubaix-ovh-campus"]
+    assert roubaix["secteur"] == "Cloud et centres de données" and roubaix["secteur_code"] == "cloud-datacenters"
+    assert roubaix["friche"] == "Oui" and rows["strasbourg-2crsi"]["friche"] == "n.c."
+    assert "," in roubaix["longitude"] and "." not in roubaix["longitude"]
+    assert all(not r["investissement_eur"].endswith(",0") for r in rows.values())
+    en = export.sites_csv(joined, "en").decode("utf-8-sig")
+    en_rows = {r["id"]: r for r in csv.DictReader(io.StringIO(en))}
+    assert en_rows["roubaix-ovh-campus"]["brownfield"] == "Yes" and "." in en_rows["roubaix-ovh-campus"]["longitude"]
+
+
+def test_the_geopackage_export_opens_with_every_site_in_wgs84(joined, tmp_path):
+    import geopandas as gpd
+
+    path = tmp_path / "sites.gpkg"
+    path.write_bytes(export.sites_gpkg(joined))
+    layer = gpd.read_file(path)
+    assert len(layer) == len(joined) and layer.crs.to_epsg() == 4326
+    assert set(layer["id"]) == set(joined["id"]) and "insee" in layer
+    assert layer.set_index("id").loc["roubaix-ovh-campus", "jobs"] == 700
 
 
 def test_geojson_export_round_trips(joined):
@@ -419,7 +446,7 @@ def test_dates_the_rules_refuse_are_set_aside_with_a_warning(geocoder, real_comm
 
 
 def test_exports_carry_the_dates_and_their_sources(joined):
-    fr = list(csv.DictReader(io.StringIO(export.sites_csv(joined, "fr").decode("utf-8-sig"))))
+    fr = list(csv.DictReader(io.StringIO(export.sites_csv(joined, "fr").decode("utf-8-sig")), delimiter=";"))
     rows = {r[next(iter(r))]: r for r in fr}  # by the first column: the id
     roubaix = rows["roubaix-ovh-campus"]
     assert (roubaix["annonce"], roubaix["ouverture"], roubaix["fin_activite_precedente"]) == ("", "2016", "1994")
