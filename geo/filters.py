@@ -62,23 +62,9 @@ def mask(
     if spec.deps and skip != "deps":
         keep &= sites["dep"].isin(spec.deps).to_numpy()
     if spec.has_jobs_bound and skip != "jobs":
-        jobs = sites["jobs"].astype("Float64")
-        known = jobs.notna().to_numpy()
-        values = jobs.fillna(-1).to_numpy(dtype=float)
-        keep &= known
-        if spec.jobs_min is not None:
-            keep &= values >= spec.jobs_min
-        if spec.jobs_max is not None:
-            keep &= values <= spec.jobs_max
+        keep &= within(sites["jobs"], spec.jobs_min, spec.jobs_max)
     if spec.has_year_bound and skip != "years":
-        years = sites[YEAR_COLUMNS[spec.year_of]].astype("Float64")
-        known = years.notna().to_numpy()
-        values = years.fillna(-1).to_numpy(dtype=float)
-        keep &= known
-        if spec.year_min is not None:
-            keep &= values >= spec.year_min
-        if spec.year_max is not None:
-            keep &= values <= spec.year_max
+        keep &= within(sites[YEAR_COLUMNS[spec.year_of]], spec.year_min, spec.year_max)
     if spec.brownfield and skip != "brownfield":
         flag = sites["brownfield"].astype("boolean")
         if spec.brownfield == "unknown":
@@ -93,6 +79,18 @@ def mask(
         if distance_m is None:
             raise ValueError("apply_filters: spec.near is set but no distance_m was given")
         keep &= distance_m.to_numpy(dtype=float) <= spec.km * 1000.0
+    return keep
+
+
+def within(values: pd.Series, low: float | None, high: float | None) -> np.ndarray:
+    """Which values lie within the bounds (None: no bound); an unknown value never does."""
+    numbers = pd.to_numeric(values, errors="coerce").astype("Float64")
+    keep = numbers.notna().to_numpy()
+    known = numbers.fillna(-1).to_numpy(dtype=float)
+    if low is not None:
+        keep &= known >= low
+    if high is not None:
+        keep &= known <= high
     return keep
 
 
@@ -119,12 +117,7 @@ def friche_mask(
     if spec.friche_types and skip != "friche_types":
         keep &= friches["friche_type"].isin(spec.friche_types).to_numpy()
     if (spec.friche_ha_min is not None or spec.friche_ha_max is not None) and skip != "friche_ha":
-        ha = friches["surface_ha"].astype(float).to_numpy()
-        keep &= ~np.isnan(ha)
-        if spec.friche_ha_min is not None:
-            keep &= np.nan_to_num(ha, nan=-1.0) >= spec.friche_ha_min
-        if spec.friche_ha_max is not None:
-            keep &= np.nan_to_num(ha, nan=np.inf) <= spec.friche_ha_max
+        keep &= within(friches["surface_ha"], spec.friche_ha_min, spec.friche_ha_max)
     if spec.regs and skip != "regs":
         keep &= friches["reg"].isin(spec.regs).to_numpy()
     if spec.deps and skip != "deps":
