@@ -163,6 +163,7 @@ def build_map(
         large=state.view.mode == "present",
         friches=friches,
         selected_friche=map_args.get("friche"),
+        report_tag=map_args.get("tag"),  # (the map's reports carry it back: ui.session)
     )
 
 

@@ -13,6 +13,7 @@ user's upload.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ class _MapSync:
     rest: object = None
     built: dict = field(default_factory=dict)
     reported: dict = field(default_factory=dict)
+    tag: str | None = None
 
 
 @dataclass
@@ -175,7 +177,10 @@ def map_args(rest: object) -> dict:
         args[name] = sync.built[name] if reported == wanted and name in sync.built else wanted
     if args != sync.built:
         sync.built, sync.reported = args, {}
-    return args
+    # The map's name for what it was built from: its reports carry it back, and a report
+    # from a map no longer on screen (replaced by a tour step, a filter) is not applied.
+    sync.tag = hashlib.sha1(repr((rest, sorted(args.items()))).encode()).hexdigest()[:12]
+    return {**args, "tag": sync.tag}
 
 
 _UNSET = object()
@@ -184,8 +189,8 @@ _UNSET = object()
 def on_map_report() -> None:
     """st_folium's callback: the map reports its cards (a site's, a friche's) and layers (``{"rc": {...}}``)."""
     report = (st.session_state.get(MAP_KEY) or {}).get("rc")
-    if not isinstance(report, dict):
-        return
+    if not isinstance(report, dict) or report.get("tag") != _session().map.tag:
+        return  # (not a report, or one from a map that is no longer the one on screen)
     hideable = set(param("hide").choices)
     changes = {
         "site": report.get("site") if isinstance(report.get("site"), str) else None,

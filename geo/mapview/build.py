@@ -92,6 +92,7 @@ def build_map(
     files: FileStore | None = None,
     background: Background | None = None,
     hidden: Iterable[str] = (),
+    report_tag: str | None = None,
     friches: gpd.GeoDataFrame | None = None,
     selected_friche: str | None = None,
 ) -> folium.Map:
@@ -137,6 +138,9 @@ def build_map(
     hidden : iterable of str
         Overlays that start switched off in the layer control: sector slugs, ``uploads``,
         ``communes``, ``departements``, ``regions``.
+    report_tag : str, optional
+        Carried in the map's reports of its cards and layers (the app applies only those of
+        the map on screen).
     friches : GeoDataFrame, optional
         Friches (``geo.friches``) to draw as diamonds coloured by status; None: no layer.
     selected_friche : str, optional
@@ -160,7 +164,7 @@ def build_map(
     # with friches shown, the map opens on both layers (the Nord's friches, not only its sites)
     view = _view(sites if friches is None or friches.empty else _points_of(sites, friches), large=large)
     m = _new_map(view, height, prefer_canvas=len(sites) > SVG_MAX_SITES)
-    runtime = Runtime(_runtime_config(large, lang))
+    runtime = Runtime(_runtime_config(large, lang) | {"reportTag": report_tag})
     m.add_child(runtime)
     table = StringTable()
     m.add_child(RuntimeCall("strings", data=lambda: to_json(table.strings)))

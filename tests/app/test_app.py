@@ -304,17 +304,31 @@ def test_a_map_report_opens_a_site_and_closing_its_card_removes_it_from_the_url(
     """What the map's runtime sends (a card opened, closed; a basemap chosen) changes the one state."""
     at = run()
     site = SITES[0]["properties"]["id"]
-    at.session_state["map"] = {"rc": {"site": site, "basemap": "osm", "hide": ["glass"]}}
+    tag = at.session_state["_session"].map.tag  # the map on screen's
+    at.session_state["map"] = {"rc": {"site": site, "basemap": "osm", "hide": ["glass"], "tag": tag}}
     from ui import session
 
     with_session(at, session.on_map_report)
     at.run()
     assert qp(at, "site") == [site] and qp(at, "basemap") == ["osm"] and qp(at, "hide") == ["glass"]
     assert at.selectbox(key="w_basemap").value == "osm"
-    at.session_state["map"] = {"rc": {"site": None, "basemap": "osm", "hide": []}}
+    at.session_state["map"] = {"rc": {"site": None, "basemap": "osm", "hide": [], "tag": tag}}
     with_session(at, session.on_map_report)
     at.run()
     assert "site" not in at.query_params and "hide" not in at.query_params
+
+
+def test_a_report_from_a_map_no_longer_on_screen_is_not_applied():
+    """A tour step builds the map again: a late report of the old one must not undo it."""
+    at = run(mode="present")
+    at.button(key="tour_next").click().run()
+    opened = qp(at, "site")
+    at.session_state["map"] = {"rc": {"site": None, "basemap": "plan-ign", "hide": [], "tag": "an-old-map"}}
+    from ui import session
+
+    with_session(at, session.on_map_report)
+    at.run()
+    assert qp(at, "site") == opened
 
 
 def with_session(at: AppTest, callback) -> None:

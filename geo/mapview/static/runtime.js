@@ -587,6 +587,7 @@
     // click on another marker closes one card before it opens the next)
     rc.reportTimer = window.setTimeout(function () {
       var state = mapState(map), text = JSON.stringify(state);
+      state.tag = rc.cfg.reportTag;  // (which build of the map speaks: ui.session.on_map_report)
       if (text === rc.reported) return;
       rc.reported = text;
       window.__mapState = state;
