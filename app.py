@@ -146,7 +146,8 @@ def read_upload(base: Base, name: str, data: bytes, progress) -> upload.UploadRe
 
 
 def build_map(
-    selection, base: Base, sites: gpd.GeoDataFrame, state: State, *, map_args: dict, served: bool = True, friches=None
+    selection, base: Base, sites: gpd.GeoDataFrame, state: State, *, map_args: dict, served: bool = True, friches=None,
+    highlighted=(),
 ):
     """The map of the selection; ``served``: many sites travel as a file the app serves
     (geo.served), not inside the map (an exported HTML file must hold its sites);
@@ -164,15 +165,18 @@ def build_map(
         friches=friches,
         selected_friche=map_args.get("friche"),
         report_tag=map_args.get("tag"),  # (the map's reports carry it back: ui.session)
+        highlighted=highlighted,
     )
 
 
-def show_map(base: Base, sites: gpd.GeoDataFrame, state: State, selection, height: int, friches=None) -> None:
+def show_map(
+    base: Base, sites: gpd.GeoDataFrame, state: State, selection, height: int, friches=None, highlighted=()
+) -> None:
     """The map; a click on a site or a friche, a closed card or a layer switched reports to the state."""
     upload_id = getattr(session.upload(), "file_id", None)
     rest = (state.spec, upload_id, state.view.lang, state.view.mode, state.view.friches, state.view.timeline)
     args = session.map_args(rest)
-    fmap = build_map(selection, base, sites, state, map_args=args, friches=friches)
+    fmap = build_map(selection, base, sites, state, map_args=args, friches=friches, highlighted=highlighted)
     st_folium(
         fmap,
         key=session.MAP_KEY,

@@ -86,7 +86,7 @@ def _nav(nav, lang: str, on_step, args_of, disabled: bool, last: bool = False) -
         )  # fmt: skip
 
 
-def page(selection: gpd.GeoDataFrame, state: State, show_map: Callable[[gpd.GeoDataFrame, int], None]) -> None:
+def page(selection: gpd.GeoDataFrame, state: State, show_map: Callable[..., None]) -> None:
     """Presenter mode: the figures, then the guided tour site by site, or year by year
     (``timeline``: the map at year Y shows the sites opened, or announced, by then)."""
     lang, year = state.view.lang, state.view.timeline
@@ -126,5 +126,6 @@ def page(selection: gpd.GeoDataFrame, state: State, show_map: Callable[[gpd.GeoD
             timeline_card(selection, shown, year, years, lang)
             + f'<button type="button" class="rc-play">{html.escape(t("timeline_play", lang))}</button>'
         )
-    show_map(shown, PRESENT_MAP_HEIGHT)
+    new = list(selection["id"][years == year]) if year is not None else []
+    show_map(shown, PRESENT_MAP_HEIGHT, highlighted=new)  # (the year's new sites pointed out)
     st.html(f'<div id="app-ready" data-sites="{len(shown)}" data-mode="present"></div>')

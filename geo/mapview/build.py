@@ -93,6 +93,7 @@ def build_map(
     background: Background | None = None,
     hidden: Iterable[str] = (),
     report_tag: str | None = None,
+    highlighted: Iterable[str] = (),
     friches: gpd.GeoDataFrame | None = None,
     selected_friche: str | None = None,
 ) -> folium.Map:
@@ -138,6 +139,8 @@ def build_map(
     hidden : iterable of str
         Overlays that start switched off in the layer control: sector slugs, ``uploads``,
         ``communes``, ``departements``, ``regions``.
+    highlighted : iterable of str
+        Ids of sites pointed out by a ring (presenter mode's timeline: the year's new sites).
     report_tag : str, optional
         Carried in the map's reports of its cards and layers (the app applies only those of
         the map on screen).
@@ -192,6 +195,8 @@ def build_map(
     keyed = [layer for layer in m._children.values() if hasattr(layer, "rc_key")]
     # what the layer control switches, by the state's names: the runtime reports the user's choices
     m.add_child(RuntimeCall("layers", groups=keyed, args=([list(layer.rc_key) for layer in keyed],)))
+    if highlighted:
+        m.add_child(RuntimeCall("highlight", args=(sorted(set(highlighted) & set(sites["id"])),)))
     m.add_child(RuntimeCall("finish"))
     m.add_child(folium.LayerControl(position="topright", collapsed=layer_control_collapsed))
     return assets.localize(m)

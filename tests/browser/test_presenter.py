@@ -58,3 +58,16 @@ def test_the_clicker_steps_through_the_tour_after_a_click_on_the_map_and_escape_
     page.page.keyboard.press("Escape")
     page.page.wait_for_function("() => new URL(location.href).searchParams.get('mode') === null")
     page.page.locator('#app-ready[data-mode="explore"]').wait_for(state="attached")
+
+
+def test_the_timeline_points_out_the_years_new_sites_on_the_map(open_page):
+    """Presenter mode year by year: the map at year Y shows the sites opened by then, the new ones ringed."""
+    opened = {f["properties"]["id"]: f["properties"].get("opened") for f in SITES}
+    year = 2020
+    page = open_page(f"?mode=present&timeline={year}", (1920, 1080))
+    page.page.wait_for_function(MAP_READY)
+    frame = page.page.frame(url=lambda u: "streamlit_folium" in u)
+    shown = sorted(frame.evaluate("() => Object.keys(window.__sites)"))
+    assert shown == sorted(i for i, y in opened.items() if y is not None and y <= year)
+    assert page.map.locator(".rc-new").count() == sum(1 for y in opened.values() if y == year)
+    page.screenshot("present-timeline-2020.png")

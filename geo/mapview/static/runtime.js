@@ -601,6 +601,19 @@
     map.on('popupopen popupclose baselayerchange overlayadd overlayremove', function () { report(map); });
   }
 
+  // ---- sites to point out (presenter mode's timeline: the year's new sites) -----------
+  RM.highlight = function (map, ids) { map._rc.highlight = ids; };
+  function drawHighlights(map) {
+    (map._rc.highlight || []).forEach(function (id) {
+      var m = window.__sites[id];  // (clustered maps make markers lazily: not pointed out)
+      if (!m) return;
+      L.circleMarker(m.getLatLng(), {
+        pane: 'rc-precision', radius: m.getRadius() + 7, color: '#d62728', weight: 3, fill: false,
+        interactive: false, className: 'rc-new'
+      }).addTo(map);
+    });
+  }
+
   RM.finish = function (map) {
     var rc = map._rc, pending = rc.pending, view = rc.view || {};
     if (pending) {
@@ -614,6 +627,7 @@
     window.__siteCount = n;
     if (rc.clustered) startClusters(map);
     render(map);  // (clusters in the view set first)
+    drawHighlights(map);
     var sel = view.selected, friche = view.selectedFriche;
     if (!sel && friche && window.__friches[friche]) {
       stylesReady().then(function () {
