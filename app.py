@@ -28,6 +28,7 @@ from geo.assets import standalone_html
 from geo.distance import distances_to_commune
 from geo.filters import apply_filters, apply_friche_filters
 from geo.friches import FrichesResult, load_friches
+from geo.friches_near import with_friches_near
 from geo.geocode import Geocoder
 from geo.i18n import fmt_int, t
 from geo.join import join_sites_to_communes
@@ -114,6 +115,15 @@ def load_base(sites_path: str) -> Base:
 def load_friches_layer(friches_path: str | None, _base: Base) -> FrichesResult:
     """The friches (Cerema, Cartofriches) read once per process, placed on the commune layer the base holds."""
     return load_friches(friches_path, communes=_base.communes)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def sites_with_friches_near(
+    key: tuple, _sites: gpd.GeoDataFrame, _friches: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """The sites' frame for their cards, with the friches near each (geo.friches_near): once per
+    (sites, friches) frames, ``key`` naming both; the same frame on every run (its texts are kept)."""
+    return with_friches_near(_sites, _friches)
 
 
 @st.cache_resource(show_spinner=False)
@@ -229,15 +239,26 @@ def main() -> None:
     if state.view.friche is not None and (friches is None or state.view.friche not in set(friches["id"])):
         session.change(friche=None)  # a friche filtered out (or the layer off) is no longer open
         state = session.state()
-    map_of = partial(show_map, base, sites, state, friches=friches)  # (selection, height)
+    # with the layer on, a site's card names the friches near it and the one it stands on
+    card_sites = (
+        sites
+        if friches is None
+        else sites_with_friches_near((id(sites), id(friches_all), upload_id()), sites, friches_all)
+    )
+    map_of = partial(show_map, base, card_sites, state, friches=friches)  # (selection, height)
     if mode == "present":
         present.page(selection, state, map_of)
     else:
         sidebar.filters(filters_box, sites, state, distances, place_names(base), partial(resolve_near, base, lang))
         sidebar.friche_filters(filters_box, friches_all, state, friche_distances)
         sidebar.view_controls(st.sidebar, state, hidden_names(state))
-        explore(selection, base, sites, state, map_of, friches=friches)
+        explore(selection, base, card_sites, state, map_of, friches=friches)
     session.write_url()
+
+
+def upload_id() -> str | None:
+    """The session's upload (its sites are in the frame), for the cache keys of that frame."""
+    return getattr(session.upload(), "file_id", None)
 
 
 def _str_or_none(path: Path | None) -> str | None:

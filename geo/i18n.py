@@ -365,6 +365,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "friche_row_pollution": {"fr": "Pollution des sols", "en": "Soil pollution"},
     "friche_row_reuse": {"fr": "Reconversion", "en": "Reuse"},
     "friche_row_source": {"fr": "Source", "en": "Source"},
+    # a site's card, the friches layer on (geo.friches_near: NEAR_KM, ON_FRICHE_M)
+    "f_friches_near": {"fr": "Friches à 10 km", "en": "Brownfields within 10 km"},
+    "f_on_friche": {"fr": "Sur une friche inventoriée", "en": "On an inventoried brownfield"},
+    "friches_near_none": {"fr": "aucune", "en": "none"},
+    "friches_near_without-project": {"fr": "{n} sans projet", "en": "{n} without a project"},
+    "friches_near_potential": {"fr": "{n} potentielle(s)", "en": "{n} potential"},
+    "friches_near_with-project": {"fr": "{n} avec projet", "en": "{n} with a project"},
+    "friches_near_reused": {"fr": "{n} reconvertie(s)", "en": "{n} reused"},
+    "friches_near_unknown": {"fr": "{n} de statut inconnu", "en": "{n} of unknown status"},
+    "on_friche_yes": {"fr": "oui : {name}", "en": "yes: {name}"},
+    "on_friche_no": {"fr": "non (aucune à moins de 300 m)", "en": "no (none within 300 m)"},
     "sources_credit": {
         "fr": "Sources : IGN, INSEE (COG 2025) ; articles de presse cités par site.",
         "en": "Sources: IGN, INSEE (COG 2025); press articles cited per site.",

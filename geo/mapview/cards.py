@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from geo.encode import StringTable
-from geo.i18n import TEXTS, fmt_eur, fmt_int
+from geo.i18n import NBSP, TEXTS, fmt_eur, fmt_int
 from geo.i18n import t as _t
 from geo.vocab import PRECISIONS, SECTORS, STATUSES
 
@@ -256,7 +256,35 @@ def _site_rows(lang: str) -> list[tuple[str, list[str], Callable]]:
         ("f_announced", ["announced"], lambda v: escape(month_year(v, lang)) if v else None),
         ("f_opened", ["opened"], lambda v: escape(int(v)) if v is not None else None),
         ("f_former_closed", ["former_closed"], lambda v: escape(int(v)) if v is not None else None),
+        # the friches layer's link (geo.friches_near), when the app gives the columns: else no row
+        ("f_friches_near", ["_friches_n", "_friches_by_status", "_friches_ha"],
+         lambda n, by, ha: escape(friches_near_text(n, by, ha, lang)) if n is not None else None),
+        ("f_on_friche", ["_on_friche"], lambda name: escape(on_friche_text(name, lang)) if name is not None else None),
     ]  # fmt: skip
+
+
+def friches_near_text(n: int, by_status: tuple, ha: float | None, lang: str) -> str:
+    """The friches near a site: "12 : 5 sans projet, 4 avec projet, 3 potentielles · 38 ha"."""
+    from geo.friches_near import STATUS_SLUGS
+
+    if not n:
+        return _t("friches_near_none", lang)
+    parts = [
+        _t(f"friches_near_{s}", lang, n=fmt_int(int(k), lang))
+        for s, k in zip(STATUS_SLUGS, by_status, strict=True)
+        if k
+    ]
+    text = f"{fmt_int(int(n), lang)}{NBSP if lang == 'fr' else ''}: {', '.join(parts)}"
+    if ha is not None and ha == ha:
+        text += f" · {fmt_int(round(ha), lang) if ha >= 10 else decimal_text(ha, lang)} ha"
+    return text
+
+
+def on_friche_text(name: object, lang: str) -> str:
+    """Whether a site stands on an inventoried friche: "oui : <its name>" or "non"."""
+    if isinstance(name, str) and name:
+        return _t("on_friche_yes", lang, name=name)
+    return _t("on_friche_no", lang)
 
 
 _MONTHS = {

@@ -1,0 +1,158 @@
+"""The link between the two layers: the friches near each site, and the friches near sites.
+
+Distances are in metres in the territory's metric CRS (``geo.territories``: Lambert-93 for
+the mainland and Corsica, the local UTM overseas); a site and a friche in two territories are
+never near. Pairs come from a spatial index (shapely's ``STRtree``, ``dwithin``), not a
+loop over sites.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.crs import as_wgs84, check_frame
+from geo.friches_schema import FRICHE_STATUSES, PARCEL
+from geo.territories import MAINLAND, TERRITORIES
+
+NEAR_KM = 10.0  # a site's card: the friches within this radius
+# A site stands on an inventoried friche when a friche's point is this close (an inventory's
+# point is the land unit's centroid, not its edge), or when the friche's parcel contains it.
+ON_FRICHE_M = 300.0
+NEAR_KM_LOW, NEAR_KM_HIGH = 1.0, 50.0
+
+STATUS_SLUGS = tuple(FRICHE_STATUSES.terms)
+# The columns of friches_near_sites (one per status: n_without-project…).
+NEAR_COLUMNS = ("n", *(f"n_{s}" for s in STATUS_SLUGS), "ha", "ha_known", "on_friche", "on_friche_name")
+
+
+def _crs_of_points(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """The metric CRS (EPSG code) of each WGS84 point: its territory's, the mainland's outside every box."""
+    out = np.full(len(lon), MAINLAND.crs, dtype=np.int64)
+    placed = np.zeros(len(lon), dtype=bool)
+    for territory in TERRITORIES:
+        x0, y0, x1, y1 = territory.bbox
+        inside = ~placed & (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+        out[inside], placed = territory.crs, placed | inside
+    return out
+
+
+def _points(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    geoms = np.asarray(frame.geometry.values)
+    return shapely.get_x(geoms), shapely.get_y(geoms)
+
+
+def pairs_within(sites: gpd.GeoDataFrame, friches: gpd.GeoDataFrame, metres: float) -> np.ndarray:
+    """``(2, k)`` positions (site, friche) of every pair at most ``metres`` apart, in the
+    territory's metric CRS (pairs in two territories are never counted)."""
+    sites = as_wgs84(sites, "pairs_within: sites")
+    friches = as_wgs84(friches, "pairs_within: friches")
+    if metres < 0:
+        raise ValueError(f"pairs_within: negative distance {metres}")
+    site_crs, friche_crs = _crs_of_points(*_points(sites)), _crs_of_points(*_points(friches))
+    found = [np.empty((2, 0), dtype=np.int64)]
+    for crs in np.intersect1d(np.unique(site_crs), np.unique(friche_crs)):
+        s_at, f_at = np.flatnonzero(site_crs == crs), np.flatnonzero(friche_crs == crs)
+        s_geoms = np.asarray(sites.geometry.iloc[s_at].to_crs(int(crs)).values)
+        f_geoms = np.asarray(friches.geometry.iloc[f_at].to_crs(int(crs)).values)
+        pairs = shapely.STRtree(f_geoms).query(s_geoms, predicate="dwithin", distance=metres)
+        found.append(np.vstack([s_at[pairs[0]], f_at[pairs[1]]]))
+    return np.hstack(found)
+
+
+def friches_near_sites(
+    sites: gpd.GeoDataFrame, friches: gpd.GeoDataFrame, km: float = NEAR_KM, on_m: float = ON_FRICHE_M
+) -> pd.DataFrame:
+    """Per site (the frame's index): the friches within ``km`` — how many (``n``), by status
+    (``n_<slug>``), their known surface (``ha``, over ``ha_known`` friches that give one) —
+    and the friche it stands on (``on_friche`` id and its name; None): the nearest friche
+    point within ``on_m`` metres, else a friche whose parcel (``geomsurf``) contains it."""
+    check_frame(sites, "friches_near_sites: sites", ("id",))
+    check_frame(friches, "friches_near_sites: friches", ("id", "status", "surface_ha"))
+    if km <= 0:
+        raise ValueError(f"friches_near_sites: the radius must be positive, got {km} km")
+    sites, friches = (
+        as_wgs84(sites, "friches_near_sites: sites"),
+        as_wgs84(friches, "friches_near_sites: friches"),
+    )
+    n = len(sites)
+    site_at, friche_at = pairs_within(sites, friches, km * 1000.0)
+    status = pd.Categorical(friches["status"], categories=STATUS_SLUGS).codes
+    status = np.where(status < 0, STATUS_SLUGS.index("unknown"), status)
+    out = pd.DataFrame(index=sites.index)
+    out["n"] = np.bincount(site_at, minlength=n)
+    by_status = np.zeros((n, len(STATUS_SLUGS)), dtype=np.int64)
+    np.add.at(by_status, (site_at, status[friche_at]), 1)
+    for k, slug in enumerate(STATUS_SLUGS):
+        out[f"n_{slug}"] = by_status[:, k]
+    ha = friches["surface_ha"].astype(float).to_numpy()[friche_at]
+    known = ~np.isnan(ha)
+    out["ha"] = np.bincount(site_at[known], weights=ha[known], minlength=n)
+    out["ha_known"] = np.bincount(site_at[known], minlength=n)
+    on = _on_friche(sites, friches, on_m)
+    ids = friches["id"].astype(str).tolist()
+    names = friches["name"].tolist() if "name" in friches else [None] * len(friches)
+    out["on_friche"] = pd.Series([ids[k] if k >= 0 else None for k in on], index=sites.index, dtype=object)
+    out["on_friche_name"] = pd.Series(
+        [names[k] if k >= 0 else None for k in on], index=sites.index, dtype=object
+    )
+    return out
+
+
+def _on_friche(sites: gpd.GeoDataFrame, friches: gpd.GeoDataFrame, on_m: float) -> np.ndarray:
+    """Per site, the position of the friche it stands on (-1: none): the nearest point within ``on_m``, else a parcel holding it."""
+    on = np.full(len(sites), -1, dtype=np.int64)
+    site_at, friche_at = pairs_within(sites, friches, on_m)
+    if len(site_at):
+        # the nearest of each site's close friches (metres are comparable within a territory)
+        crs = _crs_of_points(*_points(sites))[site_at]
+        distance = np.empty(len(site_at))
+        for code in np.unique(crs):
+            here = crs == code
+            a = sites.geometry.iloc[site_at[here]].to_crs(int(code)).values
+            b = friches.geometry.iloc[friche_at[here]].to_crs(int(code)).values
+            distance[here] = shapely.distance(np.asarray(a), np.asarray(b))
+        order = np.lexsort((distance, site_at))
+        first = np.unique(site_at[order], return_index=True)[1]
+        on[site_at[order][first]] = friche_at[order][first]
+    if PARCEL in friches.columns:
+        parcels = np.asarray(gpd.GeoSeries(friches[PARCEL]).values, dtype=object)
+        has = np.flatnonzero(~shapely.is_missing(parcels) & ~shapely.is_empty(parcels))
+        if len(has):
+            # containment does not need a metric CRS: both are WGS84
+            pairs = shapely.STRtree(parcels[has]).query(np.asarray(sites.geometry.values), predicate="within")
+            free = on[pairs[0]] < 0
+            on[pairs[0][free]] = has[pairs[1][free]]
+    return on
+
+
+def near_any_site(friches: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, km: float) -> np.ndarray:
+    """Which friches lie within ``km`` of at least one of ``sites`` (a boolean per friche)."""
+    check_frame(friches, "near_any_site: friches", ("id",))
+    check_frame(sites, "near_any_site: sites", ())
+    keep = np.zeros(len(friches), dtype=bool)
+    if len(sites) and len(friches):
+        keep[pairs_within(sites, friches, km * 1000.0)[1]] = True
+    return keep
+
+
+def with_friches_near(
+    sites: gpd.GeoDataFrame, friches: gpd.GeoDataFrame, km: float = NEAR_KM
+) -> gpd.GeoDataFrame:
+    """A copy of ``sites`` with what their cards say of the friches (``geo.mapview.cards``:
+    ``_friches_n``, ``_friches_by_status``, ``_friches_ha``, ``_on_friche``); computed once
+    per (sites, friches) frames by the app, which keeps the copy for its cards only."""
+    near = friches_near_sites(sites, friches, km)
+    out = sites.copy()
+    out["_friches_n"] = near["n"].to_numpy()
+    by_status = near[[f"n_{s}" for s in STATUS_SLUGS]].to_numpy().tolist()
+    out["_friches_by_status"] = pd.Series([tuple(row) for row in by_status], index=sites.index, dtype=object)
+    out["_friches_ha"] = near["ha"].where(near["ha_known"] > 0).to_numpy()
+    named = near["on_friche_name"].where(near["on_friche_name"].notna(), near["on_friche"])
+    # False: on no friche (the card says "no"); a text: the friche's name
+    out["_on_friche"] = pd.Series(
+        [name if isinstance(name, str) and name else False for name in named], index=sites.index, dtype=object
+    )
+    return out

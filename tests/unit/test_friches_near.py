@@ -1,0 +1,158 @@
+"""Tier 1: the friches near each site (counts by status, surface, the friche a site stands on), in metres."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point, box
+
+from geo.friches_near import (
+    NEAR_KM,
+    ON_FRICHE_M,
+    friches_near_sites,
+    near_any_site,
+    pairs_within,
+    with_friches_near,
+)
+from geo.i18n import t
+from geo.mapview.cards import friches_near_text, on_friche_text, site_cards
+
+# Roubaix (mainland, Lambert-93) and Saint-Denis de La Réunion (UTM 40S): 1 km ≈ 0.0141° of
+# longitude at 50.7°N; 0.009° of latitude anywhere.
+ROUBAIX = (3.17, 50.69)
+REUNION = (55.45, -20.88)
+
+
+def _sites(*points, ids=None) -> gpd.GeoDataFrame:
+    ids = ids or [f"s{i}" for i in range(len(points))]
+    return gpd.GeoDataFrame(
+        {"id": ids, "name": ids, "sector": ["other"] * len(points)},
+        geometry=[Point(p) for p in points],
+        crs="EPSG:4326",
+    )
+
+
+def _friches(rows) -> gpd.GeoDataFrame:
+    """rows: (id, (lon, lat), status, surface_ha)."""
+    return gpd.GeoDataFrame(
+        {
+            "id": [r[0] for r in rows],
+            "name": [f"Friche {r[0]}" for r in rows],
+            "status": [r[2] for r in rows],
+            "surface_ha": [r[3] for r in rows],
+        },
+        geometry=[Point(r[1]) for r in rows],
+        crs="EPSG:4326",
+    )
+
+
+def _north(point, km):
+    return (point[0], point[1] + km * 0.009)
+
+
+FRICHES = _friches(
+    [
+        ("a", _north(ROUBAIX, 0.1), "without-project", 2.0),  # 100 m: the site stands on it
+        ("b", _north(ROUBAIX, 5), "with-project", 3.5),
+        ("c", _north(ROUBAIX, 9.5), "without-project", None),  # surface unknown
+        ("d", _north(ROUBAIX, 11), "reused", 50.0),  # beyond 10 km
+        ("e", _north(REUNION, 2), "potential", 1.0),
+        ("f", _north(ROUBAIX, 3), "no-such-status", 1.0),  # counted as unknown
+    ]
+)
+
+
+def test_friches_within_10_km_are_counted_by_status_with_their_known_surface():
+    near = friches_near_sites(_sites(ROUBAIX), FRICHES)
+    row = near.iloc[0]
+    assert row["n"] == 4
+    assert (row["n_without-project"], row["n_with-project"], row["n_reused"], row["n_unknown"]) == (
+        2,
+        1,
+        0,
+        1,
+    )
+    assert row["ha"] == pytest.approx(6.5) and row["ha_known"] == 3
+
+
+def test_a_site_stands_on_the_nearest_friche_within_300_m():
+    near = friches_near_sites(_sites(ROUBAIX, _north(ROUBAIX, 2)), FRICHES)
+    assert near["on_friche"].tolist() == ["a", None]
+    assert near["on_friche_name"].tolist()[0] == "Friche a"
+
+
+def test_a_site_stands_on_a_friche_whose_parcel_holds_it_even_far_from_its_point():
+    friches = FRICHES.copy()
+    far = _north(ROUBAIX, 2)
+    friches["parcel"] = gpd.GeoSeries(
+        [None, box(far[0] - 0.01, far[1] - 0.01, far[0] + 0.01, far[1] + 0.01), None, None, None, None],
+        crs="EPSG:4326",
+    ).values
+    near = friches_near_sites(_sites(far), friches)
+    assert near["on_friche"].tolist() == ["b"]  # its point is 3 km away, its parcel holds the site
+
+
+def test_a_site_and_a_friche_in_two_territories_are_never_near():
+    near = friches_near_sites(_sites(REUNION, ROUBAIX), FRICHES, km=20000)
+    assert near["n"].tolist() == [1, 5]  # La Réunion's own friche; the mainland's five
+
+
+def test_distances_are_measured_in_metres_of_the_territorys_crs():
+    sites = _sites(REUNION)
+    assert pairs_within(sites, FRICHES, 1990.0).shape[1] == 0
+    assert pairs_within(sites, FRICHES, 2010.0).shape[1] == 1
+
+
+def test_near_any_site_keeps_the_friches_within_km_of_at_least_one_site():
+    keep = near_any_site(FRICHES, _sites(ROUBAIX), 4.0)
+    assert FRICHES.loc[keep, "id"].tolist() == ["a", "f"]
+    assert not near_any_site(FRICHES, _sites(), 10.0).any()
+
+
+def test_no_friche_no_site_and_bad_radius():
+    assert friches_near_sites(_sites(ROUBAIX), FRICHES.iloc[0:0])["n"].tolist() == [0]
+    assert friches_near_sites(_sites(), FRICHES).empty
+    with pytest.raises(ValueError, match="radius"):
+        friches_near_sites(_sites(ROUBAIX), FRICHES, km=0)
+    with pytest.raises(ValueError, match="lacks column"):
+        friches_near_sites(_sites(ROUBAIX), FRICHES.drop(columns="status"))
+
+
+def test_a_sites_card_lists_the_friches_near_it_by_status_and_surface():
+    cards = site_cards(with_friches_near(_sites(ROUBAIX, _north(ROUBAIX, 20)), FRICHES), "fr")
+    near, on = (cards.keys.index(k) for k in ("f_friches_near", "f_on_friche"))
+    assert (
+        cards.strings[cards.codes[0, near]]
+        == "4\u00a0: 2 sans projet, 1 avec projet, 1 de statut inconnu · 6,5 ha"
+    )
+    assert cards.strings[cards.codes[0, on]] == "oui : Friche a"
+    assert cards.strings[cards.codes[1, near]] == "1\u00a0: 1 reconvertie(s) · 50 ha"
+    assert cards.strings[cards.codes[1, on]] == t("on_friche_no", "fr")
+
+
+def test_a_sites_card_has_no_friches_row_when_the_layer_is_off():
+    cards = site_cards(_sites(ROUBAIX), "fr")
+    assert not (cards.codes[:, cards.keys.index("f_friches_near")] >= 0).any()
+    assert not (cards.codes[:, cards.keys.index("f_on_friche")] >= 0).any()
+
+
+def test_the_card_texts_are_escaped_and_in_english_too():
+    assert friches_near_text(0, (0,) * 5, None, "en") == "none"
+    assert friches_near_text(2, (0, 2, 0, 0, 0), 1.25, "en") == "2: 2 potential · 1.2 ha"
+    assert on_friche_text("<b>x</b>", "en") == "yes: <b>x</b>"  # (escaped by the card's row)
+    cards = site_cards(with_friches_near(_sites(ROUBAIX), FRICHES.assign(name="<b>x</b>")), "en")
+    assert cards.strings[cards.codes[0, cards.keys.index("f_on_friche")]] == "yes: &lt;b&gt;x&lt;/b&gt;"
+
+
+def test_the_card_labels_say_the_radius_and_distance_the_code_uses():
+    assert f"{NEAR_KM:g} km" in t("f_friches_near", "fr") and f"{NEAR_KM:g} km" in t("f_friches_near", "en")
+    assert f"{ON_FRICHE_M:g} m" in t("on_friche_no", "fr") and f"{ON_FRICHE_M:g} m" in t("on_friche_no", "en")
+
+
+def test_with_friches_near_leaves_the_sites_frame_unchanged():
+    sites = _sites(ROUBAIX)
+    before = sites.copy()
+    out = with_friches_near(sites, FRICHES)
+    assert list(sites.columns) == list(before.columns) and out is not sites
+    assert np.array_equal(out["_friches_n"], [4])
