@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from geo.schema import JOBS_KINDS
 
 LEVELS = {"commune": "insee", "departement": "dep", "region": "reg"}
 
@@ -21,6 +23,9 @@ class Kpis:
     brownfield_known: int
     investment_eur: float
     sites_with_investment: int
+    # jobs added up kind by kind (geo.schema.JOBS_KINDS, then None for a figure of no kind),
+    # only the kinds present: what the jobs total sums
+    jobs_by_kind: dict[str | None, int] = field(default_factory=dict)
 
 
 def kpis(sites: pd.DataFrame) -> Kpis:
@@ -36,7 +41,19 @@ def kpis(sites: pd.DataFrame) -> Kpis:
         brownfield_known=known,
         investment_eur=float(investment.sum(skipna=True)),
         sites_with_investment=int(investment.notna().sum()),
+        jobs_by_kind=_jobs_by_kind(sites, jobs),
     )
+
+
+def _jobs_by_kind(sites: pd.DataFrame, jobs: pd.Series) -> dict[str | None, int]:
+    """The jobs of the sites that give a figure, summed per kind (schema order, no kind last)."""
+    known = jobs.notna()
+    if not known.any():
+        return {}
+    kinds = sites["jobs_kind"] if "jobs_kind" in sites else pd.Series(None, index=sites.index, dtype=object)
+    sums = jobs[known].groupby(kinds[known].astype(object).where(kinds[known].notna(), "")).sum()
+    order = [*JOBS_KINDS, ""]
+    return {(kind or None): int(sums[kind]) for kind in order if kind in sums.index}
 
 
 def aggregate(sites: pd.DataFrame, population: pd.Series, level: str) -> pd.DataFrame:

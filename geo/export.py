@@ -9,14 +9,15 @@ import pandas as pd
 
 from geo.csvfile import LINE_END, safe_cell
 from geo.i18n import t
-from geo.schema import DERIVED_COLUMNS, json_ready
+from geo.schema import DERIVED_COLUMNS, JOBS_KINDS, json_ready
 from geo.vocab import SECTORS, STATUSES
 
 # Column order of the exports; header labels come from geo.i18n ("col_<name>"). Every field
 # of geo.schema is there (a test checks), "commune" as the sources wrote it giving way to
 # the commune the site lies in (commune_nom, from the join).
 EXPORT_COLUMNS = [
-    "id", "name", "company", "activity", "sector", "status", "jobs", "jobs_note", "brownfield",
+    "id", "name", "company", "activity", "sector", "status", "jobs", "jobs_kind", "jobs_note",
+    "brownfield",
     "brownfield_history", "investment_eur", "surface_m2", "announced", "opened", "former_closed", "dates_source",
     "insee", "commune_nom", "dep", "dep_nom",
     "reg", "reg_nom", "epci", "population", "location_precision", "lon", "lat", "layer", "sources",
@@ -58,14 +59,19 @@ _LABELLED = {"sector": SECTORS, "status": STATUSES}  # labels for people, slugs 
 
 def sites_csv(sites: pd.DataFrame, lang: str = "fr") -> bytes:
     """UTF-8 CSV with a BOM (so Excel reads the accents) in the language's dialect
-    (:data:`CSV_DIALECTS`): sectors and statuses as labels (their slugs in ``*_code``
-    columns), brownfield as yes / no / n.c., numbers with the language's decimal mark; INSEE
+    (:data:`CSV_DIALECTS`): sectors, statuses and kinds of jobs as labels (their slugs in
+    ``*_code`` columns), brownfield as yes / no / n.c., numbers with the language's decimal mark; INSEE
     codes stay text; no cell is a formula (``geo.csvfile.safe_cell``)."""
     sep, decimal = CSV_DIALECTS[lang]
     frame = export_frame(sites)
     for col, vocab in _LABELLED.items():
         frame.insert(frame.columns.get_loc(col) + 1, f"{col}_code", frame[col])
         frame[col] = frame[col].map(lambda v, vocab=vocab: vocab[v].label(lang) if v in vocab else v)
+    # the kind of a jobs figure: its label ("à créer"), the slug beside; none given, empty
+    frame.insert(frame.columns.get_loc("jobs_kind") + 1, "jobs_kind_code", frame["jobs_kind"])
+    frame["jobs_kind"] = frame["jobs_kind"].map(
+        lambda v: t(f"jobs_kind_{v}", lang) if v in JOBS_KINDS else v, na_action="ignore"
+    )
     yes, no, unknown = (t(key, lang) for key in ("brownfield_yes", "brownfield_no", "not_given"))
     frame["brownfield"] = frame["brownfield"].astype("boolean").map({True: yes, False: no}, na_action="ignore")
     frame["brownfield"] = frame["brownfield"].fillna(unknown)

@@ -63,6 +63,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Part des sites sur friche, parmi les {known} dont on le sait.",
         "en": "Share of sites on brownfields, among the {known} where it is known.",
     },
+    "kpi_jobs_kinds": {"fr": "dont {kinds}", "en": "of which {kinds}"},
+    # the kinds of a jobs figure (geo.schema.JOBS_KINDS): on a card "700 emplois (à créer)"
+    "jobs_kind_created": {"fr": "à créer", "en": "to be created"},
+    "jobs_kind_target": {"fr": "objectif à terme", "en": "target"},
+    "jobs_kind_headcount": {"fr": "effectif", "en": "headcount"},
+    # what the jobs headline figure adds up, kind by kind: "dont 1 480 à créer, 500 recensés"
+    "jobs_sum_created": {"fr": "{n} à créer", "en": "{n} to be created"},
+    "jobs_sum_target": {"fr": "{n} visés à terme", "en": "{n} targeted"},
+    "jobs_sum_headcount": {"fr": "{n} recensés", "en": "{n} counted on site"},
+    "jobs_sum_unknown": {"fr": "{n} de nature n.c.", "en": "{n} of unstated kind"},
     "kpi_investment_help": {
         "fr": "Somme des montants publiés ({known} site(s)).",
         "en": "Sum of published amounts ({known} site(s)).",
@@ -271,6 +281,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "former activity's end ignored: a year from 1800 to 2100, on a brownfield (brownfield = yes), "
         "no later than the opening year",
     },
+    "upload_reason_bad_jobs_kind": {
+        "fr": "nature des emplois ignorée : « à créer », « objectif » ou « effectif » est attendu",
+        "en": "kind of jobs ignored: 'created', 'target' or 'headcount' is expected",
+    },
     "upload_reason_bad_investment_eur": {
         "fr": "investissement ignoré : un montant positif ou nul est attendu",
         "en": "investment ignored: an amount of zero or more is expected",
@@ -392,6 +406,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "export_gpkg": {"fr": "Sites (GeoPackage, QGIS)", "en": "Sites (GeoPackage, QGIS)"},
     "col_jobs": {"fr": "emplois", "en": "jobs"},
     "col_jobs_note": {"fr": "emplois_precision", "en": "jobs_note"},
+    "col_jobs_kind": {"fr": "emplois_nature", "en": "jobs_kind"},
+    "col_jobs_kind_code": {"fr": "emplois_nature_code", "en": "jobs_kind_code"},
     "col_brownfield": {"fr": "friche", "en": "brownfield"},
     "col_brownfield_history": {"fr": "friche_historique", "en": "brownfield_history"},
     "col_investment_eur": {"fr": "investissement_eur", "en": "investment_eur"},

@@ -42,6 +42,14 @@ DATE_FIELDS = ("announced", "opened", "former_closed")
 # is a typo or a hostile file. The bound keeps every total exact, in int64 and in a float
 # (50,000 uploaded sites at most × 10**7 < 2**53).
 JOBS_MAX = 10_000_000
+# What a jobs figure counts (labels: geo.i18n "jobs_kind_<kind>"): jobs to be created
+# (hires announced), a workforce target ("à terme"), or a headcount (staff counted today).
+# Headline figures say how much of each they add up; required when jobs is given.
+JOBS_KINDS: dict[str, str] = {
+    "created": "jobs to be created (hires announced)",
+    "target": "a workforce target, to be reached in time",
+    "headcount": "staff counted (today's headcount, or a lower bound of it)",
+}
 
 
 def types_of(values: Iterable) -> set[type]:
@@ -193,6 +201,9 @@ SITE_FIELDS: dict[str, Field] = dict(
                "jobs, as the sources count them (see jobs_note)", nullable=True),
         _field("jobs_note", Text(), "object", "a string or null (required when jobs is given)",
                "what the jobs figure counts", nullable=True),
+        _field("jobs_kind", Text(vocab=JOBS_KINDS), "object",
+               "one of " + ", ".join(map(repr, JOBS_KINDS)) + " or null (required when jobs is given)",
+               "the kind of the jobs figure (geo.schema.JOBS_KINDS)", nullable=True),
         _field("brownfield", Boolean(), "boolean", "true, false or null",
                "built on former industrial land (friche)", nullable=True),
         _field("brownfield_history", *_TEXT_OR_NULL, "what stood there before", nullable=True),
@@ -325,6 +336,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "sector": ("sector", "secteur"),
     "status": ("status", "statut"),
     "jobs": ("jobs", "emplois", "emploi"),
+    "jobs_kind": ("jobskind", "typeemplois", "typedemplois", "natureemplois", "naturedesemplois", "emploistype"),
     "brownfield": ("brownfield", "friche"),
     # A bare "Année" / "year" column is read as the announcement year: the year filter and
     # the chart count announcements first; an opening year has its own column name.

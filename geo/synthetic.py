@@ -123,6 +123,7 @@ def generate(n: int, communes: gpd.GeoDataFrame, seed: int = 0) -> gpd.GeoDataFr
         "dep": communes["dep"].to_numpy(dtype=object)[chosen],
         "jobs": pd.arrays.IntegerArray(jobs, ~jobs_known),  # (values, mask of the missing ones)
         "jobs_note": np.where(jobs_known, "Effectif synthétique", None),
+        "jobs_kind": np.where(jobs_known, "headcount", None),
         "brownfield": pd.arrays.BooleanArray(brownfield_draw == 0, brownfield_draw == 2),
         "brownfield_history": np.where(brownfield_draw == 0, "Ancien site industriel (fictif)", None),
         "investment_eur": np.where(has_investment, investment, np.nan),

@@ -442,6 +442,9 @@ def _site(
         values[name], refused = _schema_number(row.get(name), name)
         if refused:
             set_aside.append((name, refused))
+    kind, refused = _jobs_kind(row.get("jobs_kind"))
+    if refused:
+        set_aside.append(("jobs_kind", refused))
     flag = fold(_text(row.get("brownfield")))
     brownfield = True if flag in _YES else False if flag in _NO else None
     sources = [{"title": file_name, "publisher": "Fichier importé", "date": "", "url": None}]
@@ -460,6 +463,7 @@ def _site(
         "jobs": values["jobs"],
         # Said only of a figure the site shows: a refused one is a row warning instead.
         "jobs_note": "Chiffre fourni dans le fichier importé" if values["jobs"] is not None else None,
+        "jobs_kind": kind if values["jobs"] is not None else None,
         "brownfield": brownfield,
         "brownfield_history": None,
         "investment_eur": values["investment_eur"],
@@ -470,6 +474,25 @@ def _site(
         "geometry": Point(lon, lat),
     }
     return site, set_aside
+
+
+# The kinds of a jobs figure (geo.schema.JOBS_KINDS) as files write them, folded words.
+_JOBS_KIND_WORDS = {
+    "created": ("created", "to be created", "creation", "creations", "cree", "crees", "a creer", "emplois crees",
+                "recrutement", "recrutements", "embauche", "embauches", "hires", "new jobs"),
+    "target": ("target", "objectif", "objectif a terme", "a terme", "cible", "vise", "vises"),
+    "headcount": ("headcount", "effectif", "effectifs", "salaries", "recense", "recenses", "staff", "existants"),
+}  # fmt: skip
+_JOBS_KIND_OF = {fold(word): kind for kind, words in _JOBS_KIND_WORDS.items() for word in words}
+
+
+def _jobs_kind(value: object) -> tuple[str | None, str]:
+    """The kind of a row's jobs figure (a slug of JOBS_KINDS, or None), or (None, the text set aside)."""
+    text = _text(value)
+    if not text:
+        return None, ""
+    kind = _JOBS_KIND_OF.get(" ".join(fold(text).replace("'", " ").split()))
+    return (kind, "") if kind else (None, text)
 
 
 def _vocab(value: object, terms: dict, default: str | None) -> str | None:

@@ -148,6 +148,11 @@ def _jobs_without_note(jobs: object, note: object) -> bool:
     return isinstance(jobs, int) and not isinstance(jobs, bool) and not _NONBLANK.accepts(note)
 
 
+def _jobs_without_kind(jobs: object, kind: object) -> bool:
+    """A jobs figure must say its kind (created, target, headcount): totals name what they add."""
+    return isinstance(jobs, int) and not isinstance(jobs, bool) and kind is None
+
+
 # The fields the rules between dates read: each checked alone first.
 _DATE_RULE_FIELDS = {*DATE_FIELDS, "dates_source", "sources", "status", "brownfield"}
 
@@ -230,6 +235,8 @@ def _check_properties(props: dict, problem: Callable[[str, str], None]) -> set[s
         report("insee", "null is only allowed when location_precision is 'departement'")
     if _jobs_without_note(props.get("jobs"), props.get("jobs_note")):
         report("jobs_note", "required (a non-empty string) when jobs is given: say what the figure counts")
+    if "jobs_kind" in props and _jobs_without_kind(props.get("jobs"), props.get("jobs_kind")):
+        report("jobs_kind", "required when jobs is given: " + SITE_FIELDS["jobs_kind"].expected.split(" or null")[0])
     if SITE_FIELDS["sources"].accepts(props.get("sources")):
         for i, source in enumerate(props["sources"]):
             if not isinstance(source, dict):
@@ -347,6 +354,9 @@ def _columns_ok(columns: dict[str, list]) -> bool:
     given = map(operator.is_not, columns["jobs"], itertools.repeat(None))
     notes = list(itertools.compress(columns["jobs_note"], given))  # the notes of sites with jobs
     if notes and not _NONBLANK.column_ok(set(notes)):
+        return False
+    kinds = itertools.compress(columns["jobs_kind"], map(operator.is_not, columns["jobs"], itertools.repeat(None)))
+    if None in set(kinds):
         return False
     dates = [columns[name] for name in (*DATE_FIELDS, "dates_source", "sources", "status", "brownfield")]
     return not any(map(date_problems, *dates))

@@ -35,6 +35,7 @@ GOOD_SITE = {
         "dep": "03",
         "jobs": 120,
         "jobs_note": "120 emplois créés",
+        "jobs_kind": "created",
         "brownfield": True,
         "brownfield_history": "Ancienne filature",
         "investment_eur": 5000000,

@@ -46,6 +46,7 @@ def site(id_, x, y, **props):
         "population": 1200,
         "jobs": 120,
         "jobs_note": "créés",
+        "jobs_kind": "created",
         "brownfield": True,
         "brownfield_history": "Ancienne filature",
         "investment_eur": 5e6,

@@ -77,6 +77,7 @@ class Kpi:
     value: str  # "n.c." when no site of the selection gives the figure: unknown is not zero
     note: str | None  # "sur 4 des 10 sites" when the figure rests on part of the sites
     help: str | None
+    detail: str | None = None  # what the figure adds up: "dont 1 480 à créer, 500 recensés"
 
 
 def kpi_values(selection: gpd.GeoDataFrame, lang: str) -> list[Kpi]:
@@ -89,12 +90,24 @@ def kpi_values(selection: gpd.GeoDataFrame, lang: str) -> list[Kpi]:
         shown = value if known else t("not_given", lang)
         return Kpi(t(label, lang), shown, note, t(help_key, lang, known=known, total=total))
 
+    jobs = figure("kpi_jobs", figures.sites_with_jobs, fmt_int(figures.jobs, lang), "kpi_jobs_help")
+    kinds = jobs_kinds_words(figures.jobs_by_kind, lang)
+    if kinds:  # what the total adds up: figures of different kinds, each said
+        jobs = Kpi(jobs.label, jobs.value, jobs.note, f"{jobs.help} {kinds[0].upper()}{kinds[1:]}.", kinds)
     return [
         Kpi(t("kpi_sites", lang), fmt_int(total, lang), None, None),
-        figure("kpi_jobs", figures.sites_with_jobs, fmt_int(figures.jobs, lang), "kpi_jobs_help"),
+        jobs,
         figure("kpi_brownfield", figures.brownfield_known, fmt_pct(figures.brownfield_share, lang), "kpi_brownfield_help"),
         figure("kpi_investment", figures.sites_with_investment, fmt_eur(figures.investment_eur, lang), "kpi_investment_help"),
     ]
+
+
+def jobs_kinds_words(jobs_by_kind: dict[str | None, int], lang: str) -> str | None:
+    """What a jobs total adds up, kind by kind: "dont 1 480 à créer, 500 recensés" (None: no figure)."""
+    if not jobs_by_kind:
+        return None
+    parts = [t(f"jobs_sum_{kind or 'unknown'}", lang, n=fmt_int(n, lang)) for kind, n in jobs_by_kind.items()]
+    return t("kpi_jobs_kinds", lang, kinds=", ".join(parts))
 
 
 def kpi_row(selection: gpd.GeoDataFrame, lang: str) -> None:
@@ -102,6 +115,8 @@ def kpi_row(selection: gpd.GeoDataFrame, lang: str) -> None:
         column.metric(kpi.label, kpi.value, help=kpi.help)
         if kpi.note:
             column.caption(kpi.note)
+        if kpi.detail:
+            column.caption(kpi.detail)
 
 
 def friche_kpi_values(friches: gpd.GeoDataFrame, lang: str) -> list[Kpi]:
@@ -135,6 +150,7 @@ def kpi_row_html(selection: gpd.GeoDataFrame, lang: str) -> str:
         f'<div class="kpi"><div class="kpi-value">{html.escape(k.value)}</div>'
         f'<div class="kpi-label">{html.escape(k.label)}</div>'
         + (f'<div class="kpi-note">{html.escape(k.note)}</div>' if k.note else "")
+        + (f'<div class="kpi-note">{html.escape(k.detail)}</div>' if k.detail else "")
         + "</div>"
         for k in kpi_values(selection, lang)
     )

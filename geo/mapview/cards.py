@@ -34,7 +34,7 @@ COMMUNE_ROWS = ("f_insee", "f_population", "f_epci", "f_departement", "f_region"
 _CARD_SKIP = {
     "geometry", "name", "sector", "status", "layer", "search_text", "lon", "lat", "population",
     "epci", "commune", "commune_nom", "dep", "dep_nom", "reg", "reg_nom", "insee", "jobs_note",
-    "sources", "id", "cluster", "year", "announced_year", "dates_source",
+    "jobs_kind", "sources", "id", "cluster", "year", "announced_year", "dates_source",
 }  # fmt: skip
 
 
@@ -92,6 +92,12 @@ def jobs_text(jobs: object, lang: str) -> str:
     if jobs is None:
         return _t("jobs_unknown", lang)
     return _t("one_job", lang) if int(jobs) == 1 else _t("n_jobs", lang, n=fmt_int(int(jobs), lang))
+
+
+def jobs_with_kind(jobs: object, kind: object, lang: str) -> str:
+    """A jobs figure with what it counts: "700 emplois (à créer)"; no kind, the figure alone."""
+    text = jobs_text(jobs, lang)
+    return f"{text} ({_t(f'jobs_kind_{kind}', lang)})" if jobs is not None and kind else text
 
 
 def decimal_text(value: float, lang: str) -> str:
@@ -244,8 +250,9 @@ def _site_rows(lang: str) -> list[tuple[str, list[str], Callable]]:
         ("f_place", ["commune_nom", "commune"], lambda a, b: _text(a or b)),
         ("f_insee", ["insee"], _text),
         ("f_area", ["dep", "dep_nom", "reg_nom"], _area),
-        ("f_jobs", ["jobs", "jobs_note"],
-         lambda j, note: jobs(j) + (f'<div class="rc-note">{escape(note)}</div>' if note else "")),
+        ("f_jobs", ["jobs", "jobs_kind", "jobs_note"],
+         lambda j, kind, note: escape(jobs_with_kind(j, kind, lang))
+         + (f'<div class="rc-note">{escape(note)}</div>' if note else "")),
         ("f_brownfield", ["brownfield"],
          lambda b: escape(_t("unknown" if b is None else "yes" if bool(b) else "no", lang))),
         ("f_brownfield_history", ["brownfield_history"], _text),

@@ -99,6 +99,18 @@ def test_key_figures_are_what_the_sources_say(sites):
     assert by_insee.loc["67482"].jobs.isna().all()
 
 
+def test_jobs_figures_of_different_kinds_were_added_as_one(sites):
+    """Regression: "Emplois annoncés" summed a headcount, a target and jobs to be created;
+    each figure now has its kind, read from its note and its source."""
+    kinds = dict(zip(sites["id"], sites["jobs_kind"], strict=True))
+    assert kinds["croix-ovh-usine"] == "headcount"  # « plus de 500 personnes » at work today
+    assert kinds["roubaix-ovh-campus"] == "created"  # 700 postes à créer
+    assert kinds["albon-algo"] == "target"  # 300 personnes « à terme »
+    assert kinds["chateauneuf-sur-isere-algo"] == "created"  # 600 recrutements prévus
+    assert kinds["yssingeaux-ateliers-du-meygal"] == "created"  # 180 recrutements
+    assert (sites["jobs"].isna() == sites["jobs_kind"].isna()).all()  # a kind exactly when a figure
+
+
 def test_bresle_glass_valley_is_a_cluster_not_a_site(sites):
     [bresle] = sites.loc[sites["cluster"].eq(True)].to_dict("records")
     assert bresle["insee"] == "76217" and bresle["sector"] == "glass"

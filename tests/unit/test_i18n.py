@@ -9,6 +9,7 @@ from geo.export import EXPORT_COLUMNS
 from geo.i18n import TEXTS, t
 from geo.mapview.friches import FRICHE_ROWS
 from geo.paths import ROOT
+from geo.schema import JOBS_KINDS
 from geo.state import BASEMAPS, BROWNFIELD_VALUES
 from geo.upload import CHECKED_DATES, CHECKED_NUMBERS
 
@@ -29,7 +30,8 @@ COMPOSED = {
     *(f"friche_row_{k}" for k in FRICHE_ROWS),
     "jobs_min", "jobs_max", "tour_prev", "tour_next", "upload_layer",
     "export_csv", "export_geojson", "export_gpkg", "export_html", "export_png",
-    "col_sector_code", "col_status_code",
+    "col_sector_code", "col_status_code", "col_jobs_kind_code", "upload_reason_bad_jobs_kind",
+    *(f"jobs_kind_{k}" for k in JOBS_KINDS), *(f"jobs_sum_{k}" for k in (*JOBS_KINDS, "unknown")),
     *(f"upload_error_{e}" for e in ("empty", "no_location_column", "too_big", "too_many_rows", "unreadable",
                                     "no_rows", "not_points")),
 }  # fmt: skip

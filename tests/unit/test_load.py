@@ -50,7 +50,8 @@ def test_data_error_lists_every_problem_one_per_line():
 
 def test_good_site_reads_into_a_typed_geodataframe(tiny_communes, site, geojson):
     data = geojson(
-        site(), site(coordinates=[2.75, 46.5], id="beta-atelier", insee="03902", jobs=None, jobs_note=None)
+        site(),
+        site(coordinates=[2.75, 46.5], id="beta-atelier", insee="03902", jobs=None, jobs_note=None, jobs_kind=None),
     )
     sites = read_sites(data, communes=tiny_communes, name=NAME)
     sources = [
@@ -69,6 +70,7 @@ def test_good_site_reads_into_a_typed_geodataframe(tiny_communes, site, geojson)
             "dep": ["03"] * 2,
             "jobs": pd.array([120, None], dtype="Int64"),
             "jobs_note": ["120 emplois créés", None],
+            "jobs_kind": ["created", None],
             "brownfield": pd.array([True, True], dtype="boolean"),
             "brownfield_history": ["Ancienne filature"] * 2,
             "investment_eur": [5e6, 5e6],
@@ -148,6 +150,8 @@ PROPERTY_PROBLEMS = [
     ({"jobs": 10**30}, "jobs", "integer"),
     ({"jobs": 10, "jobs_note": None}, "jobs_note", "required"),
     ({"jobs": 10, "jobs_note": "  "}, "jobs_note", "required"),
+    ({"jobs": 10, "jobs_kind": None}, "jobs_kind", "required when jobs is given: one of 'created', 'target'"),
+    ({"jobs_kind": "recrutements"}, "jobs_kind", "got 'recrutements'"),
     ({"brownfield": "yes"}, "brownfield", "true, false or null"),
     ({"brownfield_history": 1}, "brownfield_history", "string or null"),
     ({"investment_eur": -5}, "investment_eur", "number ≥ 0"),

@@ -49,6 +49,7 @@ MUTATIONS = [
     (("properties", "jobs"), 1.5, "jobs"),
     (("properties", "jobs"), True, "jobs"),
     (("properties", "jobs_note"), None, "jobs_note"),
+    (("properties", "jobs_kind"), None, "jobs_kind"),
     (("properties", "year"), 2021, "year"),  # the former field: refused, with what to write instead
     (("properties", "announced"), "2020-13", "announced"),
     (("properties", "announced"), 2020, "announced"),

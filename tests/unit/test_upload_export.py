@@ -116,7 +116,8 @@ def test_the_french_csv_opens_as_columns_in_french_excel_and_the_english_one_in_
     """Regression: the export was ","-separated with 15000.0 and True, one column in French Excel."""
     fr = export.sites_csv(joined, "fr").decode("utf-8-sig")
     header, first = fr.splitlines()[:2]
-    assert header.count(";") == len(export.EXPORT_COLUMNS) + 1 and header.count(",") == 0
+    # the label columns' slugs beside them: sector_code, status_code, jobs_kind_code
+    assert header.count(";") == len(export.EXPORT_COLUMNS) + 2 and header.count(",") == 0
     rows = {r["identifiant"]: r for r in csv.DictReader(io.StringIO(fr), delimiter=";")}
     roubaix = rows["roubaix-ovh-campus"]
     assert roubaix["secteur"] == "Cloud et centres de données" and roubaix["secteur_code"] == "cloud-datacenters"
@@ -467,3 +468,12 @@ def test_the_geojson_export_validates_again(joined, real_communes):
     from geo.load import validate_sites
 
     assert validate_sites(export.sites_geojson(joined), communes=real_communes, name="export.geojson") == []
+
+
+def test_an_upload_with_a_kind_column_keeps_it_and_one_without_reads_null(geocoder, real_communes):
+    data = "name,lat,lon,emplois,type d'emplois\nA,50.69,3.17,120,à créer\nB,50.69,3.17,40,beaucoup\nC,50.69,3.17,,effectif\n"
+    result = upload("sites.csv", data.encode(), geocoder, real_communes)
+    assert list(result.sites["jobs_kind"]) == ["created", None, None]  # no figure: no kind
+    assert [(w.row, w.reason, w.value) for w in result.warnings] == [(2, "bad_jobs_kind", "beaucoup")]
+    plain = upload("sites.csv", b"name,lat,lon,jobs\nA,50.69,3.17,120\n", geocoder, real_communes)
+    assert plain.sites["jobs_kind"].isna().all() and plain.warnings == []
