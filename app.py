@@ -28,7 +28,7 @@ from geo.assets import standalone_html
 from geo.distance import distances_to_commune
 from geo.filters import apply_filters, apply_friche_filters
 from geo.friches import FrichesResult, load_friches
-from geo.friches_near import with_friches_near
+from geo.friches_near import near_any_site, with_friches_near
 from geo.geocode import Geocoder
 from geo.i18n import fmt_int, t
 from geo.join import join_sites_to_communes
@@ -235,7 +235,15 @@ def main() -> None:
         if state.view.friches and state.spec.near
         else None
     )
-    friches = apply_friche_filters(friches_all, state.spec, distance_m=friche_distances) if state.view.friches else None
+    # which friches lie within friche_near_km of a site shown (the filter, and its live count)
+    friche_near = (
+        near_any_site(friches_all, selection, state.spec.friche_near_km) if state.view.friches else None
+    )
+    friches = (
+        apply_friche_filters(friches_all, state.spec, distance_m=friche_distances, near_sites=friche_near)
+        if state.view.friches
+        else None
+    )
     if state.view.friche is not None and (friches is None or state.view.friche not in set(friches["id"])):
         session.change(friche=None)  # a friche filtered out (or the layer off) is no longer open
         state = session.state()
@@ -250,7 +258,7 @@ def main() -> None:
         present.page(selection, state, map_of)
     else:
         sidebar.filters(filters_box, sites, state, distances, place_names(base), partial(resolve_near, base, lang))
-        sidebar.friche_filters(filters_box, friches_all, state, friche_distances)
+        sidebar.friche_filters(filters_box, friches_all, state, friche_distances, friche_near)
         sidebar.view_controls(st.sidebar, state, hidden_names(state))
         explore(selection, base, card_sites, state, map_of, friches=friches)
     session.write_url()

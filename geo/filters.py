@@ -106,11 +106,18 @@ def facet_counts(
 
 
 def friche_mask(
-    friches: pd.DataFrame, spec: FilterSpec, *, distance_m: pd.Series | None = None, skip: str | None = None
+    friches: pd.DataFrame,
+    spec: FilterSpec,
+    *,
+    distance_m: pd.Series | None = None,
+    near_sites: np.ndarray | None = None,
+    skip: str | None = None,
 ) -> np.ndarray:
     """Boolean array of the friches ``spec`` selects: status, type, surface (ha; a bound
     excludes friches of unknown surface), and the sites' régions, départements and radius
-    (by the friche's declared commune; ``distance_m`` from ``spec.near``)."""
+    (by the friche's declared commune; ``distance_m`` from ``spec.near``); with
+    ``spec.friche_near_sites``, only those ``near_sites`` marks (within ``spec.friche_near_km``
+    of a site shown: ``geo.friches_near.near_any_site``)."""
     keep = np.ones(len(friches), dtype=bool)
     if spec.friche_statuses and skip != "friche_statuses":
         keep &= friches["status"].isin(spec.friche_statuses).to_numpy()
@@ -126,20 +133,34 @@ def friche_mask(
         if distance_m is None:
             raise ValueError("friche_mask: spec.near is set but no distance_m was given")
         keep &= distance_m.to_numpy(dtype=float) <= spec.km * 1000.0
+    if spec.friche_near_sites and skip != "friche_near_sites":
+        if near_sites is None or len(near_sites) != len(friches):
+            raise ValueError("friche_mask: spec.friche_near_sites is set but no near_sites mask of the friches was given")
+        keep &= np.asarray(near_sites, dtype=bool)
     return keep
 
 
 def apply_friche_filters(
-    friches: pd.DataFrame, spec: FilterSpec, *, distance_m: pd.Series | None = None
+    friches: pd.DataFrame,
+    spec: FilterSpec,
+    *,
+    distance_m: pd.Series | None = None,
+    near_sites: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The friches ``spec`` selects (see :func:`friche_mask`); ``friches`` is not modified."""
-    keep = friche_mask(friches, spec, distance_m=distance_m)
+    keep = friche_mask(friches, spec, distance_m=distance_m, near_sites=near_sites)
     return friches if keep.all() else friches[keep]
 
 
 def friche_counts(
-    friches: pd.DataFrame, spec: FilterSpec, column: str, attr: str, *, distance_m: pd.Series | None = None
+    friches: pd.DataFrame,
+    spec: FilterSpec,
+    column: str,
+    attr: str,
+    *,
+    distance_m: pd.Series | None = None,
+    near_sites: np.ndarray | None = None,
 ) -> pd.Series:
     """Friches per value of ``column`` under every filter but the control's own (``attr``)."""
-    keep = friche_mask(friches, spec, distance_m=distance_m, skip=attr)
+    keep = friche_mask(friches, spec, distance_m=distance_m, near_sites=near_sites, skip=attr)
     return friches[column][keep].value_counts(dropna=False)

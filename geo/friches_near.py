@@ -129,12 +129,23 @@ def _on_friche(sites: gpd.GeoDataFrame, friches: gpd.GeoDataFrame, on_m: float) 
 
 
 def near_any_site(friches: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, km: float) -> np.ndarray:
-    """Which friches lie within ``km`` of at least one of ``sites`` (a boolean per friche)."""
+    """Which friches lie within ``km`` of at least one of ``sites`` (a boolean per friche):
+    each friche asks the sites' index for its nearest one only, not for every pair."""
     check_frame(friches, "near_any_site: friches", ("id",))
     check_frame(sites, "near_any_site: sites", ())
+    if km < 0:
+        raise ValueError(f"near_any_site: negative radius {km}")
     keep = np.zeros(len(friches), dtype=bool)
-    if len(sites) and len(friches):
-        keep[pairs_within(sites, friches, km * 1000.0)[1]] = True
+    if not len(sites) or not len(friches):
+        return keep
+    sites, friches = as_wgs84(sites, "near_any_site: sites"), as_wgs84(friches, "near_any_site: friches")
+    site_crs, friche_crs = _crs_of_points(*_points(sites)), _crs_of_points(*_points(friches))
+    for crs in np.intersect1d(np.unique(site_crs), np.unique(friche_crs)):
+        s_at, f_at = np.flatnonzero(site_crs == crs), np.flatnonzero(friche_crs == crs)
+        s_geoms = np.asarray(sites.geometry.iloc[s_at].to_crs(int(crs)).values)
+        f_geoms = np.asarray(friches.geometry.iloc[f_at].to_crs(int(crs)).values)
+        found = shapely.STRtree(s_geoms).query_nearest(f_geoms, max_distance=km * 1000.0, all_matches=False)
+        keep[f_at[found[0]]] = True
     return keep
 
 

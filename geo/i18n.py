@@ -390,6 +390,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "friches_near_unknown": {"fr": "{n} de statut inconnu", "en": "{n} of unknown status"},
     "on_friche_yes": {"fr": "oui : {name}", "en": "yes: {name}"},
     "on_friche_no": {"fr": "non (aucune à moins de 300 m)", "en": "no (none within 300 m)"},
+    # the filter "friches near the sites shown" (geo.state: friche_near_sites, friche_near_km)
+    "friche_near_sites": {
+        "fr": "Seulement les friches à {km} km des sites affichés ({n})",
+        "en": "Only brownfields within {km} km of the sites shown ({n})",
+    },
+    "friche_near_km": {"fr": "Distance aux sites (km)", "en": "Distance to the sites (km)"},
     "sources_credit": {
         "fr": "Sources : IGN, INSEE (COG 2025) ; articles de presse cités par site.",
         "en": "Sources: IGN, INSEE (COG 2025); press articles cited per site.",

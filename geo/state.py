@@ -32,6 +32,7 @@ YEAR_OF = ("opened", "announced")  # the date the year filter reads (the first: 
 YEAR_LOW, YEAR_HIGH = 1800, 2100  # the schema's bounds of a date
 JOBS_BOUND_MAX = JOBS_MAX  # what a site may have (geo.schema): a bound beyond it is brought back
 FRICHE_HA_MAX = 10_000.0  # a friche's surface bound (ha): beyond any inventoried land unit
+FRICHE_NEAR_KM = 10.0  # "friches near the sites shown": the default radius (km)
 FLAG_VALUES = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
@@ -60,6 +61,9 @@ class FilterSpec:
     friche_types: tuple[str, ...] = ()
     friche_ha_min: float | None = None
     friche_ha_max: float | None = None
+    # Only the friches within friche_near_km of a site shown (where the next plant could go).
+    friche_near_sites: bool = False
+    friche_near_km: float = FRICHE_NEAR_KM
 
     def __post_init__(self):
         # Canonical form, so two specs that select the same sites compare equal.
@@ -67,6 +71,8 @@ class FilterSpec:
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
         object.__setattr__(self, "q", " ".join(self.q.split())[:MAX_QUERY_CHARS])
         object.__setattr__(self, "km", float(self.km) if self.km is not None else DEFAULT_KM)
+        near_km = self.friche_near_km
+        object.__setattr__(self, "friche_near_km", float(near_km) if near_km is not None else FRICHE_NEAR_KM)
 
     @property
     def has_jobs_bound(self) -> bool:
@@ -176,6 +182,8 @@ PARAMS: tuple[Param, ...] = (
     Param("friche_ha_min", "friche_ha_min", "float", low=0.0, high=FRICHE_HA_MAX, step=0.5),
     Param("friche_ha_max", "friche_ha_max", "float", low=0.0, high=FRICHE_HA_MAX, step=0.5),
     Param("friche", "friche", "choice", choices="friche_ids"),
+    Param("friche_near_sites", "friche_near_sites", "flag"),
+    Param("friche_near_km", "friche_near_km", "float", low=1.0, high=50.0, step=0.5),
 )
 _BY_NAME = {p.name: p for p in PARAMS}
 _BY_FIELD = {p.field: p for p in PARAMS}

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo.filters import YEAR_COLUMNS, apply_filters, facet_counts, friche_counts
+from geo.filters import YEAR_COLUMNS, apply_filters, facet_counts, friche_counts, friche_mask
 from geo.friches_schema import FRICHE_STATUSES, FRICHE_TYPES
 from geo.i18n import fmt_int, t
 from geo.state import BASEMAPS, LANGS, FilterSpec, State, param
@@ -66,9 +67,12 @@ def filters(
     sb.button(t("reset", lang), on_click=session.reset, kwargs={"lang": lang}, width="stretch")
 
 
-def friche_filters(sb, friches: gpd.GeoDataFrame, state: State, distances: pd.Series | None) -> None:
+def friche_filters(
+    sb, friches: gpd.GeoDataFrame, state: State, distances: pd.Series | None, near_sites: np.ndarray | None = None
+) -> None:
     """The friches layer's one toggle and, when it is on, its filters with live counts
-    (the régions, départements and radius above apply to the friches too)."""
+    (the régions, départements and radius above apply to the friches too); ``near_sites``:
+    which friches lie within ``friche_near_km`` of a site shown (``geo.friches_near``)."""
     spec, lang = state.spec, state.view.lang
     sb.divider()
     sb.toggle(t("friches_toggle", lang), **session.bind("friches"))
@@ -77,7 +81,7 @@ def friche_filters(sb, friches: gpd.GeoDataFrame, state: State, distances: pd.Se
 
     def multi(name: str, column: str, vocab, placeholder: str) -> None:
         p = param(name)
-        by_value = friche_counts(friches, spec, column, p.field, distance_m=distances)
+        by_value = friche_counts(friches, spec, column, p.field, distance_m=distances, near_sites=near_sites)
         selected = set(state.get(p.field))
         # (values no friche has under the other filters are left out, unless chosen)
         options = [v for v in p.choices if by_value.get(v, 0) or v in selected]
@@ -96,8 +100,26 @@ def friche_filters(sb, friches: gpd.GeoDataFrame, state: State, distances: pd.Se
     for column, name in ((c1, "friche_ha_min"), (c2, "friche_ha_max")):
         column.number_input(t(name, lang), min_value=low, max_value=high, step=step, value=None, **session.bind(name))
     if spec.friche_ha_min is not None or spec.friche_ha_max is not None:
-        unknown = friche_counts(friches, spec, "surface_ha", "friche_ha", distance_m=distances)
+        unknown = friche_counts(friches, spec, "surface_ha", "friche_ha", distance_m=distances, near_sites=near_sites)
         sb.caption(t("friche_ha_note", lang, n=int(unknown[unknown.index.isna()].sum())))
+    _friches_near_sites(sb, friches, spec, distances, near_sites, lang)
+
+
+def _friches_near_sites(sb, friches, spec: FilterSpec, distances, near_sites, lang: str) -> None:
+    """"Friches near the sites shown": a toggle with the count it would keep, and its radius."""
+    if near_sites is None:
+        return
+    others = friche_mask(friches, spec, distance_m=distances, near_sites=near_sites, skip="friche_near_sites")
+    n = int((others & np.asarray(near_sites, dtype=bool)).sum())
+    sb.toggle(
+        t("friche_near_sites", lang, km=f"{spec.friche_near_km:g}".replace(".", "," if lang == "fr" else "."),
+          n=fmt_int(n, lang)),
+        **session.bind("friche_near_sites"),
+    )
+    if spec.friche_near_sites:
+        km = param("friche_near_km")
+        sb.slider(t("friche_near_km", lang), min_value=km.low, max_value=km.high, step=km.step,
+                  **session.bind("friche_near_km"))  # fmt: skip
 
 
 def _brownfield(sb, by_value: pd.Series, counted, lang: str) -> None:

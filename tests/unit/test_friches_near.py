@@ -156,3 +156,48 @@ def test_with_friches_near_leaves_the_sites_frame_unchanged():
     out = with_friches_near(sites, FRICHES)
     assert list(sites.columns) == list(before.columns) and out is not sites
     assert np.array_equal(out["_friches_n"], [4])
+
+
+# -- "friches near the sites shown": its URL parameters and its filter
+
+
+def test_friches_near_the_sites_shown_round_trips_through_the_url():
+    from geo.state import FilterSpec, from_query, to_query
+
+    assert FilterSpec().friche_near_sites is False and FilterSpec().friche_near_km == NEAR_KM
+    state, notices = from_query({"friche_near_sites": "1", "friche_near_km": "2,5"})
+    assert (state.spec.friche_near_sites, state.spec.friche_near_km, notices) == (True, 2.5, [])
+    assert to_query(state) == {"friche_near_sites": ["1"], "friche_near_km": ["2.5"]}
+    assert to_query(from_query({"friche_near_sites": "1", "friche_near_km": "10"})[0]) == {"friche_near_sites": ["1"]}
+
+
+@pytest.mark.parametrize(
+    ("params", "param", "reason", "kept"),
+    [
+        ({"friche_near_sites": "maybe"}, "friche_near_sites", "unknown", None),
+        ({"friche_near_km": "far"}, "friche_near_km", "not_a_number", None),
+        ({"friche_near_km": "80"}, "friche_near_km", "out_of_range", "50"),
+        ({"friche_near_km": "0.2"}, "friche_near_km", "out_of_range", "1"),
+    ],
+)
+def test_bad_friche_near_values_are_dropped_or_brought_within_bounds_with_a_notice(params, param, reason, kept):
+    from geo.state import from_query
+
+    _, notices = from_query(params)
+    assert [(n.param, n.reason, n.kept) for n in notices] == [(param, reason, kept)]
+
+
+def test_the_near_sites_filter_keeps_only_the_friches_it_marks_and_counts_the_rest():
+    from geo.filters import apply_friche_filters, friche_counts
+    from geo.state import FilterSpec
+
+    friches = FRICHES.assign(friche_type="industrial", dep="59", reg="32")
+    spec = FilterSpec(friche_near_sites=True, friche_near_km=4.0)
+    near = near_any_site(friches, _sites(ROUBAIX), spec.friche_near_km)
+    assert apply_friche_filters(friches, spec, near_sites=near)["id"].tolist() == ["a", "f"]
+    assert friche_counts(friches, spec, "status", "friche_statuses", near_sites=near).to_dict() == {
+        "without-project": 1, "no-such-status": 1,
+    }  # fmt: skip
+    assert len(apply_friche_filters(friches, FilterSpec(), near_sites=near)) == len(friches)  # off: all
+    with pytest.raises(ValueError, match="near_sites"):
+        apply_friche_filters(friches, spec)
