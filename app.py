@@ -325,6 +325,8 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None) ->
         ),  # fmt: skip
         lang,
     )
+    if friches is not None:
+        panels.friche_exports(friches, lang)
     st.caption(t("sources_credit", lang) + (" " + t("friches_credit", lang) + "." if friches is not None else ""))
     n_friches = "" if friches is None else f' data-friches="{len(friches)}"'
     st.html(f'<div id="app-ready" data-sites="{len(selection)}"{n_friches} data-mode="explore"></div>')

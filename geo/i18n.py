@@ -396,6 +396,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Only brownfields within {km} km of the sites shown ({n})",
     },
     "friche_near_km": {"fr": "Distance aux sites (km)", "en": "Distance to the sites (km)"},
+    # exports of the friches shown (geo.friches_export)
+    "export_friches_csv": {"fr": "Friches affichées (CSV)", "en": "Brownfields shown (CSV)"},
+    "export_friches_geojson": {"fr": "Friches affichées (GeoJSON)", "en": "Brownfields shown (GeoJSON)"},
+    "export_friches_note": {
+        "fr": "{n} friche(s) — Cerema, Cartofriches (Licence Ouverte 2.0), sans propriétaires ni contacts.",
+        "en": "{n} brownfield(s) — Cerema, Cartofriches (Licence Ouverte 2.0), without owners or contacts.",
+    },
     "sources_credit": {
         "fr": "Sources : IGN, INSEE (COG 2025) ; articles de presse cités par site.",
         "en": "Sources: IGN, INSEE (COG 2025); press articles cited per site.",

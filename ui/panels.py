@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import export
+from geo import export, friches_export
 from geo.aggregate import aggregate, friche_figures, kpis
 from geo.filters import YEAR_COLUMNS
 from geo.friches_schema import FRICHE_STATUSES
@@ -300,6 +300,21 @@ def exports(selection: gpd.GeoDataFrame, map_html: Callable[[], str], map_png: C
         column.download_button(
             t(label, lang), data=data, file_name=file_name, mime=mime, on_click="ignore", key=key, width="stretch"
         )
+
+
+def friche_exports(friches: gpd.GeoDataFrame, lang: str) -> None:
+    """The friches shown as CSV and GeoJSON (``geo.friches_export``: no owner or contact column)."""
+    buttons = [
+        ("export_friches_csv", lambda: friches_export.friches_csv(friches, lang), "friches-cartofriches.csv",
+         "text/csv", "dl_friches_csv"),
+        ("export_friches_geojson", lambda: friches_export.friches_export_geojson(friches),
+         "friches-cartofriches.geojson", "application/geo+json", "dl_friches_geojson"),
+    ]  # fmt: skip
+    for column, (label, data, file_name, mime, key) in zip(st.columns(len(buttons)), buttons, strict=True):
+        column.download_button(
+            t(label, lang), data=data, file_name=file_name, mime=mime, on_click="ignore", key=key, width="stretch"
+        )
+    st.caption(t("export_friches_note", lang, n=fmt_int(len(friches), lang)))
 
 
 def share_row(state: State, page_url: str) -> None:

@@ -1,0 +1,33 @@
+"""Tier 4: the friches shown can be downloaded (CSV, GeoJSON) when the layer is on, and only then."""
+
+from streamlit.testing.v1 import AppTest
+
+from geo.paths import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def run(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def download_labels(at: AppTest) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+def test_friches_export_buttons_show_with_the_layer_only():
+    labels = download_labels(run(friches="1", dep="59"))
+    assert "Friches affichées (CSV)" in labels and "Friches affichées (GeoJSON)" in labels
+    assert "Sites (CSV)" in labels  # the sites' buttons are still there
+    assert not [label for label in download_labels(run()) if "Friches" in label]
+
+
+def test_the_friches_export_note_counts_the_friches_shown_and_credits_the_inventory():
+    at = run(friches="1", dep="59", lang="en")
+    assert "Brownfields shown (CSV)" in download_labels(at)
+    assert any(c.value.startswith("206 brownfield(s) — Cerema, Cartofriches") for c in at.caption)
