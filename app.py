@@ -27,7 +27,7 @@ from geo import mapview, upload
 from geo.assets import standalone_html
 from geo.distance import distances_to_commune
 from geo.filters import apply_filters, apply_friche_filters
-from geo.friches import FrichesResult, load_friches
+from geo.friches import FrichesResult, load_friches, read_friches
 from geo.friches_near import near_any_site, with_friches_near
 from geo.geocode import Geocoder
 from geo.i18n import fmt_int, t
@@ -148,6 +148,11 @@ def resolve_near(base: Base, lang: str, text: str) -> tuple[str | None, str]:
     return None, t("near_not_found", lang)
 
 
+def read_friches_upload(base: Base, name: str, data: bytes) -> FrichesResult:
+    """A friches file the user uploaded (recognised by its columns), placed on the base's communes."""
+    return read_friches(data, name=name, communes=base.communes, geocoder=load_geocoder())
+
+
 def read_upload(base: Base, name: str, data: bytes, progress) -> upload.UploadResult:
     return upload.read_upload(name, data, geocoder=load_geocoder(), communes=base.communes, progress=progress)
 
@@ -221,8 +226,12 @@ def main() -> None:
     # count its sites too): keep a slot for them above it.
     filters_box = st.sidebar.container() if mode != "present" else None
     if mode != "present":
-        uploads.section(base.sites, partial(read_upload, base), base.join, lang)
+        uploads.section(
+            base.sites, partial(read_upload, base), base.join, lang, read_friches=partial(read_friches_upload, base)
+        )
     sites = uploads.all_sites(base.sites)
+    # a friches file uploaded in the sidebar is the friches layer of this session
+    friches_all = uploads.friches() if uploads.friches() is not None else friches_all
     state = session.state()
     distances = distances_to_commune(sites, base.communes, state.spec.near) if state.spec.near else None
     selection = apply_filters(sites, state.spec, distance_m=distances)

@@ -191,6 +191,20 @@ def load_friches(
     return read_friches(FRICHES_PATH if path is None else Path(path), communes=communes)
 
 
+def is_friches_file(data: bytes, name: str = "<upload>") -> bool:
+    """Whether a file's header is a friches file's (``match_friche_columns``: either format's
+    required columns): what the sidebar's upload asks before reading it as sites."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError(f"is_friches_file: data must be bytes, not {type(data).__name__}")
+    if bytes(data[:64]).lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        return False  # JSON: a GeoJSON of sites
+    try:
+        header, _ = parse_text(decode_text(bytes(data), name), name)
+    except InputError:
+        return False
+    return match_friche_columns(header) is not None
+
+
 def friches_geojson(friches: gpd.GeoDataFrame) -> str:
     """The friches as GeoJSON text (points; dates ISO; the parcel outline left out), one
     feature per line, with the inventory's attribution; the same frame gives the same text."""

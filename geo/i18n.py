@@ -396,6 +396,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Only brownfields within {km} km of the sites shown ({n})",
     },
     "friche_near_km": {"fr": "Distance aux sites (km)", "en": "Distance to the sites (km)"},
+    # a friches file uploaded in the sidebar (recognised by its columns: ui.uploads)
+    "upload_friches_ok": {
+        "fr": "Fichier de friches reconnu ({name}) : {n} friche(s) placée(s), affichées comme couche des friches "
+        "pour cette session (à la place de l'extrait).",
+        "en": "Brownfields file recognised ({name}): {n} brownfield(s) placed, shown as the brownfields layer "
+        "for this session (instead of the extract).",
+    },
+    "upload_friches_rejected": {
+        "fr": "{n} ligne(s) écartée(s) : {reasons}.",
+        "en": "{n} row(s) set aside: {reasons}.",
+    },
+    "upload_friches_unusable": {
+        "fr": "Fichier de friches {name} inutilisable : {error}",
+        "en": "Brownfields file {name} not usable: {error}",
+    },
     # exports of the friches shown (geo.friches_export)
     "export_friches_csv": {"fr": "Friches affichées (CSV)", "en": "Brownfields shown (CSV)"},
     "export_friches_geojson": {"fr": "Friches affichées (GeoJSON)", "en": "Brownfields shown (GeoJSON)"},
