@@ -61,3 +61,21 @@ def test_friche_cards_open_from_a_click_and_from_a_link(open_page):
     text = page.map.locator("body").inner_text() + page.page.locator("body").inner_text()
     private = {r[c].strip() for r in ROWS for c in OWNER_CONTACT if r.get(c)} - {"NA", "inconnu"}
     assert not [v for v in private if len(v) > 5 and v in text]
+
+
+def test_the_roubaix_sites_card_lists_the_friches_within_10_km_of_it(open_page):
+    """Issue 11: with the layer on, the Roubaix site's card counts the friches near it by status."""
+    from geo.friches import load_friches
+    from geo.friches_near import friches_near_sites
+    from geo.load import read_sites
+    from geo.paths import SITES_PATH
+
+    sites = read_sites(SITES_PATH)
+    near = friches_near_sites(sites, load_friches().friches).set_index(sites["id"]).loc["roubaix-ovh-campus"]
+    page = open_page("?friches=1&site=roubaix-ovh-campus")
+    card = page.map.locator('.rc-card[data-site-id="roubaix-ovh-campus"]')
+    card.wait_for()
+    row = card.locator("tr", has_text="Friches à 10 km")
+    assert row.locator("td").inner_text().startswith(f"{near['n']}\u00a0: ")
+    assert "avec projet" in row.inner_text() and row.inner_text().endswith(" ha")
+    assert card.locator("tr", has_text="Sur une friche inventoriée").locator("td").inner_text().startswith("oui : ")
