@@ -111,7 +111,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "th_company": {"fr": "Entreprise", "en": "Company"},
     "th_commune": {"fr": "Commune", "en": "Commune"},
     "th_dep": {"fr": "Dép.", "en": "Dép."},
-    "th_investment": {"fr": "Investissement (€)", "en": "Investment (€)"},
+    "th_investment": {"fr": "Investissement", "en": "Investment"},
     "th_year": {"fr": "Année", "en": "Year"},
     "no_sites": {"fr": "Aucun site ne correspond à ces filtres.", "en": "No site matches these filters."},
     # -- URL and sharing

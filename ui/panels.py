@@ -249,6 +249,51 @@ def charts(selection: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, lang: str, ye
 TABLE_MAX_ROWS = 5000  # more is for the CSV export: the page stays light at 100,000 sites
 
 
+# The table's columns: (header key, width in pixels, right-aligned). At 1400 px the main
+# column is 1,020 px wide: the widths add up to less, so every column shows without a
+# horizontal scroll (long names are cut, as the card and the CSV have them whole).
+TABLE_COLUMNS = (
+    ("th_name", 185, False), ("th_company", 90, False), ("sector", 140, False), ("status", 95, False),
+    ("th_commune", 125, False), ("jobs", 65, True), ("kpi_brownfield", 70, False),
+    ("th_investment", 100, True), ("f_announced", 65, True), ("f_opened", 70, True),
+)  # fmt: skip
+
+
+def sites_table_frame(selection: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
+    """The sites as the table shows them: most jobs first (unknown last), every value as text
+    in the page's language, an unknown figure "n.c." (a number column would show "None")."""
+    selection = selection.assign(_jobs=pd.to_numeric(selection["jobs"], errors="coerce"))
+    selection = selection.sort_values(["_jobs", "name"], ascending=[False, True], na_position="last", kind="stable")
+    unknown = t("not_given", lang)
+
+    def text(values: pd.Series, show: Callable[[object], str]) -> pd.Series:
+        return values.map(show, na_action="ignore").astype(object).where(values.notna(), unknown)
+
+    def column(name: str) -> pd.Series:
+        return selection[name] if name in selection else pd.Series(None, index=selection.index, dtype=object)
+
+    names = zip(column("commune_nom"), column("dep_nom"), column("commune"), strict=True)
+    commune = [next((n for n in three if isinstance(n, str) and n), "") for three in names]
+    dep = column("dep")
+    table = {
+        "th_name": selection["name"],
+        "th_company": column("company").fillna(""),
+        "sector": selection["sector"].map(lambda s: SECTORS[s].label(lang) if s in SECTORS else s),
+        "status": selection["status"].map(lambda s: STATUSES[s].label(lang) if s in STATUSES else s),
+        "th_commune": [f"{c} ({d})" if c and d else c or d or "" for c, d in zip(commune, dep, strict=True)],
+        "jobs": text(selection["_jobs"], lambda v: fmt_int(v, lang)),
+        "kpi_brownfield": column("brownfield").astype("boolean").map(
+            {True: t("brownfield_yes", lang), False: t("brownfield_no", lang)}, na_action="ignore"
+        ).astype(object).fillna(unknown),
+        "th_investment": text(pd.to_numeric(column("investment_eur"), errors="coerce"), lambda v: fmt_eur(v, lang)),
+        "f_announced": text(column("announced"), str),
+        "f_opened": text(pd.to_numeric(column("opened"), errors="coerce"), lambda v: str(int(v))),
+    }
+    # Headers for reading (the exports keep their machine-friendly column names).
+    frame = pd.DataFrame({t(key, lang): values for key, values in table.items()})
+    return frame.reset_index(drop=True)
+
+
 def sites_table(selection: gpd.GeoDataFrame, lang: str) -> None:
     st.subheader(t("table", lang))
     if len(selection) > TABLE_MAX_ROWS:
@@ -256,31 +301,11 @@ def sites_table(selection: gpd.GeoDataFrame, lang: str) -> None:
             t("table_capped", lang, n=fmt_int(TABLE_MAX_ROWS, lang), total=fmt_int(len(selection), lang))
         )
         selection = selection.sort_values("jobs", ascending=False, na_position="last").head(TABLE_MAX_ROWS)
-    # Headers for reading (the exports keep their machine-friendly column names).
-    table = pd.DataFrame(
-        {
-            t("th_name", lang): selection["name"],
-            t("th_company", lang): selection["company"].fillna(""),
-            t("sector", lang): selection["sector"].map({k: v.label(lang) for k, v in SECTORS.items()}),
-            t("status", lang): selection["status"].map({k: v.label(lang) for k, v in STATUSES.items()}),
-            t("th_commune", lang): selection["commune_nom"].fillna(selection["dep_nom"]),
-            t("th_dep", lang): selection["dep"],
-            t("jobs", lang): pd.to_numeric(selection["jobs"], errors="coerce"),
-            t("kpi_brownfield", lang): selection["brownfield"].astype("boolean").map(
-                {True: t("brownfield_yes", lang), False: t("brownfield_no", lang)}, na_action="ignore"
-            ).fillna(t("not_given", lang)),
-            t("th_investment", lang): pd.to_numeric(selection["investment_eur"], errors="coerce"),
-            t("f_announced", lang): selection["announced"].fillna("") if "announced" in selection else "",
-            t("f_opened", lang): pd.to_numeric(selection["opened"], errors="coerce") if "opened" in selection else None,
-        }
-    )
-    numbers = {
-        t("jobs", lang): "localized",
-        t("th_investment", lang): "localized",
-        t("f_opened", lang): "plain",
+    config = {
+        t(key, lang): st.column_config.TextColumn(width=width, alignment="right" if right else "left")
+        for key, width, right in TABLE_COLUMNS
     }
-    config = {name: st.column_config.NumberColumn(format=fmt) for name, fmt in numbers.items()}
-    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(sites_table_frame(selection, lang), hide_index=True, width="stretch", column_config=config)
 
 
 def exports(selection: gpd.GeoDataFrame, map_html: Callable[[], str], map_png: Callable[[], bytes], lang: str) -> None:
