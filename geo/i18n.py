@@ -249,8 +249,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "this is not a GeoJSON FeatureCollection.",
     },
     "upload_warning_rows": {
-        "fr": "{n} ligne(s) placée(s), une valeur mise de côté :",
-        "en": "{n} row(s) placed, a value set aside:",
+        "fr": "{n} ligne(s) placée(s), une valeur mise de côté ou lue au mieux :",
+        "en": "{n} row(s) placed, a value set aside or read as well as it could be:",
     },
     "upload_col_value": {"fr": "Valeur", "en": "Value"},
     "upload_reason_not_point": {
@@ -280,6 +280,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "au plus tard l'année d'ouverture",
         "en": "former activity's end ignored: a year from 1800 to 2100, on a brownfield (brownfield = yes), "
         "no later than the opening year",
+    },
+    "upload_reason_swapped_point": {
+        "fr": "latitude et longitude inversées : le point est placé en les échangeant",
+        "en": "latitude and longitude swapped: the point is placed with them exchanged",
+    },
+    "upload_reason_sector_other": {
+        "fr": "secteur non reconnu : classé « Autre industrie »",
+        "en": "sector not recognised: filed under 'Other industry'",
+    },
+    "upload_reason_approx_jobs": {
+        "fr": "chiffre d'emplois approximatif : lu comme le nombre donné",
+        "en": "approximate jobs figure: read as the number given",
+    },
+    "upload_ignored_columns": {
+        "fr": "Colonnes ignorées (aucun champ ne les lit) : {columns}.",
+        "en": "Columns ignored (no field reads them): {columns}.",
     },
     "upload_reason_bad_jobs_kind": {
         "fr": "nature des emplois ignorée : « à créer », « objectif » ou « effectif » est attendu",

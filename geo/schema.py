@@ -347,6 +347,12 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "former_closed": ("formerclosed", "fermeture", "datefermeture", "datedefermeture", "anneefermeture",
                       "anneedefermeture", "finactivite", "findactivite", "closingyear"),
     "investment_eur": ("investmenteur", "investment", "investissement", "investissementeur"),
+    # an investment column whose name gives the unit: "Investissement (M€)", "Investment (k€)"
+    "investment_meur": ("investissementm", "investissementme", "investissementmeur", "investissementmeuros",
+                        "investissementenm", "investissementenme", "investissementmillions", "investmentm",
+                        "investmentme", "investmentmeur", "investmentmillions", "investmentmillioneur"),
+    "investment_keur": ("investissementk", "investissementke", "investissementkeur", "investmentk",
+                        "investmentke", "investmentkeur"),
     "insee": ("insee", "codeinsee", "codecommune"),
     "commune": ("commune", "ville"),
     "departement": ("departement", "dep", "dept", "codedepartement"),

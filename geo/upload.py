@@ -6,7 +6,11 @@ never a guess: an ambiguous commune is a failed row listing the candidates. Each
 (commune, département, postal code) is resolved once, and close names are looked for
 for at most ``MAX_FUZZY_SEARCHES`` unknown names per upload, so that a file of 50,000
 unknown names does not hold the server. A value the schema does not accept (jobs of
-``1e20`` or ``-5``) is set aside with a row warning; a whole-file problem is one error,
+``1e20`` or ``-5``) is set aside with a row warning, and so is what was read with some
+liberty: a sector word none of ``SECTOR_WORDS`` knows (filed under "other"), an approximate
+jobs figure ("env. 300"), swapped latitude and longitude; amounts may carry their unit ("15 M€",
+or the column's: "Investissement (M€)"); a postal code alone is placed like a commune; the
+columns no field reads are listed in the notes. A whole-file problem is one error,
 worded in the user's language. Uploads live in the caller's session; nothing here
 writes to disk.
 """
@@ -30,7 +34,7 @@ from geo.geocode import Geocoder
 from geo.i18n import fmt_int, t
 from geo.schema import DATE_FIELDS, SITE_FIELDS, match_columns, site_frame
 from geo.territories import in_france
-from geo.text import fold
+from geo.text import fold, fold_words
 from geo.validate import date_problems
 from geo.vocab import SECTORS, STATUSES
 
@@ -52,7 +56,7 @@ CHECKED_DATES = DATE_FIELDS
 
 _YES = {"yes", "oui", "true", "vrai", "1", "y", "o"}
 _NO = {"no", "non", "false", "faux", "0", "n"}
-_LOCATION_FIELDS = {"commune", "insee", "lat", "lon"}
+_LOCATION_FIELDS = {"commune", "insee", "lat", "lon", "code_postal"}
 _PROGRESS_EVERY = 250
 
 
@@ -80,6 +84,7 @@ class UploadResult:
     error_why: str = ""
     error_args: dict = field(default_factory=dict)
     unsuggested: int = 0  # unknown names left without suggestions (MAX_FUZZY_SEARCHES reached)
+    ignored_columns: list[str] = field(default_factory=list)  # the file's columns no field reads
 
     def error_text(self, lang: str) -> str:
         detail = self.error_detail
@@ -109,10 +114,16 @@ class UploadResult:
         )
 
     def notes(self, lang: str) -> list[str]:
-        """What else the user should know about how the file was read."""
+        """What else the user should know about how the file was read: the columns ignored,
+        the names left without suggestions."""
+        notes = []
+        if self.ignored_columns:
+            shown = ", ".join(f"« {c} »" if lang == "fr" else f"'{c}'" for c in self.ignored_columns[:20])
+            more = len(self.ignored_columns) - 20
+            notes.append(t("upload_ignored_columns", lang, columns=shown + (f" (+{more})" if more > 0 else "")))
         if not self.unsuggested:
-            return []
-        return [
+            return notes
+        return notes + [
             t(
                 "upload_suggestions_capped",
                 lang,
@@ -154,7 +165,9 @@ def read_upload(
         if table.other_geometries:
             return _failed("not_points", ", ".join(sorted(table.other_geometries)))
         return _failed("no_location_column", ", ".join(table.columns[:12]))
-    return _place_all(table.rows, _clean(name), geocoder, communes, progress)
+    result = _place_all(table.rows, _clean(name), geocoder, communes, progress)
+    result.ignored_columns = table.ignored
+    return result
 
 
 def _failed(error: str, detail: str = "", why: str = "", **args: object) -> UploadResult:
@@ -171,6 +184,7 @@ class _Table:
     fields: set[str]  # the fields found in the header (GeoJSON: in any feature; a point is lat/lon)
     other_geometries: Counter = field(default_factory=Counter)  # GeoJSON geometry types not Point
     geojson: bool = False
+    ignored: list[str] = field(default_factory=list)  # column (property) names no field reads
 
 
 class _Unreadable(Exception):
@@ -193,7 +207,9 @@ def _csv_table(text: str, name: str) -> _Table:
     header, records = parse_text(text, name)
     mapping = match_columns(header)
     rows = [{key: record[i] for key, i in mapping.items()} for record in records]
-    return _Table(header, rows, set(mapping))
+    read = set(mapping.values())
+    ignored = [str(h).strip() or f"#{i + 1}" for i, h in enumerate(header) if i not in read]
+    return _Table(header, rows, set(mapping), ignored=ignored)
 
 
 def _geojson_table(text: str) -> _Table:
@@ -212,6 +228,7 @@ def _geojson_table(text: str) -> _Table:
     ):
         raise _Unreadable("not_geojson")
     columns: dict[str, None] = {}
+    read: set[str] = set()
     fields: set[str] = set()
     others: Counter = Counter()
     rows = []
@@ -223,6 +240,7 @@ def _geojson_table(text: str) -> _Table:
         mapping = match_columns(keys)
         row = {key: _scalar(values[i]) for key, i in mapping.items()}
         columns.update(dict.fromkeys(keys))
+        read.update(keys[i] for i in mapping.values())
         fields.update(mapping)
         geometry = feature.get("geometry")
         kind = geometry.get("type") if isinstance(geometry, dict) else None
@@ -237,7 +255,8 @@ def _geojson_table(text: str) -> _Table:
             row["_geometry"] = _clean(kind)[:40] if isinstance(kind, str) else "?"
             others[row["_geometry"]] += 1
         rows.append(row)
-    return _Table(["geometry", *columns], rows, fields, others, geojson=True)
+    ignored = [c for c in columns if c not in read]
+    return _Table(["geometry", *columns], rows, fields, others, geojson=True, ignored=ignored)
 
 
 # Lone UTF-16 surrogates: JSON can spell them ("\ud800"), UTF-8 cannot encode them, so the
@@ -308,8 +327,12 @@ def _place_all(
 
     sites, failures, warnings = [], [], []
     for number, (row, query) in enumerate(zip(rows, queries, strict=True), start=1):
-        label = _text(row.get("name")) or _text(row.get("commune")) or _text(row.get("insee"))
+        label = (_text(row.get("name")) or _text(row.get("commune")) or _text(row.get("insee"))
+                 or _text(row.get("code_postal")))
         placed = _point(row) if query is None else answers[query]
+        swapped = isinstance(placed, tuple) and len(placed) == 5
+        if swapped:  # placed, latitude and longitude read the other way round: said
+            placed = placed[:4]
         if isinstance(placed, str):
             failures.append(Failure(number, label, placed))
         elif isinstance(placed, Failure):
@@ -317,7 +340,12 @@ def _place_all(
         else:
             site, set_aside = _site(row, number, file_name, *placed)
             sites.append(site)
-            warnings.extend(Failure(number, site["name"], f"bad_{key}", value=v[:60]) for key, v in set_aside)
+            if swapped:
+                set_aside.insert(0, ("@swapped_point", f"{_text(row.get('lat'))}, {_text(row.get('lon'))}"))
+            warnings.extend(
+                Failure(number, site["name"], key[1:] if key.startswith("@") else f"bad_{key}", value=v[:60])
+                for key, v in set_aside
+            )
     frame = _frame(sites)
     frame, outside = _drop_outside(frame, communes)
     failures.extend(outside)
@@ -334,18 +362,23 @@ def _query(row: dict) -> tuple[str, str | None, str | None] | None:
     if _text(row.get("lat")) or _text(row.get("lon")):
         return None
     commune = _text(row.get("insee")) or _text(row.get("commune"))
-    if not commune:
+    postal = _text(row.get("code_postal")) or None
+    if not commune and not postal:
         return None
-    return commune, _text(row.get("departement")) or None, _text(row.get("code_postal")) or None
+    # a postal code alone (38000) is placed by the geocoder too: one commune, or ambiguous
+    return commune, _text(row.get("departement")) or None, postal
 
 
-def _point(row: dict) -> tuple[float, float, str, str | None] | str:
-    """(lon, lat, precision, insee) of a row without a commune to resolve, or why not (a reason)."""
+def _point(row: dict) -> tuple[float, float, str, str | None] | tuple[float, float, str, None, str] | str:
+    """(lon, lat, precision, insee) of a row without a commune to resolve, or why not (a reason);
+    a fifth item "swapped" when latitude and longitude were given the other way round."""
     if _text(row.get("lat")) or _text(row.get("lon")):
         lon, lat = _number(row.get("lon")), _number(row.get("lat"))
         if lon is None or lat is None:
             return "bad_point"
         if not in_france(lon, lat):
+            if in_france(lat, lon):  # latitude and longitude swapped (3.17, 50.69): placed, and said
+                return lat, lon, "site", None, "swapped"
             return "outside"
         return lon, lat, "site", None
     return "not_point" if "_geometry" in row else "no_location"
@@ -439,7 +472,7 @@ def _site(
     """The site of a placed row, and the (field, value) pairs the schema refused."""
     values, set_aside = {}, []
     for name in CHECKED_NUMBERS:
-        values[name], refused = _schema_number(row.get(name), name)
+        values[name], refused = _schema_number(_cell(row, name, set_aside), name)
         if refused:
             set_aside.append((name, refused))
     kind, refused = _jobs_kind(row.get("jobs_kind"))
@@ -455,7 +488,7 @@ def _site(
         "name": _text(row.get("name")) or _text(row.get("commune")) or f"#{number}",
         "company": _text(row.get("company")) or None,
         "activity": _text(row.get("activity")),
-        "sector": _vocab(row.get("sector"), SECTORS, "other"),
+        "sector": _sector(row.get("sector"), set_aside),
         "status": status,
         "insee": insee,
         "commune": _text(row.get("commune")) or None,
@@ -493,6 +526,100 @@ def _jobs_kind(value: object) -> tuple[str | None, str]:
         return None, ""
     kind = _JOBS_KIND_OF.get(" ".join(fold(text).replace("'", " ").split()))
     return (kind, "") if kind else (None, text)
+
+
+# Words people write for a sector, folded (geo.text.fold), each to a slug of geo.vocab.SECTORS;
+# a multi-word entry matches those words in a row. A value none matches becomes "other", and
+# the row says so (a warning), so that "Textile" is not silently "Autre industrie".
+SECTOR_WORDS: dict[str, tuple[str, ...]] = {
+    "leather-goods": ("maroquinerie", "cuir", "leather", "sellerie", "malletier", "luxe"),
+    "servers-electronics": ("electronique", "electronics", "serveurs", "serveur", "servers", "ordinateurs",
+                            "informatique", "composants", "semiconducteurs", "semi conducteurs", "puces", "chips"),
+    "cloud-datacenters": ("data center", "data centre", "datacenter", "datacentre", "data centers", "datacenters",
+                          "centre de donnees", "centres de donnees", "cloud", "hebergement"),
+    "glass": ("verre", "verrerie", "glass", "flaconnage", "cristallerie"),
+    "food": ("agroalimentaire", "agro alimentaire", "alimentaire", "food", "laiterie", "boulangerie",
+             "conserverie", "brasserie", "boissons"),
+    "chemicals-pharma": ("chimie", "chimique", "pharmacie", "pharmaceutique", "pharma", "medicaments",
+                         "chemicals", "sante", "cosmetique", "cosmetiques", "plasturgie"),
+    "metals-machinery": ("metallurgie", "acier", "siderurgie", "fonderie", "machines", "mecanique", "usinage",
+                         "machinery", "metals", "robotique", "chaudronnerie"),
+    "transport-equipment": ("aeronautique", "aerospatial", "spatial", "aerospace", "automobile", "auto",
+                            "ferroviaire", "rail", "naval", "vehicules", "equipementier", "velo", "velos"),
+    "energy-batteries": ("batteries", "batterie", "battery", "gigafactory", "energie", "energy", "hydrogene",
+                         "solaire", "photovoltaique", "eolien", "nucleaire", "electrolyseurs"),
+}  # fmt: skip
+_SECTOR_OF = [(tuple(word.split()), slug) for slug, words in SECTOR_WORDS.items() for word in words]
+
+
+def _sector(value: object, set_aside: list) -> str:
+    """The sector slug of a row: its slug or label, else a word of SECTOR_WORDS; else "other",
+    with a warning when the row gave something else ("@sector_other")."""
+    slug = _vocab(value, SECTORS, None)
+    if slug is not None:
+        return slug
+    words = fold_words(_text(value))
+    for phrase, slug in _SECTOR_OF:
+        n = len(phrase)
+        if any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1)):
+            return slug
+    if words and fold(_text(value)) not in ("autre", "autres", "other", "divers"):
+        set_aside.append(("@sector_other", _text(value)))
+    return "other"
+
+
+# Approximate figures ("env. 300", "~300", "environ 300", "300 environ"): read as the number,
+# and said with a row warning ("@approx_jobs").
+_APPROX = re.compile(
+    r"(?:(?:env(?:iron)?\.?|approx(?:\.|imately)?|about|ca\.|~|≈|\+/-|±)\s*)?([0-9][0-9 \u202f\u00a0.,]*)"
+    r"(?:\s*(?:environ|env\.?|approx\.?))?",
+    re.IGNORECASE,
+)
+# Amounts with units: "15 M€", "300 k€", "1,2 Md€", "15 millions d'euros", "40 M EUR".
+_AMOUNT = re.compile(
+    r"([0-9][0-9 \u202f\u00a0.,]*?)\s*(k|m|md|mds|mrd|milliers?|millions?|milliards?|bn|b)?\s*"
+    r"(?:€|eur|euros?|d'euros?|d’euros?)?",
+    re.IGNORECASE,
+)
+_UNITS = {"k": 1e3, "millier": 1e3, "milliers": 1e3, "m": 1e6, "million": 1e6, "millions": 1e6,
+          "md": 1e9, "mds": 1e9, "mrd": 1e9, "milliard": 1e9, "milliards": 1e9, "bn": 1e9, "b": 1e9}  # fmt: skip
+# An investment column whose header gives the unit: "Investissement (M€)", "Investissement (k€)".
+_COLUMN_UNITS = {"investment_meur": 1e6, "investment_keur": 1e3}
+
+
+def _cell(row: dict, name: str, set_aside: list) -> object:
+    """A numeric cell as the schema's reader takes it: an approximate jobs figure's number
+    (warned), an amount's euros (units in the cell or in the column's name)."""
+    value = row.get(name)
+    if name == "jobs":
+        text = _text(value)
+        match = _APPROX.fullmatch(text) if text and not _INTEGER.fullmatch(text) else None
+        if match and match[0] != match[1]:
+            set_aside.append(("@approx_jobs", text))
+            return match[1]
+        return value
+    if name == "investment_eur":
+        for column, scale in _COLUMN_UNITS.items():
+            if _text(value) == "" and _text(row.get(column)):
+                value = row.get(column)
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    return value * scale
+                return _amount(_text(value), scale)
+        return _amount(_text(value), 1) if isinstance(value, str) else value
+    return value
+
+
+def _amount(text: str, scale: float) -> object:
+    """Euros of "15 M€" / "300 k€" / "1,2 Md€" (the cell's unit wins over the column's scale);
+    the text as it was when it is not an amount (the schema then refuses it, with a warning)."""
+    match = _AMOUNT.fullmatch(text.strip())
+    if not match or not text.strip():
+        return text
+    number = _number(match[1])
+    if number is None:
+        return text
+    unit = (match[2] or "").lower()
+    return number * (_UNITS[unit] if unit else scale)
 
 
 def _vocab(value: object, terms: dict, default: str | None) -> str | None:

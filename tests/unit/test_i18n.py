@@ -31,6 +31,7 @@ COMPOSED = {
     "jobs_min", "jobs_max", "tour_prev", "tour_next", "upload_layer",
     "export_csv", "export_geojson", "export_gpkg", "export_html", "export_png",
     "col_sector_code", "col_status_code", "col_jobs_kind_code", "upload_reason_bad_jobs_kind",
+    "upload_reason_swapped_point", "upload_reason_sector_other", "upload_reason_approx_jobs",
     *(f"jobs_kind_{k}" for k in JOBS_KINDS), *(f"jobs_sum_{k}" for k in (*JOBS_KINDS, "unknown")),
     *(f"upload_error_{e}" for e in ("empty", "no_location_column", "too_big", "too_many_rows", "unreadable",
                                     "no_rows", "not_points")),

@@ -477,3 +477,69 @@ def test_an_upload_with_a_kind_column_keeps_it_and_one_without_reads_null(geocod
     assert [(w.row, w.reason, w.value) for w in result.warnings] == [(2, "bad_jobs_kind", "beaucoup")]
     plain = upload("sites.csv", b"name,lat,lon,jobs\nA,50.69,3.17,120\n", geocoder, real_communes)
     assert plain.sites["jobs_kind"].isna().all() and plain.warnings == []
+
+
+def test_sector_words_all_became_other_industry_without_a_word(geocoder, real_communes):
+    """Regression: "Batteries", "Textile", "Aéronautique", "Électronique", "Data center" all
+    became "Autre industrie" silently."""
+    data = (
+        "name,lat,lon,secteur\nA,50.69,3.17,Batteries\nB,50.69,3.17,Textile\nC,50.69,3.17,Aéronautique\n"
+        "D,50.69,3.17,Électronique\nE,50.69,3.17,Data center\nF,50.69,3.17,Autre\n"
+    )
+    result = upload("sites.csv", data.encode(), geocoder, real_communes)
+    assert list(result.sites["sector"]) == [
+        "energy-batteries", "other", "transport-equipment", "servers-electronics", "cloud-datacenters", "other",
+    ]  # fmt: skip
+    assert [(w.row, w.reason, w.value) for w in result.warnings] == [(2, "sector_other", "Textile")]
+    assert result.warnings_frame("fr").iloc[0]["Raison"].startswith("secteur non reconnu")
+
+
+def test_amounts_with_units_and_an_investment_column_in_millions_were_ignored(geocoder, real_communes):
+    """Regression: "15 M€" was refused and an "Investissement (M€)" column ignored."""
+    data = "name,lat,lon,investissement\nA,50.69,3.17,15 M€\nB,50.69,3.17,300 k€\nC,50.69,3.17,\"1,2 Md€\"\n"
+    result = upload("sites.csv", data.encode(), geocoder, real_communes)
+    assert list(result.sites["investment_eur"]) == [15e6, 3e5, 1.2e9] and result.warnings == []
+    in_millions = "Nom;lat;lon;Investissement (M€)\nA;50,69;3,17;2,5\nB;50,69;3,17;beaucoup\n".encode("cp1252")
+    result = upload("sites.csv", in_millions, geocoder, real_communes)
+    assert result.sites["investment_eur"].iloc[0] == 2.5e6 and pd.isna(result.sites["investment_eur"].iloc[1])
+    assert [(w.row, w.reason) for w in result.warnings] == [(2, "bad_investment_eur")]
+    assert result.ignored_columns == []
+
+
+def test_approximate_jobs_were_dropped(geocoder, real_communes):
+    """Regression: "env. 300" jobs was dropped without a word; now 300, with a warning."""
+    data = "name,lat,lon,emplois\nA,50.69,3.17,env. 300\nB,50.69,3.17,~40\nC,50.69,3.17,120\n"
+    result = upload("sites.csv", data.encode(), geocoder, real_communes)
+    assert list(result.sites["jobs"]) == [300, 40, 120]
+    assert [(w.row, w.reason, w.value) for w in result.warnings] == [(1, "approx_jobs", "env. 300"),
+                                                                     (2, "approx_jobs", "~40")]  # fmt: skip
+
+
+def test_a_row_with_only_a_postal_code_failed(geocoder, real_communes):
+    """Regression: a row with only a postal code (38000) was not placed; Grenoble is its one commune."""
+    result = upload("sites.csv", b"name,code_postal\nA,38000\nB,\n", geocoder, real_communes)
+    assert result.error is None
+    assert list(result.sites["insee"]) == ["38185"]
+    assert [(f.row, f.reason) for f in result.failures] == [(2, "no_location")]
+    alone = upload("sites.csv", b"cp\n38000\n", geocoder, real_communes)
+    assert alone.error is None and list(alone.sites["insee"]) == ["38185"]
+
+
+def test_swapped_latitude_and_longitude_only_said_outside(geocoder, real_communes):
+    """Regression: lat/lon given the wrong way round only said "outside French communes"."""
+    result = upload("sites.csv", b"name,lat,lon\nA,3.17,50.69\nSea,47.0,-6.0\n", geocoder, real_communes)
+    assert list(result.sites["name"]) == ["A"]
+    point = result.sites.geometry.iloc[0]
+    assert (round(point.x, 2), round(point.y, 2)) == (3.17, 50.69)
+    assert [(w.row, w.reason) for w in result.warnings] == [(1, "swapped_point")]
+    assert [(f.row, f.reason) for f in result.failures] == [(2, "outside")]
+
+
+def test_columns_the_upload_ignored_were_not_reported(geocoder, real_communes):
+    """Regression: a column no field reads was dropped without a word."""
+    data = "name,lat,lon,Contact,Remarques\nA,50.69,3.17,x,y\n"
+    result = upload("sites.csv", data.encode(), geocoder, real_communes)
+    assert result.ignored_columns == ["Contact", "Remarques"]
+    assert result.notes("fr") == ["Colonnes ignorées (aucun champ ne les lit) : « Contact », « Remarques »."]
+    doc = feature_collection(point_feature('{"name": "A", "jobs": 3, "couleur": "bleu"}'))
+    assert upload("sites.geojson", doc, geocoder, real_communes).ignored_columns == ["couleur"]
