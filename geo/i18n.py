@@ -82,7 +82,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "by_year_announced": {"fr": "Par année d'annonce", "en": "By year announced"},
     "by_year_opened": {"fr": "Par année d'ouverture", "en": "By year opened"},
     "year_sites": {"fr": "{n} site(s) · {jobs} emplois", "en": "{n} site(s) · {jobs} jobs"},
-    "year_unknown": {"fr": "Année non renseignée", "en": "Year unknown"},
+    "year_unknown": {"fr": "Année n.c.", "en": "Year n/a"},
     "years": {"fr": "Années", "en": "Years"},
     "year_of": {"fr": "Année de", "en": "Year of"},
     "year_of_opened": {"fr": "l'ouverture", "en": "opening"},

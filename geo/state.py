@@ -28,7 +28,7 @@ MODES = ("explore", "present")
 HIDEABLE = (*SECTORS, "uploads", "communes", "departements", "regions")
 MAX_QUERY_CHARS = 200
 DEFAULT_KM = 20.0
-YEAR_OF = ("opened", "announced")  # the date the year filter reads (the first: default)
+YEAR_OF = ("announced", "opened")  # the date the year filter reads (the first: default)
 YEAR_LOW, YEAR_HIGH = 1800, 2100  # the schema's bounds of a date
 JOBS_BOUND_MAX = JOBS_MAX  # what a site may have (geo.schema): a bound beyond it is brought back
 FRICHE_HA_MAX = 10_000.0  # a friche's surface bound (ha): beyond any inventoried land unit
@@ -54,7 +54,7 @@ class FilterSpec:
     # a site whose year no source gives is left out when a bound is set (said on the page).
     year_min: int | None = None
     year_max: int | None = None
-    year_of: str = "opened"  # "opened" | "announced"
+    year_of: str = "announced"  # "announced" | "opened"
     # Friches (geo.friches): which friches the layer shows; régions, départements and the
     # radius above apply to them too.
     friche_statuses: tuple[str, ...] = ()

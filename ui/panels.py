@@ -214,7 +214,7 @@ def _jobs_words(sites: gpd.GeoDataFrame, lang: str) -> str:
     return fmt_int(jobs.sum(), lang) if jobs.notna().any() else t("not_given", lang)
 
 
-def charts(selection: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, lang: str, year_of: str = "opened") -> None:
+def charts(selection: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, lang: str, year_of: str = "announced") -> None:
     if selection.empty:
         return
     left, right = st.columns(2, gap="large")

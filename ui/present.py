@@ -53,9 +53,11 @@ def _step(tour: list[str], delta: int) -> None:
     session.change(site=tour[(position + delta) % len(tour)])
 
 
-def years_of(selection: gpd.GeoDataFrame, year_of: str) -> pd.Series:
-    """Each site's year of ``year_of`` (opening or announcement), NA where no source gives it."""
-    return pd.to_numeric(selection[YEAR_COLUMNS[year_of]], errors="coerce")
+def first_years(selection: gpd.GeoDataFrame) -> pd.Series:
+    """The year each site enters the timeline: its announcement or its opening, whichever
+    came first (NA when no source dates either)."""
+    dates = [pd.to_numeric(selection[column], errors="coerce") for column in YEAR_COLUMNS.values()]
+    return pd.concat(dates, axis=1).min(axis=1)
 
 
 def _step_year(years: list[int], delta: int) -> None:
@@ -91,7 +93,7 @@ def page(selection: gpd.GeoDataFrame, state: State, show_map: Callable[..., None
     (``timeline``: the map at year Y shows the sites opened, or announced, by then)."""
     lang, year = state.view.lang, state.view.timeline
     st.html(f"<style>{PRESENT_CSS}</style>")
-    years = years_of(selection, state.spec.year_of)
+    years = first_years(selection)  # the map at Y: the sites open or announced by then
     timeline = sorted(int(y) for y in years.dropna().unique())
     shown = selection if year is None else selection[years <= year]
     top, full, back = st.columns([13, 2, 3], vertical_alignment="center")

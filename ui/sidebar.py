@@ -149,12 +149,11 @@ def _years(sb, sites, spec: FilterSpec, distances, lang: str) -> None:
         **session.bind("year_of"),
     )
     years = pd.to_numeric(sites[YEAR_COLUMNS[spec.year_of]], errors="coerce").dropna()
-    if years.nunique() < 2:  # (a slider needs two ends)
-        if years.empty:
-            sb.caption(t("no_years", lang))
-        return
-    sb.slider(t("years", lang), min_value=int(years.min()), max_value=int(years.max()),
-              **session.bind_range("year_min", "year_max", int(years.min()), int(years.max())))  # fmt: skip
+    if years.nunique() >= 2:  # (a slider needs two ends)
+        sb.slider(t("years", lang), min_value=int(years.min()), max_value=int(years.max()),
+                  **session.bind_range("year_min", "year_max", int(years.min()), int(years.max())))  # fmt: skip
+    elif years.empty:
+        sb.caption(t("no_years", lang))
     if spec.has_year_bound:
         column = YEAR_COLUMNS[spec.year_of]
         unknown = int(apply_filters(sites, spec, skip="years", distance_m=distances)[column].isna().sum())

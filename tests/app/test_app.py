@@ -395,8 +395,23 @@ def opened(props) -> int | None:
     return props.get("opened")
 
 
+def first_year(props) -> int | None:
+    """The year a site enters the presenter's timeline: announced or opened, the earlier."""
+    years = [y for y in (props.get("opened"), int(props["announced"][:4]) if props.get("announced") else None) if y]
+    return min(years) if years else None
+
+
+def test_a_year_range_from_a_link_reads_the_announcement_year_by_default():
+    """Done-when of issue 12: ?year_min=2016&year_max=2018 shows exactly the sites announced then."""
+    at = run(year_min="2016", year_max="2018")
+    announced = [f for f in SITES if f["properties"].get("announced") and 2016 <= int(f["properties"]["announced"][:4]) <= 2018]
+    undated = sum(1 for f in SITES if not f["properties"].get("announced"))
+    assert f'data-sites="{len(announced)}"' in ready(at)
+    assert any(f"{undated} site(s) sans cette date" in c.value for c in at.sidebar.caption)
+
+
 def test_a_year_range_from_a_link_selects_the_sites_opened_then_and_says_how_many_have_no_date():
-    at = run(year_min="2015", year_max="2020")
+    at = run(year_min="2015", year_max="2020", year_of="opened")
     inside = [f for f in SITES if opened(f["properties"]) is not None and 2015 <= opened(f["properties"]) <= 2020]
     undated = sum(1 for f in SITES if opened(f["properties"]) is None)
     assert f'data-sites="{len(inside)}"' in ready(at)
@@ -407,7 +422,7 @@ def test_a_year_range_from_a_link_selects_the_sites_opened_then_and_says_how_man
 
 
 def test_the_year_slider_moved_by_hand_goes_to_the_url_and_its_ends_mean_no_bound():
-    at = run()
+    at = run(year_of="opened")
     years = sorted({opened(f["properties"]) for f in SITES if opened(f["properties"]) is not None})
     at.slider(key="w_year_min_year_max").set_value((years[1], years[-1])).run()
     assert qp(at, "year_min") == [str(years[1])] and "year_max" not in at.query_params
@@ -424,14 +439,14 @@ def test_year_bounds_the_wrong_way_round_are_swapped_like_jobs():
 def test_the_presenters_timeline_steps_through_the_years_and_is_in_the_url():
     at = run(mode="present")
     at.button(key="timeline").click().run()
-    years = sorted({opened(f["properties"]) for f in SITES if opened(f["properties"]) is not None})
+    years = sorted({first_year(f["properties"]) for f in SITES if first_year(f["properties"]) is not None})
     assert qp(at, "timeline") == [str(years[0])]
-    first = sum(1 for f in SITES if opened(f["properties"]) == years[0])
+    first = sum(1 for f in SITES if first_year(f["properties"]) == years[0])
     assert f'data-sites="{first}"' in ready(at)
     assert str(years[0]) in tour_card(at)
     at.button(key="tour_next").click().run()
     assert qp(at, "timeline") == [str(years[1])]
-    by_then = sum(1 for f in SITES if opened(f["properties"]) is not None and opened(f["properties"]) <= years[1])
+    by_then = sum(1 for f in SITES if first_year(f["properties"]) is not None and first_year(f["properties"]) <= years[1])
     assert f'data-sites="{by_then}"' in ready(at)
     assert f"{by_then} site(s) en tout" in tour_card(at)
     # a brownfield's former closure is said in its year

@@ -62,7 +62,11 @@ def test_the_clicker_steps_through_the_tour_after_a_click_on_the_map_and_escape_
 
 def test_the_timeline_points_out_the_years_new_sites_on_the_map(open_page):
     """Presenter mode year by year: the map at year Y shows the sites opened by then, the new ones ringed."""
-    opened = {f["properties"]["id"]: f["properties"].get("opened") for f in SITES}
+    def first(p):  # announced or opened, the earlier
+        years = [y for y in (p.get("opened"), int(p["announced"][:4]) if p.get("announced") else None) if y]
+        return min(years) if years else None
+
+    opened = {f["properties"]["id"]: first(f["properties"]) for f in SITES}
     year = 2020
     page = open_page(f"?mode=present&timeline={year}", (1920, 1080))
     page.page.wait_for_function(MAP_READY)
@@ -71,3 +75,36 @@ def test_the_timeline_points_out_the_years_new_sites_on_the_map(open_page):
     assert shown == sorted(i for i, y in opened.items() if y is not None and y <= year)
     assert page.map.locator(".rc-new").count() == sum(1 for y in opened.values() if y == year)
     page.screenshot("present-timeline-2020.png")
+
+
+def _first_year(p):
+    years = [y for y in (p.get("opened"), int(p["announced"][:4]) if p.get("announced") else None) if y]
+    return min(years) if years else None
+
+
+def test_a_year_range_link_and_the_timeline_in_a_real_browser(open_page):
+    """Issue 12's done-when: ?year_min=2016&year_max=2018 shows exactly the sites announced
+    then and says how many have no date; ?mode=present&timeline=2013 shows the sites open or
+    announced by 2013, and PageDown moves to the next year that changes the map."""
+    announced = [f["properties"] for f in SITES if f["properties"].get("announced")]
+    inside = [p for p in announced if 2016 <= int(p["announced"][:4]) <= 2018]
+    page = open_page("?year_min=2016&year_max=2018")
+    assert page.ready_count() == len(inside)
+    assert page.marker_count(expected=len(inside)) == len(inside)
+    undated = len(SITES) - len(announced)
+    page.page.get_by_text(f"{undated} site(s) sans cette date").wait_for()
+
+    firsts = {f["properties"]["id"]: _first_year(f["properties"]) for f in SITES}
+    page = open_page("?mode=present&timeline=2013", (1920, 1080))
+    page.page.wait_for_function(MAP_READY)
+    by_2013 = sorted(i for i, y in firsts.items() if y is not None and y <= 2013)
+    frame = page.page.frame(url=lambda u: "streamlit_folium" in u)
+    assert sorted(frame.evaluate("() => Object.keys(window.__sites)")) == by_2013
+    page.page.keyboard.press("PageDown")
+    following = min(y for y in firsts.values() if y is not None and y > 2013)
+    page.page.wait_for_function(f"() => new URL(location.href).searchParams.get('timeline') === '{following}'")
+    page.wait_ready()
+    frame = page.page.frame(url=lambda u: "streamlit_folium" in u)
+    assert sorted(frame.evaluate("() => Object.keys(window.__sites)")) == sorted(
+        i for i, y in firsts.items() if y is not None and y <= following
+    )

@@ -129,8 +129,9 @@ def test_apply_filters(sites, spec, expected):
 def test_year_bounds_keep_the_sites_dated_within_them_and_leave_undated_ones_out(sites):
     dated = sites.assign(opened=pd.array([2016, 2020, None, 2012], dtype="Int64"),
                          announced_year=pd.array([None, 2019, None, None], dtype="Int64"))  # fmt: skip
-    assert ids(apply_filters(dated, FilterSpec(year_min=2015))) == ["a", "b"]
-    assert ids(apply_filters(dated, FilterSpec(year_max=2016))) == ["a", "d"]
+    assert ids(apply_filters(dated, FilterSpec(year_min=2015, year_of="opened"))) == ["a", "b"]
+    assert ids(apply_filters(dated, FilterSpec(year_max=2016, year_of="opened"))) == ["a", "d"]
+    assert ids(apply_filters(dated, FilterSpec(year_min=2015))) == ["b"]  # the announcement by default
     assert ids(apply_filters(dated, FilterSpec(year_min=2000, year_of="announced"))) == ["b"]
     assert ids(apply_filters(dated, FilterSpec(year_of="announced"))) == ["a", "b", "c", "d"]  # no bound: all
 

@@ -62,6 +62,6 @@ def test_the_chart_by_year_counts_unknown_years_apart_and_stacks_sectors():
     assert chart.index(">2018<") < chart.index(">2020<")
     assert "2 site(s) · 10 emplois" in chart and "1 site(s) · n.c. emplois" in chart
     assert chart.count('class="seg"') == 3  # 2020: glass and food stacked; 2018: food
-    assert "Année non renseignée" in chart and chart.rindex("1 site(s) · 5 emplois") > chart.index("Année non renseignée")
+    assert "Année n.c." in chart and chart.rindex("1 site(s) · 5 emplois") > chart.index("Année n.c.")
     nothing = years_html(sites, "announced", "en")
-    assert "Year unknown" in nothing and "4 site(s) · 15 jobs" in nothing and 'class="seg"' not in nothing
+    assert "Year n/a" in nothing and "4 site(s) · 15 jobs" in nothing and 'class="seg"' not in nothing
