@@ -123,6 +123,11 @@ def friche_mask(
         keep &= friches["status"].isin(spec.friche_statuses).to_numpy()
     if spec.friche_types and skip != "friche_types":
         keep &= friches["friche_type"].isin(spec.friche_types).to_numpy()
+    if spec.has_year_bound and skip != "years":
+        # the years apply to reconversions: a reused friche is kept when its reuse year is
+        # within them (unknown: left out); the friches still to reuse are the stock, kept
+        reused = (friches["status"] == "reused").to_numpy()
+        keep &= ~reused | within(friches["reuse_year"], spec.year_min, spec.year_max)
     if (spec.friche_ha_min is not None or spec.friche_ha_max is not None) and skip != "friche_ha":
         keep &= within(friches["surface_ha"], spec.friche_ha_min, spec.friche_ha_max)
     if spec.regs and skip != "regs":

@@ -23,7 +23,7 @@ from geo.mapview.elements import RuntimeCall
 from geo.mapview.payload import COORD_DECIMALS, lon_lat, to_json
 
 # The card's rows, in order (labels: i18n ``friche_row_<key>``).
-FRICHE_ROWS = ("type", "status", "surface", "activity", "zoning", "pollution", "reuse", "source")
+FRICHE_ROWS = ("type", "status", "surface", "identified", "activity", "zoning", "pollution", "reuse", "source")
 
 
 class FrichePayload(TypedDict):
@@ -75,6 +75,8 @@ def friche_texts(friches: pd.DataFrame, lang: str) -> dict[str, list[str | None]
         out["type"].append(label(FRICHE_TYPES, row.friche_type))
         out["status"].append(status)
         out["surface"].append(ha)
+        identified = getattr(row, "identified_on", None)  # (hand-made frames may not have it)
+        out["identified"].append(None if pd.isna(identified) else str(pd.Timestamp(identified).year))
         activity, ended = text(row.former_activity), year(row.activity_end_year)
         if ended:
             activity = f"{activity or '—'} ({_t('friche_ended', lang, year=ended)})"

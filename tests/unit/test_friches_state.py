@@ -83,3 +83,28 @@ def test_headline_figures(friches):
     f = friche_figures(friches)
     assert (f.friches, f.available, f.available_ha, f.available_with_surface) == (4, 2, 2.0, 1)
     assert (f.reused, f.reused_for_industry, f.by_status["with-project"]) == (1, 1, 1)
+
+
+def test_the_year_filter_applies_to_reconversions_and_keeps_the_friches_still_to_reuse():
+    """Issue 12, item 5: a year range keeps the friches reused within it; the others stay."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from geo.filters import friche_mask
+    from geo.state import FilterSpec
+
+    friches = gpd.GeoDataFrame(
+        {
+            "status": ["reused", "reused", "reused", "without-project"],
+            "reuse_year": pd.array([2015, 2021, None, None], dtype="Int64"),
+            "friche_type": ["industrial"] * 4,
+            "surface_ha": [1.0] * 4,
+            "reg": ["32"] * 4,
+            "dep": ["59"] * 4,
+        },
+        geometry=[Point(3, 50)] * 4,
+        crs=4326,
+    )
+    assert friche_mask(friches, FilterSpec(year_min=2020)).tolist() == [False, True, False, True]
+    assert friche_mask(friches, FilterSpec()).tolist() == [True] * 4
