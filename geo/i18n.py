@@ -390,6 +390,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "friche_row_type": {"fr": "Type", "en": "Type"},
     "friche_row_status": {"fr": "Statut", "en": "Status"},
     "friche_row_surface": {"fr": "Surface", "en": "Area"},
+    "same_spot": {"fr": "Au même endroit :", "en": "At the same place:"},
     "friche_row_identified": {"fr": "Inventoriée en", "en": "Inventoried in"},
     "friche_row_activity": {"fr": "Ancienne activité", "en": "Former activity"},
     "friche_row_zoning": {"fr": "Zonage (PLU)", "en": "Zoning (local plan)"},

@@ -277,6 +277,7 @@ def _runtime_config(large: bool, lang: str) -> dict:
         "fricheStroke": styles.FRICHE_STROKE,
         "popupWidth": 480 if large else 400,
         "present": large,  # presenter mode: the map fills its frame, keys go to the tour
+        "sameSpot": escape(_t("same_spot", lang)),
         "sortMax": SVG_MAX_SITES,
         "canvasAreas": CANVAS_AREAS,
         "classColors": list(styles.CHOROPLETH_COLORS),

@@ -142,3 +142,17 @@ def test_an_upload_survives_presenter_mode_and_back_and_goes_into_the_offline_ma
         page.page.get_by_role("button", name="Carte (HTML hors ligne)").click()
     offline = open(info.value.path(), encoding="utf-8").read()
     assert "Atelier témoin" in offline and "Fabrique témoin" in offline
+
+
+def test_sites_at_the_same_point_can_each_be_reached_from_the_card_on_top(open_page):
+    """Regression: 2CRSI and OVHcloud share Strasbourg's point; only the marker on top could
+    be clicked. Its card now names the other, and the link opens that one's card (and URL)."""
+    a, b = "strasbourg-2crsi", "strasbourg-ovhcloud-datacenter"
+    page = open_page(f"?site={a}")
+    page.map.locator(f'.rc-card[data-site-id="{a}"]').wait_for()
+    link = page.map.locator(f'.rc-card[data-site-id="{a}"] .rc-same a[data-open-site="{b}"]')
+    assert link.count() == 1
+    link.click()
+    page.map.locator(f'.rc-card[data-site-id="{b}"]').wait_for()
+    assert page.map.locator(f'.rc-card[data-site-id="{b}"] .rc-same a[data-open-site="{a}"]').count() == 1
+    wait_param(page, "site", b)

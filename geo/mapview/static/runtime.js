@@ -34,8 +34,27 @@
     d.className = 'rc-card';
     d.setAttribute('data-site-id', p.ids[i]);
     d.innerHTML = '<div class="rc-title">' + val(S, p.name, i, p) + '</div><div class="rc-sub">' +
-      val(S, p.sub, i, p) + '</div>' + rowsHtml(S, p, i, cfg.labels);
+      val(S, p.sub, i, p) + '</div>' + sameSpotHtml(m) + rowsHtml(S, p, i, cfg.labels);
     return d;
+  }
+  // Sites at the very same point (two companies at one address, a commune's centre): the
+  // card of the marker on top names the others, each a link that opens its card — without
+  // it, the markers below could not be clicked (see openSameSpot).
+  function sameSpotHtml(m) {
+    var here = m.getLatLng(), links = [];
+    for (var id in window.__sites) {
+      var o = window.__sites[id];
+      if (o === m || !o.getLatLng().equals(here)) continue;
+      links.push('<a href="#" data-open-site="' + id.replace(/[^A-Za-z0-9_.:-]/g, '') + '">' +
+        val(stringsOf(o), o.rcData.name, o.rcIndex, o.rcData) + '</a>');
+    }
+    return links.length ? '<div class="rc-same">' + m.rcMap._rc.cfg.sameSpot + ' ' + links.join(', ') + '</div>' : '';
+  }
+  function openSameSpot(map, e) {
+    var link = e.target.closest && e.target.closest('[data-open-site]');
+    if (!link) return;
+    e.preventDefault();
+    RM.openSite(map, link.getAttribute('data-open-site'), {});
   }
 
   function siteTip(m) {
@@ -175,6 +194,7 @@
     L.control.scale({imperial: false}).addTo(map);  // metres only
     map.on('popupopen', function (e) { relayoutCards(map, e); });
     if (cfg.present) present(map);
+    map.getContainer().addEventListener('click', function (e) { openSameSpot(map, e); });
     window.__reindus = {
       map: map,
       openSite: function (id, opts) { return RM.openSite(map, id, opts || {}); },
