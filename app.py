@@ -162,7 +162,7 @@ def read_upload(base: Base, name: str, data: bytes, progress) -> upload.UploadRe
 
 def build_map(
     selection, base: Base, sites: gpd.GeoDataFrame, state: State, *, map_args: dict, served: bool = True, friches=None,
-    highlighted=(),
+    highlighted=(), heading: str | None = None,
 ):
     """The map of the selection; ``served``: many sites travel as a file the app serves
     (geo.served), not inside the map (an exported HTML file must hold its sites);
@@ -181,6 +181,7 @@ def build_map(
         selected_friche=map_args.get("friche"),
         report_tag=map_args.get("tag"),  # (the map's reports carry it back: ui.session)
         highlighted=highlighted,
+        heading=heading,
     )
 
 
@@ -322,10 +323,15 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None) ->
     export_args = {
         "basemap": state.view.basemap, "site": state.view.site, "hide": state.view.hide, "friche": state.view.friche,
     }  # fmt: skip
+    # the offline map says what it shows: title, filters, date (in the page and in <title>)
+    heading = panels.export_heading(state, place_names(base), lang)
     panels.exports(
         selection,
         lambda: standalone_html(
-            build_map(selection, base, sites, state, map_args=export_args, served=False, friches=friches)
+            build_map(
+                selection, base, sites, state, map_args=export_args, served=False, friches=friches, heading=heading
+            ),
+            title=heading,
         ),
         partial(
             mapview.to_png, selection, base.communes, base.departements, base.regions,

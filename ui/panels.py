@@ -58,6 +58,15 @@ def filters_in_words(state: State, names: dict[str, pd.Series], lang: str) -> st
     return " · ".join(parts) if parts else t("all_sites_words", lang)
 
 
+def export_heading(state: State, names: dict[str, pd.Series], lang: str) -> str:
+    """The exported map's heading: "Carte de la réindustrialisation — <filters> — 28/11/2026"."""
+    import datetime as dt
+
+    today = dt.date.today()
+    date = today.strftime("%d/%m/%Y") if lang == "fr" else today.isoformat()
+    return f"{t('app_title', lang)} — {filters_in_words(state, names, lang)} — {date}"
+
+
 def show_notices(notices: list[Notice], lang: str) -> None:
     for notice in notices:
         st.html(f'<div class="url-notice" role="status">⚠️ {html.escape(notice_text(notice, lang))}</div>')

@@ -94,6 +94,7 @@ def build_map(
     hidden: Iterable[str] = (),
     report_tag: str | None = None,
     highlighted: Iterable[str] = (),
+    heading: str | None = None,
     friches: gpd.GeoDataFrame | None = None,
     selected_friche: str | None = None,
 ) -> folium.Map:
@@ -139,6 +140,9 @@ def build_map(
     hidden : iterable of str
         Overlays that start switched off in the layer control: sector slugs, ``uploads``,
         ``communes``, ``departements``, ``regions``.
+    heading : str, optional
+        A title across the top of the map (the offline export says what it shows); the
+        legend then starts folded.
     highlighted : iterable of str
         Ids of sites pointed out by a ring (presenter mode's timeline: the year's new sites).
     report_tag : str, optional
@@ -197,6 +201,8 @@ def build_map(
     m.add_child(RuntimeCall("layers", groups=keyed, args=([list(layer.rc_key) for layer in keyed],)))
     if highlighted:
         m.add_child(RuntimeCall("highlight", args=(sorted(set(highlighted) & set(sites["id"])),)))
+    if heading:
+        m.add_child(RuntimeCall("heading", args=(escape(heading),)))
     m.add_child(RuntimeCall("finish"))
     m.add_child(folium.LayerControl(position="topright", collapsed=layer_control_collapsed))
     return assets.localize(m)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from browser_pages import SITES
+from browser_pages import ARTIFACTS, SITES
 
 FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
@@ -142,6 +142,22 @@ def test_an_upload_survives_presenter_mode_and_back_and_goes_into_the_offline_ma
         page.page.get_by_role("button", name="Carte (HTML hors ligne)").click()
     offline = open(info.value.path(), encoding="utf-8").read()
     assert "Atelier témoin" in offline and "Fabrique témoin" in offline
+    # opened as people open it (a browser, from the disk): it says what it shows, legend folded
+    assert "<title>Carte de la réindustrialisation — Département : Nord (59) — " in offline
+    saved = ARTIFACTS / "offline-export-after-upload.html"
+    info.value.save_as(saved)
+    context = page.context.browser.new_context(viewport={"width": 1400, "height": 900})
+    # offline: the file itself, nothing from any host (tiles fail, the map must still work)
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+    viewer = context.new_page()
+    viewer.goto(saved.as_uri())
+    viewer.wait_for_function("() => window.__mapReady === true")
+    heading = viewer.locator(".rc-heading").inner_text()
+    assert heading.startswith("Carte de la réindustrialisation — Département : Nord (59) — ")
+    assert viewer.locator(".rc-legend details").get_attribute("open") is None
+    assert viewer.locator(".site-marker").count() == before + 2
+    viewer.screenshot(path=str(ARTIFACTS / "offline-export-after-upload.png"))
+    context.close()
 
 
 def test_sites_at_the_same_point_can_each_be_reached_from_the_card_on_top(open_page):

@@ -494,7 +494,7 @@
     L.DomEvent.disableScrollPropagation(d);
     // On a small map the legend starts folded (one click opens it).
     var size = map.getSize();
-    if (det && (map._rc.cfg.present || size.x < 800 || size.y < 560)) det.open = false;
+    if (det && (map._rc.cfg.present || map._rc.cfg.foldLegend || size.x < 800 || size.y < 560)) det.open = false;
     return d;
   }
 
@@ -623,6 +623,15 @@
 
   // ---- sites to point out (presenter mode's timeline: the year's new sites) -----------
   RM.highlight = function (map, ids) { map._rc.highlight = ids; };
+  // A title across the top of the map (the offline export: what it shows, and when).
+  RM.heading = function (map, html) {
+    var d = L.DomUtil.create('div', 'rc-heading', map.getContainer());
+    d.innerHTML = html;  // (escaped by geo.mapview)
+    L.DomEvent.disableClickPropagation(d);
+    map._rc.cfg.foldLegend = true;
+    var legend = map.getContainer().querySelector('.rc-legend details');
+    if (legend) legend.open = false;
+  };
   function drawHighlights(map) {
     (map._rc.highlight || []).forEach(function (id) {
       var m = window.__sites[id];  // (clustered maps make markers lazily: not pointed out)
