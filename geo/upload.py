@@ -101,7 +101,9 @@ class UploadResult:
         detail = self.error_detail
         if self.error_why:
             detail = t(f"upload_unreadable_{self.error_why}", lang, **self.error_args)
-        return t(f"upload_error_{self.error}", lang, detail=detail, mb=MAX_UPLOAD_MB, rows=MAX_ROWS)
+        if self.error == "too_big" and lang == "fr":  # (the size as French writes it: 5,7 Mo)
+            detail = detail.replace(".", ",")
+        return t(f"upload_error_{self.error}", lang, detail=detail, mb=MAX_UPLOAD_MB, rows=fmt_int(MAX_ROWS, lang))
 
     def failures_frame(self, lang: str) -> pd.DataFrame:
         return pd.DataFrame(

@@ -92,6 +92,12 @@ def test_broken_uploads_get_a_clear_message(geocoder, real_communes, name, data,
     assert result.error_text("fr") and "{" not in result.error_text("en")
 
 
+def test_the_too_big_message_writes_the_size_as_french_does(geocoder, real_communes):
+    """Regression: "Fichier trop gros (5.7 Mo)" in a French page."""
+    result = upload("big.csv", b"x" * int(5.7 * 1024 * 1024), geocoder, real_communes)
+    assert "(5,7 Mo)" in result.error_text("fr") and "(5.7 MB)" in result.error_text("en")
+
+
 @pytest.fixture(scope="module")
 def joined(real_communes):
     from geo.load import read_sites
