@@ -10,6 +10,7 @@ Run: ``bash scripts/run.sh`` (or ``streamlit run app.py [-- --sites PATH]``).
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import logging
 import os
@@ -47,25 +48,12 @@ PAGE_CSS = (Path(__file__).parent / "ui" / "page.css").read_text(encoding="utf-8
 EXPLORER_MAP_HEIGHT = 500
 
 
-def sites_path_option() -> Path:
-    """``streamlit run app.py -- --sites PATH`` or ``REINDUS_SITES=PATH``; default data/sites.geojson."""
+def path_option(flag: str, env: str) -> Path | None:
+    """``streamlit run app.py -- --FLAG PATH`` or the environment variable ``env``; None: neither."""
     parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--sites", type=Path)
-    args, _ = parser.parse_known_args(sys.argv[1:])
-    if args.sites:
-        return args.sites
-    return Path(os.environ[SITES_ENV]) if os.environ.get(SITES_ENV) else SITES_PATH
-
-
-def friches_path_option() -> Path | None:
-    """``-- --friches PATH`` or ``REINDUS_FRICHES=PATH`` (the national friches-standard.csv);
-    None: the shipped extract (data/friches/)."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--friches", type=Path)
-    args, _ = parser.parse_known_args(sys.argv[1:])
-    if args.friches:
-        return args.friches
-    return Path(os.environ[FRICHES_ENV]) if os.environ.get(FRICHES_ENV) else None
+    parser.add_argument(f"--{flag}", type=Path)
+    given = getattr(parser.parse_known_args(sys.argv[1:])[0], flag)
+    return given or (Path(os.environ[env]) if os.environ.get(env) else None)
 
 
 # -- cached, read-only layers -----------------------------------------------------------------
@@ -89,6 +77,15 @@ class Base:
     @property
     def regions(self) -> gpd.GeoDataFrame:
         return self.background.regions
+
+    @functools.cached_property
+    def place_names(self) -> dict[str, pd.Series]:
+        """Names of régions, départements and communes by code (the sidebar, the PNG's subtitle)."""
+        return {
+            "reg": self.regions.set_index("code")["nom"],
+            "dep": self.departements.set_index("code")["nom"],
+            "commune": self.communes.set_index("insee")["nom"],
+        }
 
     def join(self, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         return join_sites_to_communes(sites, self.communes, self.departements, self.regions)
@@ -122,7 +119,8 @@ def sites_with_friches_near(
     key: tuple, _sites: gpd.GeoDataFrame, _friches: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
     """The sites' frame for their cards, with the friches near each (geo.friches_near): once per
-    (sites, friches) frames, ``key`` naming both; the same frame on every run (its texts are kept)."""
+    (sites, friches) frames, ``key`` naming where both come from (the data files, the session's
+    upload: one at a time, sites or friches); the same frame on every run (its texts are kept)."""
     return with_friches_near(_sites, _friches)
 
 
@@ -210,7 +208,8 @@ def main() -> None:
     st.set_page_config(page_title="Carte de la réindustrialisation", page_icon="🏭", layout="wide")
     st.html(f"<style>{PAGE_CSS}</style>")
     try:
-        base = load_base(str(sites_path_option()))
+        sites_path = str(path_option("sites", SITES_ENV) or SITES_PATH)
+        base = load_base(sites_path)
     except DataError as error:
         # visitors see the file's name, never the server's paths (the log has them)
         logging.getLogger(__name__).error("data error:\n%s", error)
@@ -220,8 +219,11 @@ def main() -> None:
         )
         st.stop()
 
-    friches_all = load_friches_layer(_str_or_none(friches_path_option()), base).friches
-    state = session.load(replace(base.known, friche_ids=frozenset(friches_all["id"])))
+    friches_path = _str_or_none(path_option("friches", FRICHES_ENV))
+    # the inventory is read when a run may show it (1.4 s once per process): not for every first page
+    friches_all = load_friches_layer(friches_path, base).friches if session.friches_wanted() else None
+    known = base.known if friches_all is None else replace(base.known, friche_ids=frozenset(friches_all["id"]))
+    state = session.load(known)
     lang, mode = state.view.lang, state.view.mode
     # The filters come first in the sidebar, but the upload is read first (the filters
     # count its sites too): keep a slot for them above it.
@@ -234,6 +236,8 @@ def main() -> None:
     # a friches file uploaded in the sidebar is the friches layer of this session
     friches_all = uploads.friches() if uploads.friches() is not None else friches_all
     state = session.state()
+    if friches_all is None and state.view.friches:  # (the layer switched on during this run)
+        friches_all = load_friches_layer(friches_path, base).friches
     distances = distances_to_commune(sites, base.communes, state.spec.near) if state.spec.near else None
     selection = apply_filters(sites, state.spec, distance_m=distances)
     if state.view.site is not None and state.view.site not in set(selection["id"]):
@@ -261,7 +265,7 @@ def main() -> None:
     card_sites = (
         sites
         if friches is None
-        else sites_with_friches_near((id(sites), id(friches_all), upload_id()), sites, friches_all)
+        else sites_with_friches_near((sites_path, friches_path, upload_id()), sites, friches_all)
     )
     map_of = partial(show_map, base, card_sites, state, friches=friches)  # (selection, height)
     if mode == "present":
@@ -284,12 +288,8 @@ def _str_or_none(path: Path | None) -> str | None:
 
 
 def place_names(base: Base) -> dict[str, pd.Series]:
-    """Names of régions, départements and communes by code."""
-    return {
-        "reg": base.regions.set_index("code")["nom"],
-        "dep": base.departements.set_index("code")["nom"],
-        "commune": base.communes.set_index("insee")["nom"],
-    }
+    """Names of régions, départements and communes by code (indexed once, with the cached Base)."""
+    return base.place_names
 
 
 def hidden_names(state: State) -> list[str]:

@@ -186,7 +186,6 @@ PARAMS: tuple[Param, ...] = (
     Param("friche_near_km", "friche_near_km", "float", low=1.0, high=50.0, step=0.5),
 )
 _BY_NAME = {p.name: p for p in PARAMS}
-_BY_FIELD = {p.field: p for p in PARAMS}
 
 
 def param(name: str) -> Param:
@@ -328,9 +327,3 @@ def _format(p: Param, value: object) -> str:
     if p.kind == "float":
         return str(int(value)) if float(value).is_integer() else repr(float(value))
     return str(value)
-
-
-def bounds(name: str) -> tuple[float | None, float | None, float | None]:
-    """(low, high, step) of a numeric parameter, for its widget."""
-    p = _BY_NAME[name]
-    return p.low, p.high, p.step

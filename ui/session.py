@@ -76,6 +76,15 @@ def state() -> State:
     return _session().state
 
 
+def friches_wanted() -> bool:
+    """Whether this run may show friches: the layer is on, or the URL names a friche parameter
+    (the app reads the inventory only then, not at every first page)."""
+    session = st.session_state.get(_KEY)
+    return any(key.startswith("friche") for key in st.query_params) or (
+        session is not None and session.state.view.friches
+    )
+
+
 def notices() -> list[Notice]:
     return _session().notices
 
@@ -111,8 +120,8 @@ def bind(name: str, to_widget: Callable = lambda v: v, from_widget: Callable = l
     state when the user changes it."""
     field_name = param(name).field
     key = f"w_{field_name}"
-    value = session_value = to_widget(state().get(field_name))
-    st.session_state[key] = list(value) if isinstance(session_value, tuple) else value
+    value = to_widget(state().get(field_name))
+    st.session_state[key] = list(value) if isinstance(value, tuple) else value
     return {"key": key, "on_change": _widget_changed, "args": (key, field_name, from_widget)}
 
 

@@ -33,28 +33,18 @@ from geo.i18n import fmt_int
 from geo.mapview.background import to_wgs84
 from geo.mapview.cards import missing_to_none
 from geo.mapview.catalog import check_sites
-from geo.mapview.png_layout import (  # noqa: F401 (the public ones are png's API too)
-    CORSICA,
-    MARKER_FULL_SITES,
-    MARKER_MIN_SCALE,
+from geo.mapview.png_layout import (
     OVERSEAS,
     OVERSEAS_REGIONS,
-    ZOOM_MAX_SHARE,
-    ZOOM_MIN_SPAN_M,
     Box,
     _fit_aspect,
     _host_frame,
-    _inside,
     _jobs,
-    _overlaps,
     _projected_box,
-    boxes_overlap,
     commune_known_jobs,
     credit_parts,
     credit_text,
-    format_date,
     france_extent,
-    host_communes,
     map_extent,
     marker_scale,
     place_labels,

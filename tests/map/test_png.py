@@ -18,8 +18,8 @@ from map_fixtures import frame, site
 from shapely.geometry import Point, box
 
 from geo import mapview
-from geo.mapview import png
-from geo.mapview.png import boxes_overlap, place_labels
+from geo.mapview import png, png_layout
+from geo.mapview.png_layout import boxes_overlap, place_labels
 from geo.territories import TERRITORIES
 
 CORSICA = next(t for t in TERRITORIES if t.name == "Corse")
@@ -66,7 +66,7 @@ def test_only_host_communes_are_drawn(sites, communes, departements, regions):
     only_alpha = sites[sites["insee"].eq("03901")]
     slide = png.render_slide(only_alpha, communes, departements, regions, title="t")
     assert slide.communes == ["03901"]
-    assert list(png.host_communes(only_alpha, communes)["insee"]) == ["03901"]
+    assert list(png_layout.host_communes(only_alpha, communes)["insee"]) == ["03901"]
 
 
 def test_no_commune_drawn_without_sites(sites, communes, departements, regions):
