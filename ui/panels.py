@@ -19,6 +19,7 @@ from geo.friches_schema import FRICHE_STATUSES
 from geo.i18n import fmt_eur, fmt_int, fmt_pct, t
 from geo.state import Notice, State, to_query
 from geo.vocab import SECTORS, STATUSES
+from ui import session
 
 SHARE_JS = (Path(__file__).parent / "share.js").read_text(encoding="utf-8")
 
@@ -268,11 +269,16 @@ TABLE_COLUMNS = (
 )  # fmt: skip
 
 
+def _table_order(selection: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The sites in the table's order: most jobs first (unknown last), then by name."""
+    selection = selection.assign(_jobs=pd.to_numeric(selection["jobs"], errors="coerce"))
+    return selection.sort_values(["_jobs", "name"], ascending=[False, True], na_position="last", kind="stable")
+
+
 def sites_table_frame(selection: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     """The sites as the table shows them: most jobs first (unknown last), every value as text
     in the page's language, an unknown figure "n.c." (a number column would show "None")."""
-    selection = selection.assign(_jobs=pd.to_numeric(selection["jobs"], errors="coerce"))
-    selection = selection.sort_values(["_jobs", "name"], ascending=[False, True], na_position="last", kind="stable")
+    selection = _table_order(selection)
     unknown = t("not_given", lang)
 
     def text(values: pd.Series, show: Callable[[object], str]) -> pd.Series:
@@ -314,7 +320,12 @@ def sites_table(selection: gpd.GeoDataFrame, lang: str) -> None:
         t(key, lang): st.column_config.TextColumn(width=width, alignment="right" if right else "left")
         for key, width, right in TABLE_COLUMNS
     }
-    st.dataframe(sites_table_frame(selection, lang), hide_index=True, width="stretch", column_config=config)
+    ordered = _table_order(selection)
+    # a row selected opens its site (by id: the rows' positions are those of this frame)
+    st.dataframe(
+        sites_table_frame(ordered, lang), hide_index=True, width="stretch", column_config=config,
+        **session.bind_table(list(ordered["id"])),
+    )  # fmt: skip
 
 
 def exports(selection: gpd.GeoDataFrame, map_html: Callable[[], str], map_png: Callable[[], bytes], lang: str) -> None:

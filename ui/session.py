@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import streamlit as st
 
@@ -38,6 +39,7 @@ class _MapSync:
     built: dict = field(default_factory=dict)
     reported: dict = field(default_factory=dict)
     tag: str | None = None
+    builds: int = 0  # (a map built again with the same values is a new map: its tag differs)
 
 
 @dataclass
@@ -148,6 +150,38 @@ def _widget_changed(key: str, field_name: str, from_widget: Callable) -> None:
     change(**{field_name: tuple(value) if isinstance(value, list) else value})
 
 
+TABLE_KEY = "w_table"
+
+
+def bind_table(ids: list[str]) -> dict:
+    """Keyword arguments that bind the sites table's row selection to the state's ``site``.
+
+    ``ids`` are the site ids of the table's rows, in the order of the frame it is drawn
+    from. Before the table is drawn, the open site's row is selected (no row when no site
+    is open, or when it is not in the table): the table mirrors the state, whatever
+    changed it (a marker, the card's ×, a filter, a link), and never keeps a stale row.
+    The user's selection goes through :func:`change` by the row's site id: Streamlit
+    reports rows by their position in that frame, which sorting in the browser keeps."""
+    site = state().view.site
+    rows = [ids.index(site)] if site is not None and site in ids else []
+    st.session_state[TABLE_KEY] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    return {
+        "key": TABLE_KEY,
+        "on_select": partial(_table_selected, tuple(ids)),
+        "selection_mode": "single-row",
+    }
+
+
+def _table_selected(ids: tuple[str, ...]) -> None:
+    """A row selected (its site opens; a friche's card closes: the map shows one card) or unselected."""
+    rows = ((st.session_state.get(TABLE_KEY) or {}).get("selection") or {}).get("rows") or []
+    position = rows[0] if rows and isinstance(rows[0], int) else None
+    if position is not None and 0 <= position < len(ids):
+        change(site=ids[position], friche=None)
+    elif state().view.site in ids:  # the open site's row unselected: its card closes
+        change(site=None)
+
+
 def near_text() -> tuple[str, str]:
     """The radius search's commune as the user typed it, and what it resolved to."""
     session = _session()
@@ -184,11 +218,16 @@ def map_args(rest: object) -> dict:
         wanted = current.get(name)
         reported = sync.reported.get(name, _UNSET)
         args[name] = sync.built[name] if reported == wanted and name in sync.built else wanted
-    if args != sync.built:
+    # The map shows what it reported; a state that differs from it (the table selects the
+    # site whose card the user closed, the sidebar puts back the basemap the layer control
+    # changed) needs a new map even when the values are the ones it was built with.
+    stale = any(name in sync.reported and sync.reported[name] != current.get(name) for name in MAP_FIELDS)
+    if args != sync.built or stale:
         sync.built, sync.reported = args, {}
+        sync.builds += 1
     # The map's name for what it was built from: its reports carry it back, and a report
     # from a map no longer on screen (replaced by a tour step, a filter) is not applied.
-    sync.tag = hashlib.sha1(repr((rest, sorted(args.items()))).encode()).hexdigest()[:12]
+    sync.tag = hashlib.sha1(repr((rest, sorted(args.items()), sync.builds)).encode()).hexdigest()[:12]
     return {**args, "tag": sync.tag}
 
 
