@@ -160,11 +160,12 @@ def read_upload(base: Base, name: str, data: bytes, progress) -> upload.UploadRe
 
 def build_map(
     selection, base: Base, sites: gpd.GeoDataFrame, state: State, *, map_args: dict, served: bool = True, friches=None,
-    highlighted=(), heading: str | None = None,
+    highlighted=(), heading: str | None = None, friches_from=None,
 ):
-    """The map of the selection; ``served``: many sites travel as a file the app serves
-    (geo.served), not inside the map (an exported HTML file must hold its sites);
-    ``friches``: the friches shown (None: the layer is off)."""
+    """The map of the selection; ``served``: many sites (and friches) travel as a file the
+    app serves (geo.served), not inside the map (an exported HTML file must hold its data);
+    ``friches``: the friches shown (None: the layer is off), filtered from ``friches_from``
+    (the inventory read from disk; None for a session's upload, which is never served)."""
     return mapview.map_of_selection(
         selection,
         base.background,
@@ -177,6 +178,7 @@ def build_map(
         large=state.view.mode == "present",
         friches=friches,
         selected_friche=map_args.get("friche"),
+        friches_from=friches_from,
         report_tag=map_args.get("tag"),  # (the map's reports carry it back: ui.session)
         highlighted=highlighted,
         heading=heading,
@@ -184,13 +186,17 @@ def build_map(
 
 
 def show_map(
-    base: Base, sites: gpd.GeoDataFrame, state: State, selection, height: int, friches=None, highlighted=()
+    base: Base, sites: gpd.GeoDataFrame, state: State, selection, height: int, friches=None, highlighted=(),
+    friches_from=None,
 ) -> None:
     """The map; a click on a site or a friche, a closed card or a layer switched reports to the state."""
     upload_id = getattr(session.upload(), "file_id", None)
     rest = (state.spec, upload_id, state.view.lang, state.view.mode, state.view.friches, state.view.timeline)
     args = session.map_args(rest)
-    fmap = build_map(selection, base, sites, state, map_args=args, friches=friches, highlighted=highlighted)
+    fmap = build_map(
+        selection, base, sites, state, map_args=args, friches=friches, highlighted=highlighted,
+        friches_from=friches_from,
+    )
     st_folium(
         fmap,
         key=session.MAP_KEY,
@@ -233,8 +239,9 @@ def main() -> None:
             base.sites, partial(read_upload, base), base.join, lang, read_friches=partial(read_friches_upload, base)
         )
     sites = uploads.all_sites(base.sites)
-    # a friches file uploaded in the sidebar is the friches layer of this session
-    friches_all = uploads.friches() if uploads.friches() is not None else friches_all
+    # a friches file uploaded in the sidebar is the friches layer of this session (never served)
+    uploaded_friches = uploads.friches() is not None
+    friches_all = uploads.friches() if uploaded_friches else friches_all
     state = session.state()
     if friches_all is None and state.view.friches:  # (the layer switched on during this run)
         friches_all = load_friches_layer(friches_path, base).friches
@@ -267,7 +274,8 @@ def main() -> None:
         if friches is None
         else sites_with_friches_near((sites_path, friches_path, upload_id()), sites, friches_all)
     )
-    map_of = partial(show_map, base, card_sites, state, friches=friches)  # (selection, height)
+    friches_from = None if friches is None or uploaded_friches else friches_all
+    map_of = partial(show_map, base, card_sites, state, friches=friches, friches_from=friches_from)  # (selection, height)
     if mode == "present":
         present.page(selection, state, map_of)
     else:

@@ -387,6 +387,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "friche_unnamed": {"fr": "Friche sans nom", "en": "Unnamed brownfield"},
     "friche_ended": {"fr": "fin en {year}", "en": "ended {year}"},
     "friche_link": {"fr": "Fiche sur Cartofriches ↗", "en": "Page on Cartofriches ↗"},
+    "n_friches": {"fr": "{n} friches", "en": "{n} brownfields"},
+    "friches_failed": {
+        "fr": "Les friches n'ont pas pu être chargées sur la carte. Rechargez la page.",
+        "en": "The brownfields could not be loaded on the map. Reload the page.",
+    },
     "friche_row_type": {"fr": "Type", "en": "Type"},
     "friche_row_status": {"fr": "Statut", "en": "Status"},
     "friche_row_surface": {"fr": "Surface", "en": "Area"},

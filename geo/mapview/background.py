@@ -18,6 +18,7 @@ import shapely
 from geo.encode import encode_geometries
 from geo.mapview.cards import CardTexts, commune_texts
 from geo.mapview.catalog import SiteCatalog
+from geo.mapview.friches import FricheCatalog
 
 # Commune rings: 1e-4° (~10 m) for the detailed layer (simplified at 25 m), 1e-3° (~100 m)
 # for the national one (simplified at 1 km); outlines are context: 1e-3°.
@@ -69,6 +70,7 @@ class Background:
         self._outlines: Outlines | None = None
         self._texts: dict[tuple, CardTexts] = {}
         self._catalogs: list[SiteCatalog] = []
+        self._friche_catalogs: list[FricheCatalog] = []
 
     @classmethod
     def load(cls) -> Background:
@@ -119,6 +121,18 @@ class Background:
                 return known
         catalog = SiteCatalog(sites)
         self._catalogs = [catalog, *self._catalogs[: CATALOGS_KEPT - 1]]
+        return catalog
+
+    def friche_catalog(self, friches: gpd.GeoDataFrame | FricheCatalog) -> FricheCatalog:
+        """The :class:`FricheCatalog` of a frame of friches (the app's inventory), kept
+        for the last frames asked for and matched by identity, as :meth:`catalog`."""
+        if isinstance(friches, FricheCatalog):
+            return friches
+        for known in self._friche_catalogs:
+            if known.frame is friches:
+                return known
+        catalog = FricheCatalog(friches)
+        self._friche_catalogs = [catalog, *self._friche_catalogs[: CATALOGS_KEPT - 1]]
         return catalog
 
 

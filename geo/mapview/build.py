@@ -24,7 +24,7 @@ from geo.mapview.background import COMMUNE_DECIMALS, OUTLINE_DECIMALS, Backgroun
 from geo.mapview.cards import COMMUNE_ROWS, CardTexts, commune_figures, commune_texts, escape, labels_for
 from geo.mapview.catalog import SiteCatalog, check_sites
 from geo.mapview.elements import Runtime, RuntimeCall
-from geo.mapview.friches import add_friches
+from geo.mapview.friches import FricheCatalog, add_friches
 from geo.mapview.legend import legend_html
 from geo.mapview.payload import (
     COORD_DECIMALS,
@@ -97,6 +97,7 @@ def build_map(
     heading: str | None = None,
     friches: gpd.GeoDataFrame | None = None,
     selected_friche: str | None = None,
+    friches_from: gpd.GeoDataFrame | FricheCatalog | None = None,
 ) -> folium.Map:
     """The folium map of ``sites``: markers, commune choropleth, outlines, legend, controls.
 
@@ -152,6 +153,11 @@ def build_map(
         Friches (``geo.friches``) to draw as diamonds coloured by status; None: no layer.
     selected_friche : str, optional
         Id of a friche whose card opens on load (when no site is selected).
+    friches_from : GeoDataFrame or FricheCatalog, optional
+        The inventory ``friches`` was filtered from (or its catalog): with
+        ``geo.mapview.friches.SERVE_MIN_FRICHES`` friches or more and ``files``, every
+        friche of it goes into one served file, and the map only says which it shows.
+        Never a user's upload (it would be written to disk).
     """
     sites = check_sites(sites)
     if basemap not in styles.BASEMAPS:
@@ -184,7 +190,11 @@ def build_map(
     )
     m.add_child(RuntimeCall("view", args=(_view_args(view, sites, selected) | {"selectedFriche": selected_friche},)))
     if friches is not None:
-        add_friches(m, friches, lang, large=large)
+        if isinstance(friches_from, gpd.GeoDataFrame):
+            friches_from = (
+                background.friche_catalog(friches_from) if background is not None else FricheCatalog(friches_from)
+            )
+        add_friches(m, friches, lang, large=large, catalog=friches_from, files=files)
     label_keys = _add_sites(
         m, sites, table, lang=lang, cluster=cluster, cards_from=cards_from, files=files, hidden=hidden
     )

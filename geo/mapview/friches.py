@@ -4,26 +4,44 @@ their tooltips and cards, as one named payload that ``ReindusMap.addFriches`` dr
 A friche is a diamond, a site a circle: the two layers differ by shape, not only colour.
 Every text is escaped here, once; owners and contacts never reach this module (the
 importer drops them, ``geo.friches_schema.PRIVATE_COLUMNS``).
+
+At national scale (the full inventory, ~28,000 friches) the layer follows the sites'
+design (:mod:`geo.served`): a :class:`FricheCatalog` of the app's whole inventory writes
+every friche once, per language, as a served file, and each map carries only a bit mask
+of the friches it shows (:class:`ServedFriches`); above :data:`CLUSTER_MIN_FRICHES`
+friches shown, the runtime clusters them (markers only for what is on screen).
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import TypedDict
 
 import folium
 import geopandas as gpd
 import numpy as np
+import orjson
 import pandas as pd
 
+from geo import assets
 from geo.friches_schema import FRICHE_STATUSES, FRICHE_TYPES, POLLUTION, REUSE_TYPES
 from geo.i18n import t as _t
 from geo.mapview import styles
 from geo.mapview.cards import escape, safe_url
 from geo.mapview.elements import RuntimeCall
-from geo.mapview.payload import COORD_DECIMALS, lon_lat, to_json
+from geo.mapview.payload import COORD_DECIMALS, lon_lat, selection_indices, selection_mask, to_json
+from geo.served import FileStore
 
 # The card's rows, in order (labels: i18n ``friche_row_<key>``).
 FRICHE_ROWS = ("type", "status", "surface", "identified", "activity", "zoning", "pollution", "reuse", "source")
+# From this many friches in the inventory the app holds (the full national file, ~28,000),
+# they travel as one served file written once, and each map carries a bit mask. The
+# shipped extract (2,594 friches, ~740 KB) stays inside the map, as before.
+SERVE_MIN_FRICHES = 5_000
+# Above this many friches shown, the layer is clustered (as sites above CLUSTER_MIN_SITES).
+CLUSTER_MIN_FRICHES = 5_000
+# The payload's entries that are one per friche (the rest is shared: texts, labels, colours).
+PER_FRICHE = ("ids", "lon", "lat", "status", "name", "tip", "url", "insee", "ha_hundredths")
 
 
 class FrichePayload(TypedDict):
@@ -47,6 +65,17 @@ class FrichePayload(TypedDict):
     status_labels: list[str]
     commune_label: str
     radius: float
+    cluster_title: str  # a cluster's tooltip ("{n} friches")
+
+
+class ServedFriches(TypedDict):
+    """Friches of a served file (``geo.served``): those the bit mask ``selection`` marks."""
+
+    file: str  # URL of the gzip-compressed FrichePayload of the whole inventory
+    selection: str | None  # base64, bit i % 8 of byte i // 8 for friche i; None: all
+    count: int
+    radius: float  # (presenter mode draws them larger: not in the file)
+    failed: str  # what the map says when the file cannot be read (text, not HTML)
 
 
 def _fmt_ha(value: float, lang: str) -> str:
@@ -131,8 +160,13 @@ def friche_payload(friches: gpd.GeoDataFrame, lang: str, *, large: bool = False)
         .tolist(),
         "status_labels": [escape(FRICHE_STATUSES.label(slug, lang)) for slug in slugs],
         "commune_label": escape(_t("friches_layer", lang)),
-        "radius": styles.FRICHE_RADIUS_PX * (1.4 if large else 1.0),
+        "radius": _radius(large),
+        "cluster_title": escape(_t("n_friches", lang)),
     }
+
+
+def _radius(large: bool) -> float:
+    return styles.FRICHE_RADIUS_PX * (1.4 if large else 1.0)
 
 
 def _insee_of(friches: pd.DataFrame) -> list:
@@ -143,15 +177,107 @@ def _insee_of(friches: pd.DataFrame) -> list:
     return list(friches["insee"].where(friches["insee"].notna(), declared))
 
 
-def add_friches(m: folium.Map, friches: gpd.GeoDataFrame, lang: str, *, large: bool = False) -> None:
-    """The friches' layer (not in the layer control: the sidebar's one toggle shows it)."""
+class FricheCatalog:
+    """The payload (per language) and the served file (per language and store) of one
+    frame of friches: the app's whole inventory, kept by the app between maps, so that a
+    filter change only picks rows. Never mutate the frame after its first map."""
+
+    def __init__(self, frame: gpd.GeoDataFrame) -> None:
+        self.frame = frame
+        self._ids = pd.Index(frame["id"].astype(str))
+        self._payloads: dict[str, FrichePayload] = {}
+        self._files: dict[tuple[str, str], str] = {}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def payload(self, lang: str) -> FrichePayload:
+        if lang not in self._payloads:
+            self._payloads[lang] = friche_payload(self.frame, lang)
+        return self._payloads[lang]
+
+    def positions(self, ids: pd.Series) -> np.ndarray:
+        """The rows of the catalog's frame holding ``ids`` (each must be there)."""
+        at = self._ids.get_indexer(ids.astype(str))
+        if (at < 0).any():
+            missing = list(ids[at < 0][:5])
+            raise ValueError(f"build_map: friches {missing} are not in the frame friches_from")
+        return at
+
+    def served_file(self, lang: str, files: FileStore) -> str:
+        """Every friche of the frame as one file of ``files``, written once (again if deleted)."""
+        key = (lang, str(files.directory))
+        known = self._files.get(key)
+        if known is not None and files.has(known):
+            return known
+        data = orjson.dumps(self.payload(lang), option=orjson.OPT_SERIALIZE_NUMPY)
+        self._files[key] = files.publish(data, "friches")
+        return self._files[key]
+
+
+def select_friches(file: FrichePayload, served: ServedFriches) -> FrichePayload:
+    """The friche payload of a served selection (decode.js's ``selectFriches``): the
+    file's friches its mask marks, drawn at the map's radius."""
+    idx = selection_indices(served["selection"])
+
+    def pick(a: list) -> list:
+        return a if idx is None else [a[i] for i in idx]
+
+    out = dict(file) | {k: pick(file[k]) for k in PER_FRICHE}
+    out["rows"] = [dict(row, idx=pick(row["idx"])) for row in file["rows"]]
+    return out | {"radius": served["radius"]}  # type: ignore[return-value]
+
+
+def add_friches(
+    m: folium.Map,
+    friches: gpd.GeoDataFrame,
+    lang: str,
+    *,
+    large: bool = False,
+    cluster: bool | None = None,
+    catalog: FricheCatalog | None = None,
+    files: FileStore | None = None,
+) -> None:
+    """The friches' layer (not in the layer control: the sidebar's one toggle shows it).
+
+    ``cluster``: by default above :data:`CLUSTER_MIN_FRICHES` friches. With ``catalog``
+    (the whole inventory ``friches`` was filtered from) of :data:`SERVE_MIN_FRICHES`
+    friches or more and ``files``, the friches travel as the catalog's served file and
+    the map carries only which of them it shows.
+    """
+    if cluster is None:
+        cluster = len(friches) > CLUSTER_MIN_FRICHES
     group = folium.FeatureGroup(name=escape(_t("friches_layer", lang)), overlay=True, control=False)
+    name = _served_file(catalog, lang, files)
+    if name is not None:
+        served: ServedFriches = {
+            "file": files.url_of(name),
+            "selection": selection_mask(catalog.positions(friches["id"]), len(catalog)),
+            "count": len(friches),
+            "radius": _radius(large),
+            "failed": _t("friches_failed", lang),
+        }
+        data = to_json(served)
+    else:
+        data = lambda: to_json(friche_payload(friches, lang, large=large))  # noqa: E731
+    # Only a clustered layer needs Supercluster (served by the app).
+    js = [("supercluster", assets.asset_url("supercluster"))] if cluster else []
     group.add_child(
-        RuntimeCall(
-            "addFriches", groups="parent", data=lambda: to_json(friche_payload(friches, lang, large=large))
-        )
+        RuntimeCall("addFriches", groups="parent", data=data, args=({"cluster": cluster},), default_js=js)
     )
     m.add_child(group)
+
+
+def _served_file(catalog: FricheCatalog | None, lang: str, files: FileStore | None) -> str | None:
+    """The catalog's served file, when its friches go to one: many of them, and the store
+    writable (an uploaded inventory is never given as a catalog: it stays in its session)."""
+    if catalog is None or files is None or len(catalog) < SERVE_MIN_FRICHES:
+        return None
+    try:
+        return catalog.served_file(lang, files)
+    except OSError as exc:  # e.g. a read-only app directory: the friches go in the map
+        warnings.warn(f"geo.mapview: friches not served from {files.directory}: {exc}", stacklevel=4)
+        return None
 
 
 def legend_rows(friches: pd.DataFrame, lang: str) -> str:

@@ -86,3 +86,13 @@ test("a commune's friches in one line: number, by status, known surface", () => 
   assert.equal(D.fricheSummary(p, [0, 1, 2], 'en-GB'), '3 (Sans projet 2, Potentielle 1) · 1.8 ha');
   assert.equal(D.fricheSummary(p, [1], 'en-GB'), '1 (Potentielle 1)');
 });
+
+test('a served selection of friches decodes as the Python reference decoder does', () => {
+  const g = golden('friches_served');
+  const selected = D.selectFriches(g.file, g.served);
+  assert.deepEqual(selected, g.expected);
+  assert.deepEqual(selected.ids, ['f-1', 'f-3']);
+  assert.equal(selected.ids.length, g.served.count);
+  assert.equal(selected.radius, g.served.radius);
+  assert.deepEqual(D.selectFriches(g.file, {selection: null, radius: 3}).ids, g.file.ids);  // null: all
+});

@@ -19,6 +19,7 @@ from map_fixtures import HOSTILE, calls, frame, render, served_file, site, strin
 
 from geo import mapview
 from geo.mapview import build, payload
+from geo.mapview.friches import FricheCatalog, select_friches
 from geo.served import FileStore
 
 GOLDEN = Path(__file__).resolve().parents[1] / "js" / "golden"
@@ -63,6 +64,14 @@ def golden_payloads(directory: Path) -> dict[str, dict]:
     finally:
         build.SERVE_MIN_SITES = serve_min
     file = served_file(served, store)
+    friches = _friches()
+    catalog = FricheCatalog(friches)
+    friche_served = {
+        "file": store.url_of(catalog.served_file("fr", store)),
+        "selection": payload.selection_mask(catalog.positions(friches["id"].iloc[[0, 2]]), len(catalog)),
+        "count": 2, "radius": 8.4, "failed": "—",
+    }  # fmt: skip
+    friche_file = served_file(friche_served, store)
     return {
         "sites_inline": {"payload": inline, "strings": table, "expected": payload.site_records(inline, table)},
         "sites_served": {
@@ -71,6 +80,11 @@ def golden_payloads(directory: Path) -> dict[str, dict]:
             "selected": payload.selection_indices(served["selection"]),
             "expected": payload.site_records(payload.select(file, served)),
         },
+        "friches_served": {
+            "file": friche_file,
+            "served": friche_served,
+            "expected": select_friches(friche_file, friche_served),
+        },
         "communes": {
             "payload": communes,
             "strings": table,
@@ -78,6 +92,23 @@ def golden_payloads(directory: Path) -> dict[str, dict]:
             "first_ring": _first_ring(communes),
         },
     }
+
+
+def _friches():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    rows = [
+        {"id": "f-1", "name": "Filature", "status": "without-project", "surface_ha": 1.25, "insee": "03901"},
+        {"id": "f-2", "name": HOSTILE, "status": "reused", "surface_ha": None, "insee": None},
+        {"id": "f-3", "name": "Tuilerie", "status": "potential", "surface_ha": 0.5, "insee": "03902"},
+    ]
+    common = {"friche_type": "industrial", "former_activity": None, "activity_end_year": None,
+              "zoning_type": "U", "zoning_label": None, "pollution": None, "reuse_type": None,
+              "reuse_year": None, "source": "EPF", "cartofriches_url": None}  # fmt: skip
+    return gpd.GeoDataFrame(
+        [r | common for r in rows], geometry=[Point(2.25, 46.5), Point(2.3, 46.55), Point(2.75, 46.5)], crs="EPSG:4326"
+    )
 
 
 def _first_ring(p: dict) -> list[list[float]]:
@@ -97,7 +128,7 @@ def made(tmp_path_factory) -> dict[str, dict]:
     return golden_payloads(tmp_path_factory.mktemp("golden"))
 
 
-@pytest.mark.parametrize("name", ["sites_inline", "sites_served", "communes"])
+@pytest.mark.parametrize("name", ["sites_inline", "sites_served", "friches_served", "communes"])
 def test_golden_files_are_what_the_encoder_writes(made, name):
     assert _load(name) == json.loads(json.dumps(made[name])), "stale: run PYTHONPATH=. python tests/unit/test_payload_golden.py"
 
@@ -118,6 +149,15 @@ def test_the_reference_decoder_selects_the_served_sites():
     assert payload.site_records(selected) == served["expected"]
     assert [r["id"] for r in served["expected"]] == ["hostile", "dep-only", "upload-1"]
     assert payload.selection_indices(served["served"]["selection"]) == served["selected"] == [1, 3, 4]
+
+
+def test_the_reference_decoder_selects_the_served_friches():
+    served = _load("friches_served")
+    selected = select_friches(served["file"], served["served"])
+    assert selected == served["expected"]
+    assert selected["ids"] == ["f-1", "f-3"] and selected["insee"] == ["03901", "03902"]
+    assert [selected["texts"][k] for k in selected["name"]] == ["Filature", "Tuilerie"]
+    assert selected["radius"] == 8.4 != served["file"]["radius"]
 
 
 def test_the_reference_decoder_reads_the_golden_communes():

@@ -139,7 +139,21 @@
     return text;
   }
 
+  // The friche payload of a served selection (ServedFriches {file, selection, count, radius,
+  // failed}; geo/mapview/friches.py select_friches is the twin): the file's friches that its
+  // mask marks, drawn at the map's radius.
+  var PER_FRICHE = ['ids', 'lon', 'lat', 'status', 'name', 'tip', 'url', 'insee', 'ha_hundredths'];
+  function selectFriches(file, served) {
+    var idx = selectionIndices(served.selection), out = {};
+    function pick(a) { return idx ? idx.map(function (i) { return a[i]; }) : a; }
+    Object.keys(file).forEach(function (k) { out[k] = file[k]; });
+    PER_FRICHE.forEach(function (k) { out[k] = pick(file[k]); });
+    out.rows = file.rows.map(function (r) { return {key: r.key, label: r.label, idx: pick(r.idx)}; });
+    out.radius = served.radius;
+    return out;
+  }
+
   return {ring: ring, shape: shape, value: value, selectionIndices: selectionIndices, select: select,
           groupOf: groupOf, markerClass: markerClass, siteRecords: siteRecords, communeRecords: communeRecords,
-          fricheSummary: fricheSummary};
+          fricheSummary: fricheSummary, selectFriches: selectFriches};
 }));

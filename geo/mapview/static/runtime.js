@@ -4,7 +4,8 @@
 // Contract for browser tests and the app: window.__reindus {map, openSite, openCommune},
 // window.__mapReady, window.__sites {id: marker}, window.__communes {insee: layer},
 // window.__siteCount and the map container's data-site-count, window.__mapError;
-// friches: window.__friches {id: marker}, window.__fricheCount, __reindus.openFriche(id).
+// friches: window.__friches {id: marker}, window.__fricheCount, __reindus.openFriche(id);
+// a clustered layer makes markers for the friches on screen only (window.__fricheIndex {id: entry}).
 (function (window) {
   'use strict';
   if (window.ReindusMap) return;
@@ -83,14 +84,17 @@
     return list + '</ul>';
   }
 
-  // The friches of a commune (when the layer is on), matched on the INSEE code.
+  // The friches of a commune (when the layer is on; their entries in its payload), matched
+  // on the INSEE code in the payload itself (a clustered layer has markers only for the
+  // friches on screen).
   function frichesOf(map, code) {
-    var rc = map._rc;
+    var rc = map._rc, p = rc.friches && rc.friches.p;
+    if (!p) return [];
     if (!rc.fricheByCommune) {
       rc.fricheByCommune = Object.create(null);
-      for (var id in window.__friches) {
-        var m = window.__friches[id], at = m.rcFriche.insee[m.rcIndex];
-        if (at) (rc.fricheByCommune[at] = rc.fricheByCommune[at] || []).push(m);
+      for (var i = 0; i < p.ids.length; i++) {
+        var at = p.insee[i];
+        if (at) (rc.fricheByCommune[at] = rc.fricheByCommune[at] || []).push(i);
       }
     }
     return rc.fricheByCommune[code] || [];
@@ -99,8 +103,8 @@
   function communeFriches(map, code) {
     var list = frichesOf(map, code);
     if (!list.length) return '';
-    var p = list[0].rcFriche;
-    var text = D.fricheSummary(p, list.map(function (m) { return m.rcIndex; }), map._rc.cfg.locale);
+    var p = map._rc.friches.p;
+    var text = D.fricheSummary(p, list, map._rc.cfg.locale);
     return '<table class="rc-table rc-commune-friches"><tr><th scope="row">' + p.commune_label + '</th><td>' +
       text + '</td></tr></table>';
   }
@@ -398,34 +402,99 @@
     return '<b>' + fricheText(p, p.name[i]) + '</b><br>' + (fricheText(p, p.tip[i]) || '');
   }
 
-  RM.addFriches = function (map, group, p) {
-    var n = p.ids.length, scale = Math.pow(10, p.coord_decimals), cfg = map._rc.cfg;
-    // (DOM paths up to sortMax, countable by tests; a canvas above)
-    var renderer = n > cfg.sortMax ? L.canvas({pane: 'rc-friches', padding: 0.3}) : L.svg({pane: 'rc-friches'});
-    for (var i = 0; i < n; i++) {
-      var color = p.status_colors[p.status[i]];
-      var m = new Diamond([p.lat[i] / scale, p.lon[i] / scale], {
-        pane: 'rc-friches', renderer: renderer, radius: p.radius, color: cfg.fricheStroke, weight: 1.2,
-        opacity: 0.9, fillColor: color, fillOpacity: 0.85,
-        className: 'friche-marker friche-' + p.status_slugs[p.status[i]]
-      });
-      m.rcFriche = p; m.rcIndex = i;
-      m.bindTooltip(fricheTip, {sticky: true, direction: 'top', className: 'rc-tooltip'});
-      m.bindPopup(fricheCard, {maxWidth: cfg.popupWidth, minWidth: 240, className: 'rc-popup', autoPanPadding: [30, 30]});
-      m.on('click', ensureFricheCard);
-      window.__friches[p.ids[i]] = m;
-      group.addLayer(m);
+  // smaller diamonds over the whole country (thousands of them), full size up close
+  function fricheRadius(map, p) {
+    var z = map.getZoom();
+    return p.radius * (z < 7 ? 0.55 : z < 9 ? 0.8 : 1);
+  }
+
+  function makeFriche(map, fl, i) {
+    var p = fl.p, cfg = map._rc.cfg, scale = Math.pow(10, p.coord_decimals), color = p.status_colors[p.status[i]];
+    var m = new Diamond([p.lat[i] / scale, p.lon[i] / scale], {
+      pane: 'rc-friches', renderer: fl.renderer, radius: fricheRadius(map, p), color: cfg.fricheStroke, weight: 1.2,
+      opacity: 0.9, fillColor: color, fillOpacity: 0.85,
+      className: 'friche-marker friche-' + p.status_slugs[p.status[i]]
+    });
+    m.rcFriche = p; m.rcIndex = i;
+    m.bindTooltip(fricheTip, {sticky: true, direction: 'top', className: 'rc-tooltip'});
+    m.bindPopup(fricheCard, {maxWidth: cfg.popupWidth, minWidth: 240, className: 'rc-popup', autoPanPadding: [30, 30]});
+    m.on('click', ensureFricheCard);
+    window.__friches[p.ids[i]] = m;
+    return m;
+  }
+
+  // A served file holds every friche of the app's inventory (geo.served, as the sites'):
+  // the page inflates it, then keeps the friches the selection marks. RM.finish waits for it.
+  function fetchFriches(map, group, served, opts) {
+    map._rc.pendingFriches = {failed: served.failed, promise: window.fetch(served.file).then(function (r) {
+      if (!r.ok) throw new Error(served.file + ': HTTP ' + r.status);
+      return new window.Response(r.body.pipeThrough(new window.DecompressionStream('gzip'))).json();
+    }).then(function (file) { RM.addFriches(map, group, D.selectFriches(file, served), opts); })};
+  }
+
+  // Payload: a FrichePayload, or a served selection {file, selection, count, radius, failed}
+  // (geo/mapview/friches.py, ServedFriches). opts.cluster: markers only for the friches on
+  // screen, the others in clusters (Supercluster, as the sites; see renderFriches).
+  RM.addFriches = function (map, group, p, opts) {
+    if (p.file) { fetchFriches(map, group, p, opts || {}); return; }
+    var n = p.ids.length, cfg = map._rc.cfg, clustered = !!(opts && opts.cluster && window.Supercluster);
+    // (DOM paths up to sortMax, countable by tests, and for the few on screen of a
+    // clustered layer; a canvas above)
+    var renderer = n > cfg.sortMax && !clustered ? L.canvas({pane: 'rc-friches', padding: 0.3}) : L.svg({pane: 'rc-friches'});
+    var fl = map._rc.friches = {p: p, group: group, renderer: renderer};
+    map._rc.fricheByCommune = null;
+    if (clustered) {
+      window.__fricheIndex = Object.create(null);
+      var points = [];
+      for (var k = 0; k < n; k++) {
+        window.__fricheIndex[p.ids[k]] = k;
+        var s = Math.pow(10, p.coord_decimals);
+        points.push({type: 'Feature', properties: {i: k}, geometry: {type: 'Point', coordinates: [p.lon[k] / s, p.lat[k] / s]}});
+      }
+      fl.index = new window.Supercluster({radius: 60, extent: 256, maxZoom: cfg.clusterMaxZoom}).load(points);
+      map.on('moveend', function () { renderFriches(map); });
+      renderFriches(map);
+    } else {
+      for (var i = 0; i < n; i++) group.addLayer(makeFriche(map, fl, i));
     }
-    // smaller diamonds over the whole country (thousands of them), full size up close
-    function resize() {
-      var z = map.getZoom(), r = p.radius * (z < 7 ? 0.55 : z < 9 ? 0.8 : 1);
+    map.on('zoomend', function () {
+      var r = fricheRadius(map, p);
       group.eachLayer(function (l) { if (l.rcFriche === p && l.getRadius() !== r) l.setRadius(r); });
-    }
-    map.on('zoomend', resize);
-    map.whenReady(resize);
+    });
     window.__fricheCount = (window.__fricheCount || 0) + n;
     map.getContainer().setAttribute('data-friche-count', String(window.__fricheCount));
   };
+
+  // A cluster of friches: a brown diamond with its count (a site cluster is a grey disc).
+  function fricheClusterIcon(map, fl, item) {
+    var cfg = map._rc.cfg, c = item.geometry.coordinates, count = item.properties.point_count;
+    var size = count < 10 ? 28 : count < 100 ? 34 : count < 1000 ? 40 : 46;
+    var icon = L.marker([c[1], c[0]], {
+      pane: 'rc-friches', keyboard: false, title: fl.p.cluster_title.replace('{n}', count.toLocaleString(cfg.locale)),
+      icon: L.divIcon({html: '<div><span>' + abbr(count, cfg.locale) + '</span></div>',
+                       className: 'rc-cluster rc-cluster-friche', iconSize: L.point(size, size)})
+    });
+    icon.on('click', function () { map.setView(icon.getLatLng(), fl.index.getClusterExpansionZoom(item.id)); });
+    return icon;
+  }
+
+  // The clusters and the single friches in view (as render does for sites): a friche's
+  // marker still in view stays on the map (taking it off would close its open card).
+  function renderFriches(map) {
+    var fl = map._rc.friches;
+    if (!fl || !fl.index) return;
+    var before = fl.drawn || [], kept = new Set();
+    fl.drawn = [];
+    var b = map.getBounds().pad(0.2), zoom = Math.round(map.getZoom());
+    fl.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom).forEach(function (it) {
+      var layer = it.properties.cluster ? fricheClusterIcon(map, fl, it)
+        : window.__friches[fl.p.ids[it.properties.i]] || makeFriche(map, fl, it.properties.i);
+      if (!fl.group.hasLayer(layer)) fl.group.addLayer(layer);
+      kept.add(layer);
+      fl.drawn.push(layer);
+    });
+    before.forEach(function (l) { if (!kept.has(l)) fl.group.removeLayer(l); });
+  }
 
   function ensureFricheCard(e) {
     var m = e && e.target ? e.target : e, pop = m.getPopup();
@@ -433,10 +502,19 @@
   }
 
   RM.openFriche = function (map, id, opts) {
+    var zoom = opts.zoom || Math.max(map.getZoom(), 11), fl = map._rc.friches;
+    var at = window.__fricheIndex ? window.__fricheIndex[id] : undefined;
+    if (!window.__friches[id] && at !== undefined) {
+      // a clustered friche gets its marker once the map shows it on its own
+      var s = Math.pow(10, fl.p.coord_decimals);
+      zoom = Math.max(zoom, map._rc.cfg.clusterMaxZoom + 1);
+      map.setView([fl.p.lat[at] / s, fl.p.lon[at] / s], zoom, {animate: false});
+      renderFriches(map);
+    }
     var m = window.__friches[id];
     if (!m) return false;
     ensureFricheCard(m);
-    map.setView(m.getLatLng(), opts.zoom || Math.max(map.getZoom(), 11), {animate: false});
+    map.setView(m.getLatLng(), zoom, {animate: false});
     m.openPopup();
     return true;
   };
@@ -536,14 +614,14 @@
   };
 
   // The sites' file could not be read: say so on the map (the rest of it works).
-  function showError(map, err) {
+  function showError(map, err, text) {
     if (window.console) window.console.error(err);
     window.__mapError = String(err);
     var c = L.control({position: 'topleft'});
     c.onAdd = function () {
       var d = L.DomUtil.create('div', 'rc-error leaflet-control');
       d.setAttribute('role', 'alert');
-      d.textContent = map._rc.cfg.sitesFailed;
+      d.textContent = text || map._rc.cfg.sitesFailed;
       return d;
     };
     c.addTo(map);
@@ -644,7 +722,12 @@
   }
 
   RM.finish = function (map) {
-    var rc = map._rc, pending = rc.pending, view = rc.view || {};
+    var rc = map._rc, pending = rc.pending, view = rc.view || {}, friches = rc.pendingFriches;
+    if (friches) {  // (the friches' file, then the sites')
+      rc.pendingFriches = null;
+      friches.promise.catch(function (err) { showError(map, err, friches.failed); }).then(function () { RM.finish(map); });
+      return;
+    }
     if (pending) {
       rc.pending = null;
       pending.catch(function (err) { showError(map, err); }).then(function () { RM.finish(map); });
@@ -658,7 +741,7 @@
     render(map);  // (clusters in the view set first)
     drawHighlights(map);
     var sel = view.selected, friche = view.selectedFriche;
-    if (!sel && friche && window.__friches[friche]) {
+    if (!sel && friche && (window.__friches[friche] || (window.__fricheIndex && friche in window.__fricheIndex))) {
       stylesReady().then(function () {
         RM.openFriche(map, friche, {zoom: view.selectedZoom});
         startReporting(map);

@@ -1,0 +1,112 @@
+"""Tier 5: the friches layer at scale in Chromium (issue 11, item 6) — with an inventory of
+6,000 synthetic friches (above SERVE_MIN_FRICHES and CLUSTER_MIN_FRICHES), the friches come
+from a served file, are drawn as clusters with markers only for what is on screen, and every
+friche stays reachable: ``?friche=ID`` opens its card, a click on a friche after zooming in
+names it in the URL, a commune's card still counts its friches."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+
+import pytest
+from browser_pages import ARTIFACTS, SITES
+
+from bench.browser import CHROMIUM, Server
+from geo import synthetic_friches
+from geo.mapview.friches import CLUSTER_MIN_FRICHES, SERVE_MIN_FRICHES
+
+N_FRICHES = 6_000
+FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+@pytest.fixture(scope="module")
+def friches_file(tmp_path_factory):
+    path = synthetic_friches.write(N_FRICHES, tmp_path_factory.mktemp("friches") / "friches-6000.csv", seed=3)
+    with path.open(encoding="utf-8", newline="") as f:
+        return path, list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def server(friches_file):
+    """The app with the synthetic inventory as its friches (``REINDUS_FRICHES``): overrides conftest's."""
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/setup.sh --dev` (apt-get install chromium)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    env = {"REINDUS_FRICHES": str(friches_file[0])}
+    with Server("app.py", env=env, log=ARTIFACTS / "streamlit-friches-scale.log") as app:
+        app.wait_healthy(timeout=60)
+        yield app.url
+
+
+def _frame(page):
+    return page.page.frame(url=lambda u: "streamlit_folium" in u)
+
+
+def test_a_national_inventory_is_served_clustered_and_every_friche_reachable(open_page, friches_file):
+    assert N_FRICHES >= SERVE_MIN_FRICHES and N_FRICHES > CLUSTER_MIN_FRICHES  # the path under test
+    _, rows = friches_file
+    page = open_page("?friches=1")
+    frame = _frame(page)
+    assert frame.evaluate("window.__fricheCount") == N_FRICHES
+    # the friches' data came from one served file, fetched once (not inside the map)
+    files = frame.evaluate(
+        "performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/static/cache/friches-'))"
+    )
+    assert len(files) == 1 and files[0].endswith(".json.gz")
+    assert len(frame.evaluate("Object.keys(window.__fricheIndex)")) == N_FRICHES
+    # clustered: brown diamond clusters, and far fewer markers than friches
+    clusters = page.map.locator(".rc-cluster-friche")
+    assert clusters.count() > 5
+    assert page.map.locator("path.friche-marker").count() < N_FRICHES / 10
+    assert page.map.locator(".rc-cluster:not(.rc-cluster-friche)").count() == 0  # (10 sites: not clustered)
+    total = frame.evaluate(
+        "Array.from(document.querySelectorAll('.rc-cluster-friche')).reduce((s, e) => s + Number(e.querySelector('span')"
+        ".textContent.replace(/k$/, '000').replace(/[^0-9]/g, '')), 0)"
+    )
+    assert total > N_FRICHES / 2  # (the clusters hold most friches; a k-rounded count may be off a little)
+    page.screenshot("friches-scale-national.png")
+
+    # a link to a friche opens its card, though it was inside a cluster
+    target = rows[1234]["site_id"]
+    page.goto(f"?friches=1&friche={target}")
+    card = page.map.locator(f'.rc-friche[data-friche-id="{target}"]')
+    card.wait_for()
+    assert rows[1234]["site_nom"] in card.inner_text()
+
+    # zoomed in on a friche away from the sites: a click on its diamond opens its card, named in the URL
+    frame = _frame(page)
+    frame.evaluate("window.__reindus.map.closePopup()")
+    page.page.wait_for_function("() => !location.search.includes('friche=')")
+    iframe = page.page.locator(FRAME)
+    iframe.scroll_into_view_if_needed()
+    at = frame.evaluate(
+        """(id) => { const map = window.__reindus.map, r = map.getContainer().getBoundingClientRect();
+          for (const [other, m] of Object.entries(window.__friches)) {
+            if (other === id) continue;
+            const p = map.latLngToContainerPoint(m.getLatLng());
+            if (p.x < 60 || p.y < 60 || p.x > r.width - 300 || p.y > r.height - 60) continue;
+            const hit = document.elementFromPoint(r.left + p.x, r.top + p.y);
+            if (hit && hit.classList.contains('friche-marker')) return {id: other, x: r.left + p.x, y: r.top + p.y};
+          } return null; }""",
+        target,
+    )
+    assert at is not None, "no friche marker to click in the zoomed view"
+    box = iframe.bounding_box()
+    page.page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+    page.map.locator(f'.rc-friche[data-friche-id="{at["id"]}"]').wait_for()
+    page.page.wait_for_function(f"() => location.search.includes('friche={at['id']}')")
+    page.screenshot("friches-scale-zoomed.png")
+
+    # a commune's card counts its friches from the payload (most are in clusters, without markers)
+    per_commune = Counter(r["comm_insee"].zfill(5) for r in rows)
+    code = max(
+        {s["properties"]["insee"] for s in SITES if s["properties"].get("insee")}, key=per_commune.__getitem__
+    )
+    assert per_commune[code] > 0
+    frame.evaluate(f"window.__reindus.map.closePopup(); window.__reindus.openCommune('{code}')")
+    summary = page.map.locator(".rc-commune .rc-commune-friches")
+    summary.wait_for()
+    assert summary.inner_text().split("\t")[-1].strip().startswith(f"{per_commune[code]} (")

@@ -1,0 +1,113 @@
+"""Tier 1: the friches layer at scale (issue 11, item 6) — the catalog of an inventory writes
+its served file once per language, a map's bit mask marks exactly the friches it shows, and
+the reference decoder picks them as decode.js does (tests/js: the same golden file)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point
+
+from geo.mapview.friches import PER_FRICHE, FricheCatalog, friche_payload, select_friches
+from geo.mapview.payload import selection_indices, selection_mask
+from geo.served import FileStore
+
+STATUSES = ("without-project", "potential", "with-project", "reused", "unknown")
+
+
+def _inventory(n: int) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(7)
+    return gpd.GeoDataFrame(
+        {
+            "id": [f"f-{i:03d}" for i in range(n)],
+            "name": [f"Friche {i}" for i in range(n)],
+            "friche_type": "industrial",
+            "status": [STATUSES[i % len(STATUSES)] for i in range(n)],
+            "surface_ha": [None if i % 4 == 0 else 0.5 + i for i in range(n)],
+            "former_activity": None,
+            "activity_end_year": None,
+            "zoning_type": None,
+            "zoning_label": None,
+            "pollution": None,
+            "reuse_type": None,
+            "reuse_year": None,
+            "source": "EPF",
+            "cartofriches_url": [
+                f"https://cartofriches.cerema.fr/cartofriches/_app/?site=f-{i:03d}" for i in range(n)
+            ],
+            "insee": [f"59{350 + i % 3:03d}" for i in range(n)],
+        },  # fmt: skip
+        geometry=[Point(3.0 + x, 50.5 + y) for x, y in rng.random((n, 2)) / 10],
+        crs="EPSG:4326",
+    )
+
+
+@pytest.fixture
+def store(tmp_path) -> FileStore:
+    return FileStore(tmp_path / "cache", "/cache")
+
+
+def _file(store: FileStore, name: str) -> dict:
+    return json.loads(gzip.decompress((store.directory / name).read_bytes()))
+
+
+def test_the_served_file_holds_every_friche_and_is_written_once_per_language(store):
+    friches = _inventory(40)
+    catalog = FricheCatalog(friches)
+    name = catalog.served_file("fr", store)
+    assert name.startswith("friches-") and name.endswith(".json.gz")
+    written = (store.directory / name).stat().st_mtime_ns
+    assert catalog.served_file("fr", store) == name  # a filter change: the same file, not written again
+    assert (store.directory / name).stat().st_mtime_ns == written
+    assert _file(store, name) == json.loads(json.dumps(friche_payload(friches, "fr")))
+    english = catalog.served_file("en", store)
+    assert english != name and _file(store, english)["commune_label"] == "Brownfields (Cartofriches)"
+    (store.directory / name).unlink()  # pruned by the store: written again when asked for
+    assert catalog.served_file("fr", store) == name and store.has(name)
+
+
+def test_another_inventory_gives_another_file(store):
+    one, other = _inventory(40), _inventory(41)
+    assert FricheCatalog(one).served_file("fr", store) != FricheCatalog(other).served_file("fr", store)
+
+
+@pytest.mark.parametrize("rows", [[0], [3, 9, 10, 39], list(range(0, 40, 2)), list(range(40))])
+def test_a_mask_selects_exactly_the_friches_shown(rows):
+    friches = _inventory(40)
+    catalog = FricheCatalog(friches)
+    shown = friches.iloc[rows]
+    mask = selection_mask(catalog.positions(shown["id"]), len(catalog))
+    assert (mask is None) == (len(rows) == 40)  # every friche: no mask at all
+    selected = select_friches(catalog.payload("fr"), {"file": "x", "selection": mask, "count": len(rows),
+                                                      "radius": 8.4, "failed": "x"})  # fmt: skip
+    inline = friche_payload(shown, "fr")
+    assert selected["ids"] == shown["id"].tolist()
+    for key in PER_FRICHE:  # the texts are indices into the whole inventory's table: compared as texts
+        if key in ("name", "tip", "url"):
+            assert [selected["texts"][k] for k in selected[key]] == [
+                inline["texts"][k] for k in inline[key]
+            ], key
+        else:
+            assert selected[key] == inline[key], key
+    for mine, theirs in zip(selected["rows"], inline["rows"], strict=True):
+        assert [None if k < 0 else selected["texts"][k] for k in mine["idx"]] == [
+            None if k < 0 else inline["texts"][k] for k in theirs["idx"]
+        ]
+    assert selected["radius"] == 8.4  # the map's (presenter mode draws them larger), not the file's
+
+
+def test_positions_refuse_a_friche_not_in_the_inventory():
+    catalog = FricheCatalog(_inventory(5))
+    with pytest.raises(ValueError, match="not in the frame friches_from"):
+        catalog.positions(_inventory(6)["id"])
+
+
+def test_a_mask_has_one_bit_per_friche_in_file_order():
+    catalog = FricheCatalog(_inventory(20))
+    mask = selection_mask(catalog.positions(_inventory(20)["id"].iloc[[17, 2, 9]]), 20)
+    assert selection_indices(mask) == [2, 9, 17]
+    assert len(mask) == 4  # 20 friches: 3 bytes, in base64
