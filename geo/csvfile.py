@@ -57,8 +57,12 @@ def parse_table(data: bytes, path: str) -> tuple[list[str], list[list[str]]]:
     return parse_text(decode_text(data, path), path)
 
 
-def parse_text(text: str, path: str) -> tuple[list[str], list[list[str]]]:
-    """A CSV's text (``decode_text``) as its header and rows of strings; raises InputError."""
+def parse_text(text: str, path: str, row_numbers: list[int] | None = None) -> tuple[list[str], list[list[str]]]:
+    """A CSV's text (``decode_text``) as its header and rows of strings; raises InputError.
+
+    ``row_numbers``, when given, receives each row's number as a spreadsheet shows it (the
+    header's row 1, a blank line a row, Excel's ``sep=`` line none), for messages that name
+    a row the user can find."""
     if not text.strip():
         raise InputError(f"{path}: empty file", "empty")
     hint = _EXCEL_SEP_LINE.match(text)
@@ -69,8 +73,10 @@ def parse_text(text: str, path: str) -> tuple[list[str], list[list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[list[str]] = []
+    sheet_row = 0
     try:
         for row in reader:
+            sheet_row += 1
             if not row:  # a blank line is not a row
                 continue
             if header is None:
@@ -87,6 +93,8 @@ def parse_text(text: str, path: str) -> tuple[list[str], list[list[str]]]:
                     )
                 row = row[: len(header)]
             rows.append(row + [""] * (len(header) - len(row)))
+            if row_numbers is not None:
+                row_numbers.append(sheet_row)
     except csv.Error as error:
         raise InputError(
             f"{path}: not a readable CSV file (line {reader.line_num}: {error})",

@@ -62,7 +62,7 @@ def sites_csv(sites: pd.DataFrame, lang: str = "fr") -> bytes:
     (:data:`CSV_DIALECTS`): sectors, statuses and kinds of jobs as labels (their slugs in
     ``*_code`` columns), brownfield as yes / no / n.c., numbers with the language's decimal mark; INSEE
     codes stay text; no cell is a formula (``geo.csvfile.safe_cell``)."""
-    sep, decimal = CSV_DIALECTS[lang]
+    _, decimal = CSV_DIALECTS[lang]
     frame = export_frame(sites)
     for col, vocab in _LABELLED.items():
         frame.insert(frame.columns.get_loc(col) + 1, f"{col}_code", frame[col])
@@ -79,7 +79,16 @@ def sites_csv(sites: pd.DataFrame, lang: str = "fr") -> bytes:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").map(
             lambda v: _number_text(v, decimal), na_action="ignore"
         )
-    frame.columns = [safe_cell(t(f"col_{col}", lang)) for col in frame.columns]
+    frame.columns = [t(f"col_{col}", lang) for col in frame.columns]
+    return table_csv(frame, lang)
+
+
+def table_csv(frame: pd.DataFrame, lang: str = "fr") -> bytes:
+    """A table as the language's spreadsheets open it (:data:`CSV_DIALECTS`, UTF-8 with a
+    BOM), every cell and header written as text through ``geo.csvfile.safe_cell`` (no formula)."""
+    sep, _ = CSV_DIALECTS[lang]
+    frame = frame.copy()
+    frame.columns = [safe_cell(str(col)) for col in frame.columns]
     # Every cell is written as text; codes such as 01001 or 2A004 keep their form.
     frame = frame.astype("string").apply(lambda column: column.map(safe_cell, na_action="ignore"))
     buffer = io.StringIO()

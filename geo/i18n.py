@@ -312,6 +312,31 @@ TEXTS: dict[str, dict[str, str]] = {
         "{more} other(s) without suggestions.",
     },
     "upload_col_row": {"fr": "Ligne", "en": "Row"},
+    "upload_col_feature": {"fr": "Entité", "en": "Feature"},
+    "upload_reason_brownfield_unknown": {
+        "fr": "friche non reconnue : lue comme non renseignée (oui ou non est attendu)",
+        "en": "brownfield not recognised: read as unknown (yes or no is expected)",
+    },
+    "upload_reason_status_unknown": {
+        "fr": "statut non reconnu : « Annoncé » retenu (« En activité » avec une année d'ouverture)",
+        "en": "status not recognised: 'Announced' kept ('Operating' with an opening year)",
+    },
+    "upload_report": {"fr": "Rapport de l'import (CSV)", "en": "Upload report (CSV)"},
+    "upload_report_file": {"fr": "rapport-import.csv", "en": "upload-report.csv"},
+    "upload_report_help": {
+        "fr": "Chaque ligne non placée ou lue avec un avertissement, et chaque colonne ignorée : "
+        "la ligne de votre fichier, la colonne, la valeur donnée, ce que l'application en a fait.",
+        "en": "Every row not placed or read with a warning, and every column ignored: the row of your "
+        "file, the column, the value given, what the app did with it.",
+    },
+    "upload_report_column": {"fr": "Colonne", "en": "Column"},
+    "upload_report_value": {"fr": "Valeur donnée", "en": "Value given"},
+    "upload_report_action": {"fr": "Ce que l'application a fait", "en": "What the app did"},
+    "upload_report_not_placed": {"fr": "ligne non placée : {reason}", "en": "row not placed: {reason}"},
+    "upload_report_ignored_column": {
+        "fr": "colonne ignorée : aucun champ ne la lit",
+        "en": "column ignored: no field reads it",
+    },
     "upload_col_label": {"fr": "Site", "en": "Site"},
     "upload_col_reason": {"fr": "Raison", "en": "Reason"},
     "upload_col_candidates": {"fr": "Communes possibles", "en": "Possible communes"},

@@ -67,6 +67,7 @@ CHECKED_DATES = DATE_FIELDS
 
 _YES = {"yes", "oui", "true", "vrai", "1", "y", "o"}
 _NO = {"no", "non", "false", "faux", "0", "n"}
+_UNKNOWN = {"nc", "n.c.", "n.c", "?", "-", "inconnu", "unknown", "non renseigne", "ne sait pas", "na", "n/a"}
 _LOCATION_FIELDS = {"commune", "insee", "lat", "lon", "code_postal"}
 _PROGRESS_EVERY = 250
 
@@ -81,7 +82,8 @@ class Failure:
     # bad_point | outside | not_point. Warnings: bad_<field> for CHECKED_NUMBERS and CHECKED_DATES.
     reason: str
     candidates: tuple[str, ...] = ()  # "Nom (dep, insee)" strings
-    value: str = ""  # a warning's value as the file gave it
+    value: str = ""  # the value as the file gave it (a row not placed: what it was to be placed by)
+    fields: tuple[str, ...] = ()  # the fields that value comes from (geo.schema names; lat/lon, geometry)
 
 
 @dataclass
@@ -96,6 +98,18 @@ class UploadResult:
     error_args: dict = field(default_factory=dict)
     unsuggested: int = 0  # unknown names left without suggestions (MAX_FUZZY_SEARCHES reached)
     ignored_columns: list[str] = field(default_factory=list)  # the file's columns no field reads
+    # Where the user finds a row: its number as a spreadsheet shows it (``file_rows[row - 1]``;
+    # a CSV's header is row 1), or its feature number in a GeoJSON; the file's column of each field.
+    file_rows: list[int] = field(default_factory=list)
+    geojson: bool = False
+    column_names: dict[str, str] = field(default_factory=dict)
+
+    def file_row(self, row: int) -> int:
+        """The number the user's file gives ``row`` (a Failure's): the spreadsheet's row, or the feature's."""
+        return self.file_rows[row - 1] if 0 < row <= len(self.file_rows) else row
+
+    def row_header(self, lang: str) -> str:
+        return t("upload_col_feature" if self.geojson else "upload_col_row", lang)
 
     def error_text(self, lang: str) -> str:
         detail = self.error_detail
@@ -108,7 +122,7 @@ class UploadResult:
     def failures_frame(self, lang: str) -> pd.DataFrame:
         return pd.DataFrame(
             {
-                t("upload_col_row", lang): [f.row for f in self.failures],
+                self.row_header(lang): [self.file_row(f.row) for f in self.failures],
                 t("upload_col_label", lang): [f.label for f in self.failures],
                 t("upload_col_reason", lang): [t(f"upload_reason_{f.reason}", lang) for f in self.failures],
                 t("upload_col_candidates", lang): [", ".join(f.candidates) for f in self.failures],
@@ -119,7 +133,7 @@ class UploadResult:
         """The rows placed with a value set aside (title: ``upload_warning_rows``)."""
         return pd.DataFrame(
             {
-                t("upload_col_row", lang): [w.row for w in self.warnings],
+                self.row_header(lang): [self.file_row(w.row) for w in self.warnings],
                 t("upload_col_label", lang): [w.label for w in self.warnings],
                 t("upload_col_reason", lang): [t(f"upload_reason_{w.reason}", lang) for w in self.warnings],
                 t("upload_col_value", lang): [w.value for w in self.warnings],
@@ -180,6 +194,7 @@ def read_upload(
         return _failed("no_location_column", ", ".join(table.columns[:12]))
     result = _place_all(table.rows, _clean(name), geocoder, communes, progress)
     result.ignored_columns = table.ignored
+    result.file_rows, result.geojson, result.column_names = table.file_rows, table.geojson, table.names
     return result
 
 
@@ -198,6 +213,8 @@ class _Table:
     other_geometries: Counter = field(default_factory=Counter)  # GeoJSON geometry types not Point
     geojson: bool = False
     ignored: list[str] = field(default_factory=list)  # column (property) names no field reads
+    file_rows: list[int] = field(default_factory=list)  # each row's number in a spreadsheet (CSV)
+    names: dict[str, str] = field(default_factory=dict)  # field → the file's column (property) name
 
 
 class _Unreadable(Exception):
@@ -217,12 +234,14 @@ def _read_table(name: str, data: bytes) -> _Table:
 
 
 def _csv_table(text: str, name: str) -> _Table:
-    header, records = parse_text(text, name)
+    file_rows: list[int] = []
+    header, records = parse_text(text, name, row_numbers=file_rows)
     mapping = match_columns(header)
     rows = [{key: record[i] for key, i in mapping.items()} for record in records]
     read = set(mapping.values())
     ignored = [str(h).strip() or f"#{i + 1}" for i, h in enumerate(header) if i not in read]
-    return _Table(header, rows, set(mapping), ignored=ignored)
+    names = {key: str(header[i]).strip() for key, i in mapping.items()}
+    return _Table(header, rows, set(mapping), ignored=ignored, file_rows=file_rows, names=names)
 
 
 def _geojson_table(text: str) -> _Table:
@@ -243,6 +262,7 @@ def _geojson_table(text: str) -> _Table:
     columns: dict[str, None] = {}
     read: set[str] = set()
     fields: set[str] = set()
+    names: dict[str, str] = {}
     others: Counter = Counter()
     rows = []
     for feature in doc["features"]:
@@ -255,6 +275,8 @@ def _geojson_table(text: str) -> _Table:
         columns.update(dict.fromkeys(keys))
         read.update(keys[i] for i in mapping.values())
         fields.update(mapping)
+        for key, i in mapping.items():
+            names.setdefault(key, keys[i])
         geometry = feature.get("geometry")
         kind = geometry.get("type") if isinstance(geometry, dict) else None
         if kind == "Point":
@@ -269,7 +291,8 @@ def _geojson_table(text: str) -> _Table:
             others[row["_geometry"]] += 1
         rows.append(row)
     ignored = [c for c in columns if c not in read]
-    return _Table(["geometry", *columns], rows, fields, others, geojson=True, ignored=ignored)
+    names = {"lat": "geometry", "lon": "geometry", "_geometry": "geometry"} | names
+    return _Table(["geometry", *columns], rows, fields, others, geojson=True, ignored=ignored, names=names)
 
 
 # -- placing the rows ------------------------------------------------------------------------------
@@ -313,27 +336,56 @@ def _place_all(
         if swapped:  # placed, latitude and longitude read the other way round: said
             placed = placed[:4]
         if isinstance(placed, str):
-            failures.append(Failure(number, label, placed))
+            failures.append(Failure(number, label, placed, value=_given(row, placed), fields=_given_fields(row, placed)))
         elif isinstance(placed, Failure):
-            failures.append(replace(placed, row=number, label=label))
+            fields = tuple(f for f in ("insee", "commune", "departement", "code_postal") if _text(row.get(f)))
+            value = ", ".join(_text(row.get(f)) for f in fields)
+            failures.append(replace(placed, row=number, label=label, value=value[:120], fields=fields))
         else:
             site, set_aside = _site(row, number, file_name, *placed)
             sites.append(site)
             if swapped:
                 set_aside.insert(0, ("@swapped_point", f"{_text(row.get('lat'))}, {_text(row.get('lon'))}"))
             warnings.extend(
-                Failure(number, site["name"], key[1:] if key.startswith("@") else f"bad_{key}", value=v[:60])
+                Failure(
+                    number, site["name"], key[1:] if key.startswith("@") else f"bad_{key}", value=v[:60],
+                    fields=_WARNING_FIELDS.get(key, (key,)),
+                )
                 for key, v in set_aside
-            )
+            )  # fmt: skip
     frame = _frame(sites)
     frame, outside = _drop_outside(frame, communes)
-    failures.extend(outside)
+    failures.extend(
+        replace(f, value=_given(rows[f.row - 1], f.reason), fields=_given_fields(rows[f.row - 1], f.reason))
+        for f in outside
+    )
     failures.sort(key=lambda f: f.row)
     placed_rows = {int(site_id.split("-")[1]) for site_id in frame["id"]}
     warnings = [w for w in warnings if w.row in placed_rows]
     if progress:
         progress(1.0)
     return UploadResult(frame, failures, warnings=warnings, unsuggested=unsuggested)
+
+
+# The fields a row warning's value comes from, when its key is not a field's name.
+_WARNING_FIELDS = {
+    "@swapped_point": ("lat", "lon"), "@sector_other": ("sector",), "@approx_jobs": ("jobs",),
+    "@brownfield_unknown": ("brownfield",), "@status_unknown": ("status",),
+}  # fmt: skip
+
+
+def _given_fields(row: dict, reason: str) -> tuple[str, ...]:
+    """The fields a row not placed was to be placed by (``reason``: why it was not)."""
+    if reason in ("bad_point", "outside"):
+        return ("lat", "lon")
+    return ("_geometry",) if reason == "not_point" else ()
+
+
+def _given(row: dict, reason: str) -> str:
+    """What a row not placed gave to be placed by, as the file gave it ("50.69, 3.17")."""
+    if reason in ("bad_point", "outside"):
+        return f"{_text(row.get('lat'))}, {_text(row.get('lon'))}"[:120]
+    return _text(row.get("_geometry")) if reason == "not_point" else ""
 
 
 def _query(row: dict) -> tuple[str, str | None, str | None] | None:
@@ -409,8 +461,13 @@ def _site(
         set_aside.append(("jobs_kind", refused))
     flag = fold(_text(row.get("brownfield")))
     brownfield = True if flag in _YES else False if flag in _NO else None
+    if brownfield is None and flag and flag not in _UNKNOWN:  # ("peut-être": read as unknown, and said)
+        set_aside.append(("@brownfield_unknown", _text(row.get("brownfield"))))
     sources = [{"title": file_name, "publisher": "Fichier importé", "date": "", "url": None}]
-    dates, status, dates_aside = _dates(row, _vocab(row.get("status"), STATUSES, None), brownfield, sources)
+    given_status = _vocab(row.get("status"), STATUSES, None)
+    if given_status is None and fold(_text(row.get("status"))) not in ("", *_UNKNOWN):
+        set_aside.append(("@status_unknown", _text(row.get("status"))))
+    dates, status, dates_aside = _dates(row, given_status, brownfield, sources)
     set_aside += dates_aside
     site = {
         "id": f"upload-{number}",

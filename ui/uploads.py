@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import upload
+from geo import upload, upload_report
 from geo.friches import FrichesResult, is_friches_file
 from geo.i18n import fmt_int, t
 from geo.problems import DataError
@@ -144,3 +144,9 @@ def _report(kept: Upload, *, from_widget: bool, lang: str) -> None:
         st.dataframe(result.warnings_frame(lang), hide_index=True, width="stretch")
     for note in result.notes(lang):
         message("info", note)
+    if upload_report.has_report(result):  # every row not placed or read with a warning, every column ignored
+        st.download_button(
+            t("upload_report", lang), data=lambda: upload_report.report_csv(result, lang),
+            file_name=t("upload_report_file", lang), mime="text/csv", on_click="ignore", key="dl_upload_report",
+            help=t("upload_report_help", lang), width="stretch",
+        )  # fmt: skip

@@ -33,7 +33,9 @@ def test_the_table_lists_the_most_jobs_first():
 
 # -- a row selected is the site selected (issue 10) ------------------------------------------------
 
-SITES = {f["properties"]["name"]: f["properties"]["id"] for f in json.loads(SITES_PATH.read_text("utf-8"))["features"]}
+SITES = {
+    f["properties"]["name"]: f["properties"]["id"] for f in json.loads(SITES_PATH.read_text("utf-8"))["features"]
+}
 
 
 def run(**params) -> AppTest:

@@ -221,7 +221,10 @@ def test_jobs_outside_the_schema_crashed_the_upload(geocoder, real_communes, kin
     assert [(w.row, w.label, w.reason) for w in result.warnings] == [(1, "A", "bad_jobs")]
     assert result.warnings[0].value  # the value set aside is shown
     frame = result.warnings_frame("fr")
-    assert list(frame.columns) == ["Ligne", "Site", "Raison", "Valeur"]
+    # the row as the file numbers it: the spreadsheet's row (header = 1), the GeoJSON's feature
+    where = "Ligne" if kind == "csv" else "Entité"
+    assert list(frame.columns) == [where, "Site", "Raison", "Valeur"]
+    assert frame.iloc[0][where] == (2 if kind == "csv" else 1)
     assert frame.iloc[0]["Raison"].startswith("emplois ignorés")
 
 
