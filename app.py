@@ -308,14 +308,18 @@ def hidden_names(state: State) -> list[str]:
 
 def explore(selection, base: Base, sites, state: State, map_of, friches=None) -> None:
     lang = state.view.lang
-    head, actions = st.columns([4, 1], vertical_alignment="center")
+    # The head and the map are keyed boxes: on a phone, ui/page.css puts the map right under
+    # the head, above the figures (the order of this page on a wide screen is unchanged).
+    top = st.container(key="explore-head")
+    head, actions = top.columns([4, 1], vertical_alignment="center")
     head.title(t("app_title", lang), anchor=False)
     head.caption(t("app_subtitle", lang))
     actions.button(
         t("present", lang), on_click=session.change, kwargs={"mode": "present"}, type="primary", key="to_present",
         width="stretch",
     )  # fmt: skip
-    panels.show_notices(session.notices(), lang)
+    with top:
+        panels.show_notices(session.notices(), lang)
     if friches is not None:
         st.caption(t("friches_notice", lang, n=fmt_int(len(friches), lang)))
     panels.kpi_row(selection, lang)
@@ -323,8 +327,9 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None) ->
         panels.friche_kpi_row(friches, lang)
     if selection.empty:
         st.info(t("no_sites", lang))
-    map_of(selection, EXPLORER_MAP_HEIGHT)
-    panels.share_row(session.state(), getattr(st.context, "url", "") or "")
+    with st.container(key="explore-map"):
+        map_of(selection, EXPLORER_MAP_HEIGHT)
+        panels.share_row(session.state(), getattr(st.context, "url", "") or "")
     panels.charts(selection, base.regions, lang, state.spec.year_of)
     panels.sites_table(selection, lang)
     # what the exports need, captured now: they run outside the script run

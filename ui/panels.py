@@ -121,7 +121,8 @@ def jobs_kinds_words(jobs_by_kind: dict[str | None, int], lang: str) -> str | No
 
 
 def kpi_row(selection: gpd.GeoDataFrame, lang: str) -> None:
-    for column, kpi in zip(st.columns(4), kpi_values(selection, lang), strict=True):
+    box = st.container(key="kpis")  # (ui/page.css: two figures a row on a phone)
+    for column, kpi in zip(box.columns(4), kpi_values(selection, lang), strict=True):
         column.metric(kpi.label, kpi.value, help=kpi.help)
         if kpi.note:
             column.caption(kpi.note)
@@ -260,10 +261,12 @@ TABLE_MAX_ROWS = 5000  # more is for the CSV export: the page stays light at 100
 
 
 # The table's columns: (header key, width in pixels, right-aligned). At 1400 px the main
-# column is 1,020 px wide: the widths add up to less, so every column shows without a
-# horizontal scroll (long names are cut, as the card and the CSV have them whole).
+# column is 1,020 px wide: the widths and the rows' selection boxes (TABLE_SELECT_WIDTH) add
+# up to less, so every column shows without a horizontal scroll (long names are cut, as the
+# card and the CSV have them whole). On a phone the table scrolls sideways.
+TABLE_SELECT_WIDTH = 35
 TABLE_COLUMNS = (
-    ("th_name", 185, False), ("th_company", 90, False), ("sector", 140, False), ("status", 95, False),
+    ("th_name", 160, False), ("th_company", 85, False), ("sector", 135, False), ("status", 95, False),
     ("th_commune", 125, False), ("jobs", 65, True), ("kpi_brownfield", 70, False),
     ("th_investment", 100, True), ("f_announced", 65, True), ("f_opened", 70, True),
 )  # fmt: skip
