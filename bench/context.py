@@ -35,12 +35,14 @@ FIGURES = [
     "load_sites_100k",
     "filter_change_10k",
     "filter_change_100k",
+    "filter_change_friches",
     "browser_10k",
     "browser_100k",
+    "browser_friches",
     "cold_start",
     "rss_100k",
 ]
-BROWSER_FIGURES = {"browser_10k", "browser_100k", "cold_start", "rss_100k"}
+BROWSER_FIGURES = {"browser_friches", "browser_10k", "browser_100k", "cold_start", "rss_100k"}
 
 
 @dataclass

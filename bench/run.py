@@ -22,12 +22,15 @@ if __package__ in (None, ""):  # python bench/run.py
 
 
 
-from bench import figures_browser, figures_server
+from bench import figures_browser, figures_friches, figures_server
 from bench.context import BASELINE_MAX_SITES, BROWSER_FIGURES, FIGURES, RESULTS_DIR, SEED, Config, Context, T
 
-# Each figure's function, by name: fig_<name> in the server or the browser module.
+# Each figure's function, by name: fig_<name> in the server, the friches or the browser module.
 FIGURE_FUNCTIONS: dict[str, Callable[[Context], dict]] = {
-    name: getattr(figures_server, f"fig_{name}", None) or getattr(figures_browser, f"fig_{name}") for name in FIGURES
+    name: getattr(figures_server, f"fig_{name}", None)
+    or getattr(figures_friches, f"fig_{name}", None)
+    or getattr(figures_browser, f"fig_{name}")
+    for name in FIGURES
 }
 
 

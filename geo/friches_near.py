@@ -8,9 +8,12 @@ loop over sites.
 
 from __future__ import annotations
 
+import functools
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from geo.crs import as_wgs84, check_frame
@@ -130,7 +133,8 @@ def _on_friche(sites: gpd.GeoDataFrame, friches: gpd.GeoDataFrame, on_m: float) 
 
 def near_any_site(friches: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, km: float) -> np.ndarray:
     """Which friches lie within ``km`` of at least one of ``sites`` (a boolean per friche):
-    each friche asks the sites' index for its nearest one only, not for every pair."""
+    a friche in a grid cell that holds a site is near (see :func:`_same_cell`); each other
+    friche asks the sites' index for its nearest one only, not for every pair."""
     check_frame(friches, "near_any_site: friches", ("id",))
     check_frame(sites, "near_any_site: sites", ())
     if km < 0:
@@ -139,14 +143,45 @@ def near_any_site(friches: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, km: float)
     if not len(sites) or not len(friches):
         return keep
     sites, friches = as_wgs84(sites, "near_any_site: sites"), as_wgs84(friches, "near_any_site: friches")
-    site_crs, friche_crs = _crs_of_points(*_points(sites)), _crs_of_points(*_points(friches))
+    (s_lon, s_lat), (f_lon, f_lat) = _points(sites), _points(friches)
+    site_crs, friche_crs = _crs_of_points(s_lon, s_lat), _crs_of_points(f_lon, f_lat)
+    metres = km * 1000.0
     for crs in np.intersect1d(np.unique(site_crs), np.unique(friche_crs)):
         s_at, f_at = np.flatnonzero(site_crs == crs), np.flatnonzero(friche_crs == crs)
-        s_geoms = np.asarray(sites.geometry.iloc[s_at].to_crs(int(crs)).values)
-        f_geoms = np.asarray(friches.geometry.iloc[f_at].to_crs(int(crs)).values)
-        found = shapely.STRtree(s_geoms).query_nearest(f_geoms, max_distance=km * 1000.0, all_matches=False)
-        keep[f_at[found[0]]] = True
+        # coordinates projected as arrays (to_crs makes new geometries: 180 ms for 40,000 points)
+        to_metres = _transformer(int(crs)).transform
+        sx, sy = to_metres(s_lon[s_at], s_lat[s_at])
+        fx, fy = to_metres(f_lon[f_at], f_lat[f_at])
+        sure = _same_cell(sx, sy, fx, fy, metres)
+        keep[f_at[sure]] = True
+        rest = np.flatnonzero(~sure)
+        found = shapely.STRtree(shapely.points(sx, sy)).query_nearest(
+            shapely.points(fx[rest], fy[rest]), max_distance=metres, all_matches=False
+        )
+        keep[f_at[rest[found[0]]]] = True
     return keep
+
+
+@functools.lru_cache(maxsize=16)
+def _transformer(epsg: int) -> pyproj.Transformer:
+    """WGS84 longitudes, latitudes → the territory's metric CRS (as ``to_crs`` does it)."""
+    return pyproj.Transformer.from_crs(4326, epsg, always_xy=True)
+
+
+def _same_cell(sx: np.ndarray, sy: np.ndarray, fx: np.ndarray, fy: np.ndarray, metres: float) -> np.ndarray:
+    """Which friches (``fx``, ``fy``) share a cell of a grid of side ``metres / √2`` with a
+    site (``sx``, ``sy``; metric coordinates): two points in one such cell are at most its
+    diagonal, ``metres``, apart. With 10,000 sites and 30,000 friches (both where people
+    live), most friches are settled so, without a nearest-site query."""
+    if metres <= 0 or not len(sx) or not len(fx):
+        return np.zeros(len(fx), dtype=bool)
+    side = metres / np.sqrt(2)
+
+    def cells(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        ix, iy = np.floor(x / side).astype(np.int64), np.floor(y / side).astype(np.int64)
+        return ix * (1 << 32) + iy  # (metric coordinates: far below 2**31 cells either way)
+
+    return np.isin(cells(fx, fy), cells(sx, sy))
 
 
 def with_friches_near(

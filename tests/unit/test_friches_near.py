@@ -104,6 +104,23 @@ def test_distances_are_measured_in_metres_of_the_territorys_crs():
     assert pairs_within(sites, FRICHES, 2010.0).shape[1] == 1
 
 
+@pytest.mark.parametrize("km", [0.5, 3.0, 10.0])
+def test_near_any_site_agrees_with_every_distance_measured(km):
+    """The grid's shortcut (a friche in a cell holding a site is near) never keeps a friche
+    beyond ``km`` nor drops one within: the same answer as all pairwise distances."""
+    rng = np.random.default_rng(11)
+    sites = _sites(*[(2.0 + x, 47.0 + y) for x, y in rng.random((300, 2)) * 0.8])
+    friches = _friches(
+        [(f"f{i}", (2.0 + x, 47.0 + y), "potential", 1.0) for i, (x, y) in enumerate(rng.random((2000, 2)))]
+    )
+    s_xy = np.column_stack([sites.to_crs(2154).geometry.x, sites.to_crs(2154).geometry.y])
+    f_xy = np.column_stack([friches.to_crs(2154).geometry.x, friches.to_crs(2154).geometry.y])
+    nearest = np.sqrt(((f_xy[:, None, :] - s_xy[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
+    keep = near_any_site(friches, sites, km)
+    assert 0 < keep.sum() < len(friches)
+    assert (keep == (nearest <= km * 1000)).all()
+
+
 def test_near_any_site_keeps_the_friches_within_km_of_at_least_one_site():
     keep = near_any_site(FRICHES, _sites(ROUBAIX), 4.0)
     assert FRICHES.loc[keep, "id"].tolist() == ["a", "f"]

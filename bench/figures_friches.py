@@ -1,0 +1,289 @@
+"""The friches layer at national scale (issue 11, item 6): 10,000 synthetic sites and 30,000
+synthetic friches, the layer on — a filter change server side, and a browser navigation —
+each measured alternately with the same 10,000 sites without the layer (the sites-only
+figures' method), in the same run: "within the 10,000-site figures" is read off each
+figure's ratio (see bench/README.md)."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+if __package__ in (None, ""):  # python bench/run.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.context import AURA, CACHE_DIR, OUT_DIR, SEED, Context, T, figure, median
+from geo.served import FileStore
+
+FULL_FRICHES = 30_000
+# Quick mode: just above SERVE_MIN_FRICHES and CLUSTER_MIN_FRICHES, so that the served and
+# clustered path runs (with the quick bench's few hundred sites).
+QUICK_FRICHES = 6_000
+
+# Readiness with both layers: the app's (bench.browser.APP_READY_JS) and, in the map, the
+# friches drawn (window.__fricheCount, set once their file is read and their clusters drawn).
+FRICHES_READY_JS = """() => {
+  const ready = document.querySelector('#app-ready[data-sites]');
+  if (!ready) return false;
+  const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const win = frame && frame.contentWindow;
+  if (!win || win.__mapReady !== true || typeof win.__siteCount !== 'number') return false;
+  if (typeof win.__fricheCount !== 'number') return false;
+  const doc = win.document;
+  return {sites: Number(ready.dataset.sites), mapSites: win.__siteCount, friches: win.__fricheCount,
+          fricheMarkers: doc.querySelectorAll('.friche-marker').length,
+          fricheClusters: doc.querySelectorAll('.rc-cluster-friche').length,
+          frameStartS: (win.performance.timeOrigin - performance.timeOrigin) / 1000,
+          inFrameS: win.performance.now() / 1000};
+}"""
+
+
+def _n_friches(ctx: Context) -> int:
+    return QUICK_FRICHES if ctx.cfg.quick else FULL_FRICHES
+
+
+def friches_path(ctx: Context, n: int) -> Path:
+    """A synthetic friches-standard CSV of ``n`` friches (``geo.synthetic_friches``, seed 0),
+    cached in bench/cache/ under a name that changes with the generator."""
+
+    def make():
+        from geo import synthetic_friches
+
+        code = hashlib.sha256(Path(synthetic_friches.__file__).read_bytes()).hexdigest()[:10]
+        path = CACHE_DIR / f"synthetic-friches-{n}-seed{SEED}-{code}.csv"
+        if not path.is_file():
+            start = T()
+            synthetic_friches.write(n, path, seed=SEED, communes=ctx.layers[0])
+            ctx.notes[f"synthetic_friches_{n}_generate_s"] = round(T() - start, 3)
+        return path
+
+    return ctx._get(f"synthetic-friches:{n}", make)
+
+
+def _inventory(ctx: Context, n: int):
+    """The friches as the app reads them (``geo.friches.load_friches`` on the commune layer)."""
+    from geo.friches import load_friches
+
+    return ctx._get(
+        f"friches:{n}", lambda: load_friches(friches_path(ctx, n), communes=ctx.layers[0]).friches
+    )
+
+
+# --------------------------------------------------------------------------- server side
+
+
+def _specs():
+    from geo.filters import FilterSpec
+
+    return {  # the sites figure's four filters, and two of the friches' own
+        "all sites": FilterSpec(),
+        "brownfield=yes": FilterSpec(brownfield="yes"),
+        "sector=food,metals-machinery": FilterSpec(sectors=("food", "metals-machinery")),
+        "reg=84": FilterSpec(regs=(AURA,)),
+        "friche_status=without-project": FilterSpec(friche_statuses=("without-project",)),
+        "friche_near_sites=1": FilterSpec(friche_near_sites=True),
+    }
+
+
+def _filter_change(ctx, sites, card_sites, friches_all, spec, files, population, friches_on: bool) -> dict:
+    """One filter change as the app runs it, step by step (seconds); ``friches_on``: the layer on."""
+    from bench import adapter
+    from geo.aggregate import aggregate, friche_figures, kpis
+    from geo.filters import apply_filters, apply_friche_filters
+    from geo.friches_near import near_any_site
+
+    t0 = T()
+    selection = apply_filters(sites, spec)
+    t1 = T()
+    kpis(selection)
+    aggregate(selection, population, "commune")
+    t2 = T()
+    options = {}
+    if friches_on:
+        near = near_any_site(friches_all, selection, spec.friche_near_km)  # (every run, for its live count)
+        t_near = T()
+        friches = apply_friche_filters(friches_all, spec, near_sites=near)
+        friche_figures(friches)
+        options = {"friches": friches, "friches_from": friches_all}
+    t3 = T()
+    fmap = adapter.map_of_selection(
+        selection, ctx.background, all_sites=card_sites, files=files, lang="fr", basemap="plan-ign", **options
+    )
+    t4 = T()
+    served = adapter.st_folium_server_side(fmap)
+    t5 = T()
+    out = {"filter": t1 - t0, "aggregate": t2 - t1, "map": t4 - t3, "st_folium": t5 - t4, "total": t5 - t0,
+           "payload": served["payload_bytes"], "sites": len(selection)}  # fmt: skip
+    if friches_on:
+        out |= {"near_sites": t_near - t2, "friche_filter": t3 - t_near, "friches": len(friches)}
+    return out
+
+
+def fig_filter_change_friches(ctx: Context) -> dict:
+    """10,000 sites and 30,000 friches, the layer on: a filter change → map ready, server
+    side; measured alternately with the same sites without the layer (the baseline column)."""
+    from geo.friches_near import with_friches_near
+
+    cfg = ctx.cfg
+    n_sites, n_friches = cfg.sizes["10k"], _n_friches(ctx)
+    sites, friches_all = ctx.joined_sites(n_sites), _inventory(ctx, n_friches)
+    population = ctx.layers[0].set_index("insee")["population"]
+    # what the app caches once per process and data (not in the figure): the site cards with
+    # the friches near each, the first render of each map, which writes the served files
+    start = T()
+    card_sites = with_friches_near(sites, friches_all)
+    cards_s = T() - start
+    files = FileStore(Path(tempfile.mkdtemp(prefix="bench-friches-")), "/app/static/cache")
+    specs = _specs()
+    first = {}
+    for on in (False, True):
+        start = T()
+        _filter_change(
+            ctx, sites, card_sites if on else sites, friches_all, specs["all sites"], files, population, on
+        )
+        first[on] = round(T() - start, 3)
+    served_mb = {
+        p.name.split("-")[0]: round(p.stat().st_size / 1e6, 3) for p in files.directory.glob("*.json.gz")
+    }
+    samples: dict[bool, dict[str, list[dict]]] = {on: {name: [] for name in specs} for on in (False, True)}
+    for i in range(cfg.repeats):
+        for name, spec in specs.items():  # each a change from the previous spec; layer off/on alternately
+            for on in (True, False) if i % 2 else (False, True):
+                gc.collect()
+                samples[on][name].append(
+                    _filter_change(
+                        ctx, sites, card_sites if on else sites, friches_all, spec, files, population, on
+                    )
+                )
+    shutil.rmtree(files.directory, ignore_errors=True)
+
+    def per_spec(runs_by_spec: dict[str, list[dict]]) -> dict:
+        out = {}
+        for name, runs in runs_by_spec.items():
+            keys = [k for k in runs[0] if k not in ("payload", "sites", "friches")]
+            out[name] = {"sites": runs[0]["sites"], "payload_mb": round(runs[0]["payload"] / 1e6, 3)}
+            if "friches" in runs[0]:
+                out[name]["friches"] = runs[0]["friches"]
+            out[name] |= {f"{k}_ms": round(1000 * median([r[k] for r in runs]), 1) for k in keys}
+        return out
+
+    ours, sites_only = per_spec(samples[True]), per_spec(samples[False])
+    worst = max(ours, key=lambda name: ours[name]["total_ms"])
+    worst_sites = max(sites_only, key=lambda name: sites_only[name]["total_ms"])
+    return figure(
+        f"filter change → map ready, server side, {n_sites:,} sites + {n_friches:,} friches, layer on "
+        f"(worst filter: {worst!r})",
+        cfg.scope_note(
+            f"{n_sites:,} synthetic sites and {n_friches:,} synthetic friches",
+            f"{n_sites:,} synthetic sites and {n_friches:,} synthetic friches",
+        ),
+        {"server_ms": ours[worst]["total_ms"], "payload_mb": ours[worst]["payload_mb"]},
+        {
+            "server_ms": sites_only[worst_sites]["total_ms"],
+            "payload_mb": sites_only[worst_sites]["payload_mb"],
+            "is": f"the same {n_sites:,} sites without the friches layer (filter_change_10k's steps), "
+            f"measured alternately in this figure; worst filter {worst_sites!r}",
+        },
+        {"server_ms": 150.0, "payload_mb": None},  # filter_change_10k's target
+        cfg,
+        details={
+            "sites": n_sites,
+            "friches": n_friches,
+            "friches_file": friches_path(ctx, n_friches).name,
+            "worst_filter": worst,
+            "per_filter": ours,
+            "per_filter_sites_only": sites_only,
+            "steps": "apply_filters | kpis + aggregate(commune) | [layer on: near_any_site (friches near the "
+            "sites shown, every run for the sidebar's live count) + apply_friche_filters + friche_figures] | "
+            "map_of_selection (friches=, friches_from=) | st_folium server side",
+            "site_cards_with_friches_near_s": round(cards_s, 3),
+            "first_render_s": {"sites_only": first[False], "layer_on": first[True]},
+            "served_files_mb": served_mb,
+            "note": "the first map of each data frame writes its served files (sites; friches: the whole "
+            "inventory once per language) and the app computes the site cards' friches within 10 km once per "
+            "data: both outside server_ms, as in the app",
+        },
+    )
+
+
+# --------------------------------------------------------------------------- browser
+
+
+def fig_browser_friches(ctx: Context) -> dict:
+    """Navigation → markers interactive with both layers (``?friches=1``) on a server with
+    10,000 sites and 30,000 friches, alternately with the same page without the layer
+    (browser_10k's page) on the same server; empty cache, warm server."""
+    from bench.browser import APP_READY_JS, Server
+
+    cfg = ctx.cfg
+    n_sites, n_friches = cfg.sizes["10k"], _n_friches(ctx)
+    sites_path, path = ctx.synthetic_path(n_sites), friches_path(ctx, n_friches)
+    browser = ctx.browser
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    with Server(
+        "app.py", sites=sites_path, env={"REINDUS_FRICHES": str(path)}, log=OUT_DIR / "app-friches.log"
+    ) as server:
+        health_s = server.wait_healthy()
+        targets = {
+            "friches": (f"{server.url}/?friches=1", FRICHES_READY_JS),
+            "sites": (server.url, APP_READY_JS),
+        }
+        # first renders (not counted): read the inventory, write the served files, fill the caches
+        first = {k: browser.navigate(url, ready, cfg.timeout_s) for k, (url, ready) in targets.items()}
+        runs: dict[str, list[dict]] = {"friches": [], "sites": []}
+        for i in range(cfg.warm_navigations):
+            for k in ("friches", "sites") if i % 2 == 0 else ("sites", "friches"):
+                runs[k].append(browser.navigate(*targets[k], cfg.timeout_s))
+        runs = {k: v or [first[k]] for k, v in runs.items()}  # quick: the first render is the sample
+        # (quick: ours only, once, so that CI runs this path too)
+        visits = {
+            k: browser.return_visits(url, ready, cfg.timeout_s, max(1, cfg.warm_navigations))
+            for k, (url, ready) in targets.items()
+            if k == "friches" or not cfg.quick
+        }
+        visits.setdefault("sites", {"seconds": []})
+        rss_mb = server.rss_mb()
+    ready = {k: [r["seconds"] for r in v] for k, v in runs.items()}
+    counts = runs["friches"][-1]["counts"]
+    return figure(
+        f"browser: navigation → markers interactive, {n_sites:,} sites + {n_friches:,} friches (?friches=1; "
+        "warm server, empty browser cache)",
+        cfg.scope_note(
+            f"{n_sites:,} synthetic sites and {n_friches:,} synthetic friches",
+            f"{n_sites:,} synthetic sites and {n_friches:,} synthetic friches, first render only",
+        ),
+        {
+            "ready_s": round(median(ready["friches"]), 3),
+            "ready_warm_cache_s": round(median(visits["friches"]["seconds"]), 3),
+        },
+        {
+            "ready_s": round(median(ready["sites"]), 3),
+            "ready_warm_cache_s": round(median(visits["sites"]["seconds"]), 3)
+            if visits["sites"]["seconds"]
+            else None,
+            "is": f"the same server's page without the friches layer ({n_sites:,} sites: browser_10k's page), "
+            "navigations alternating with ours",
+        },
+        {"ready_s": 2.0, "ready_warm_cache_s": None},  # browser_10k's target
+        cfg,
+        details={
+            "sites": n_sites,
+            "friches": n_friches,
+            "health_s": round(health_s, 3),
+            "first_render_s": {k: round(v["seconds"], 3) for k, v in first.items()},
+            "ready_s": {k: [round(x, 3) for x in v] for k, v in ready.items()},
+            "ready_warm_cache_s": {k: [round(x, 3) for x in v["seconds"]] for k, v in visits.items()},
+            "map_frame_created_s": [round(r["counts"]["frameStartS"], 3) for r in runs["friches"]],
+            "map_in_frame_s": [round(r["counts"]["inFrameS"], 3) for r in runs["friches"]],
+            "counts": {
+                k: counts[k] for k in ("sites", "mapSites", "friches", "fricheMarkers", "fricheClusters")
+            },
+            "refused_hosts": sorted({h for v in runs.values() for r in v for h in r["refused_hosts"]}),
+            "page_errors": [e for v in runs.values() for r in v for e in r["page_errors"]][:5],
+            "rss_after_all_runs_mb": round(rss_mb, 1),
+        },
+    )
