@@ -26,6 +26,22 @@ from geo.vocab import PRECISIONS, SECTORS, STATUSES
 
 # The first columns of a site's texts are the marker's own; the rest are card rows.
 SITE_HEAD = ("name", "place", "jobs_text", "sub", "insee")
+# Where the data's own extra properties go among a site's card rows (each as ``x_<name>``).
+EXTRA_ROWS = "x_*"
+# A site's card rows, in the order an audience reads them (under the title, its name, and
+# the line of its sector and status): what it makes and who, where, its jobs and their
+# kind, the other figures, the brownfield and its former use, the years, the sources;
+# then the notes (long, often where the point was put), the data's other properties, and
+# the codes last.
+SITE_CARD_ROWS = (
+    "f_activity", "f_company", "f_place", "f_area",
+    "f_jobs", "f_investment_eur", "f_surface_m2",
+    "f_brownfield", "f_brownfield_history", "f_former_closed", "f_on_friche", "f_friches_near",
+    "f_announced", "f_opened",
+    "f_sources", "f_notes",
+    EXTRA_ROWS,
+    "f_insee", "f_location_precision", "f_id",
+)  # fmt: skip
 # Row labels of the commune card, in order.
 COMMUNE_ROWS = ("f_insee", "f_population", "f_epci", "f_departement", "f_region", "f_sites", "f_commune_jobs",
                 "f_jobs_per_1000")  # fmt: skip
@@ -237,7 +253,8 @@ def _extra(value: object) -> str | None:
 
 
 def _site_rows(lang: str) -> list[tuple[str, list[str], Callable]]:
-    """(key, columns, html of their values) of every text of a site, marker texts first."""
+    """(key, columns, html of their values) of a site's texts: the marker's, then the card
+    rows (in any order: :data:`SITE_CARD_ROWS` orders them; the sources are made apart)."""
     jobs = lambda j: escape(jobs_text(j, lang))  # noqa: E731
     return [
         ("name", ["name"], _text),
@@ -267,6 +284,10 @@ def _site_rows(lang: str) -> list[tuple[str, list[str], Callable]]:
         ("f_friches_near", ["_friches_n", "_friches_by_status", "_friches_ha"],
          lambda n, by, ha: escape(friches_near_text(n, by, ha, lang)) if n is not None else None),
         ("f_on_friche", ["_on_friche"], lambda name: escape(on_friche_text(name, lang)) if name is not None else None),
+        ("f_location_precision", ["location_precision"],
+         lambda p: escape(PRECISIONS[p].label(lang) if p in PRECISIONS else p) if p else None),
+        ("f_notes", ["notes"], _text),
+        ("f_id", ["id"], _text),
     ]  # fmt: skip
 
 
@@ -309,30 +330,39 @@ def month_year(value: str, lang: str) -> str:
 
 
 def site_cards(sites: pd.DataFrame, lang: str) -> CardTexts:
-    """Every site's marker texts (:data:`SITE_HEAD`) and card rows, escaped and formatted."""
+    """Every site's marker texts (:data:`SITE_HEAD`) and card rows (in the order of
+    :data:`SITE_CARD_ROWS`), escaped and formatted."""
     cols = _Columns(sites, StringTable())
-    for key, columns, html_of in _site_rows(lang):
-        cols.add(key, columns, html_of)
-    cols.add(
-        "f_sources",
-        [],
-        lambda key: _sources_html(json.loads(key)) if key else None,
-        keys=[_sources_key(s) for s in cols.get("sources")],
-    )
-    cols.add(
-        "f_location_precision",
-        ["location_precision"],
-        lambda p: escape(PRECISIONS[p].label(lang) if p in PRECISIONS else p) if p else None,
-    )
-    cols.add("f_notes", ["notes"], _text)
-    for column in sites.columns:  # any other property of the data, by its own name
-        if column in _CARD_SKIP or f"f_{column}" in TEXTS or column.startswith("_"):
-            continue
-        if column == getattr(sites, "_geometry_column_name", None):
-            continue
-        cols.add(f"x_{column}", [column], _extra)
-    cols.add("f_id", ["id"], _text)
+    rows = {key: (columns, html_of) for key, columns, html_of in _site_rows(lang)}
+    for key in SITE_HEAD:
+        cols.add(key, *rows[key])
+    for key in SITE_CARD_ROWS:
+        if key == EXTRA_ROWS:
+            for column in _extra_columns(sites):
+                cols.add(f"x_{column}", [column], _extra)
+        elif key == "f_sources":
+            cols.add(
+                key,
+                [],
+                lambda key: _sources_html(json.loads(key)) if key else None,
+                keys=[_sources_key(s) for s in cols.get("sources")],
+            )
+        else:
+            cols.add(key, *rows[key])
     return cols.texts(sites["id"])
+
+
+def _extra_columns(sites: pd.DataFrame) -> list[str]:
+    """The data's properties no row of its own shows (a card row each, by their own name)."""
+    geometry = getattr(sites, "_geometry_column_name", None)
+    return [
+        column
+        for column in sites.columns
+        if column not in _CARD_SKIP
+        and f"f_{column}" not in TEXTS
+        and not column.startswith("_")
+        and column != geometry
+    ]
 
 
 def _sources_key(sources: object) -> str | None:

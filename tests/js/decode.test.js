@@ -87,6 +87,63 @@ test("a commune's friches in one line: number, by status, known surface", () => 
   assert.equal(D.fricheSummary(p, [1], 'en-GB'), '1 (Potentielle 1)');
 });
 
+test('a card reads in an audience\'s order: what, who, jobs, brownfield, years, sources; codes last', () => {
+  const g = golden('sites_inline');
+  const keys = g.payload.rows.map((c) => c.key);
+  const order = ['f_activity', 'f_company', 'f_jobs', 'f_brownfield', 'f_brownfield_history', 'f_sources',
+    'f_insee', 'f_location_precision', 'f_id'];
+  const at = order.map((k) => keys.indexOf(k));
+  assert.ok(at.every((k) => k >= 0), `every row in the golden payload: ${keys}`);
+  assert.deepEqual([...at].sort((a, b) => a - b), at);
+  // nothing after the codes but codes
+  assert.deepEqual(keys.slice(keys.indexOf('f_insee')), ['f_insee', 'f_location_precision', 'f_id']);
+});
+
+test('an id goes into an attribute as text and reads back unchanged', () => {
+  assert.equal(D.attr('a"b<c>&d\'e'), 'a&quot;b&lt;c&gt;&amp;d&#39;e');
+  assert.equal(D.attr('strasbourg-2crsi'), 'strasbourg-2crsi');
+});
+
+test('the sites under the pointer are the discs that hold it', () => {
+  const discs = [{x: 100, y: 100, r: 10}, {x: 100, y: 100, r: 10}, {x: 108, y: 100, r: 5}, {x: 140, y: 100, r: 20}];
+  assert.deepEqual(D.under(discs, 100, 100), [0, 1]);  // one point, two sites (2CRSI and OVHcloud)
+  assert.deepEqual(D.under(discs, 106, 100), [0, 1, 2]);
+  assert.deepEqual(D.under(discs, 125, 100), [3]);
+  assert.deepEqual(D.under(discs, 100, 111), []);
+  assert.deepEqual(D.under(discs, 110, 100), [0, 1, 2]);  // the edge belongs to the disc
+});
+
+function gaps(offsets, r) {
+  let least = Infinity;
+  for (let a = 0; a < offsets.length; a++) {
+    for (let b = a + 1; b < offsets.length; b++) {
+      least = Math.min(least, Math.hypot(offsets[a].x - offsets[b].x, offsets[a].y - offsets[b].y) - 2 * r);
+    }
+  }
+  return least;
+}
+
+test('fanned-out markers never touch and each stands off the centre by a leader line', () => {
+  for (const r of [5, 7, 22.4, 40]) {
+    for (let n = 2; n <= 30; n++) {
+      const off = D.fanOffsets(n, r);
+      assert.equal(off.length, n);
+      assert.ok(gaps(off, r) >= 5.9, `n=${n} r=${r}: markers ${gaps(off, r)} px apart`);
+      off.forEach((o) => assert.ok(Math.hypot(o.x, o.y) >= r + 14 - 1e-9, `n=${n} r=${r}: leg too short`));
+    }
+  }
+  // two side by side, centred on the spot
+  const two = D.fanOffsets(2, 7);
+  assert.ok(Math.abs(two[0].y) < 1e-9 && Math.abs(two[1].y) < 1e-9 && Math.abs(two[0].x + two[1].x) < 1e-9);
+  assert.deepEqual(D.fanOffsets(1, 7), [{x: 0, y: 0}]);
+  assert.deepEqual(D.fanOffsets(0, 7), []);
+});
+
+test('a larger gap spreads the fan wider', () => {
+  const near = D.fanOffsets(5, 10, {gap: 2}), far = D.fanOffsets(5, 10, {gap: 30});
+  assert.ok(Math.hypot(far[0].x, far[0].y) > Math.hypot(near[0].x, near[0].y));
+});
+
 test('a served selection of friches decodes as the Python reference decoder does', () => {
   const g = golden('friches_served');
   const selected = D.selectFriches(g.file, g.served);

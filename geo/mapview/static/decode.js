@@ -153,7 +153,54 @@
     return out;
   }
 
+  // ---- overlapping sites (the runtime's spiderfy) ------------------------------------
+
+  // Text for an HTML attribute's value (a site id in data-open-site: read back unchanged).
+  function attr(text) {
+    return String(text).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+      .replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  }
+
+  // The discs ({x, y, r}, screen pixels) that hold the point (x, y): the sites under the
+  // pointer. Two or more: the click is ambiguous, the runtime fans them out.
+  function under(discs, x, y) {
+    var out = [];
+    for (var k = 0; k < discs.length; k++) {
+      var d = discs[k], dx = d.x - x, dy = d.y - y;
+      if (dx * dx + dy * dy <= d.r * d.r) out.push(k);
+    }
+    return out;
+  }
+
+  // Where n overlapping markers (largest radius rMax px) go when fanned out: offsets in
+  // screen pixels from their common centre, far enough apart that no two touch (gap px
+  // between edges) and no closer than rMax + minLeg (a leader line shows). Up to 8 on a
+  // circle (two side by side), more on a spiral, as Leaflet.markercluster does.
+  function fanOffsets(n, rMax, opts) {
+    var o = opts || {}, gap = o.gap === undefined ? 6 : o.gap, minLeg = o.minLeg === undefined ? 14 : o.minLeg;
+    var step = 2 * rMax + gap, out = [], k;
+    if (n < 2) return n === 1 ? [{x: 0, y: 0}] : [];
+    if (n <= 8) {
+      var radius = Math.max(step / (2 * Math.sin(Math.PI / n)), rMax + minLeg);
+      var start = n === 2 ? Math.PI : -Math.PI / 2;
+      for (k = 0; k < n; k++) {
+        var a = start + 2 * Math.PI * k / n;
+        out.push({x: radius * Math.cos(a), y: radius * Math.sin(a)});
+      }
+      return out;
+    }
+    // Archimedean spiral r = b·θ whose turns are 1.1 `step` apart (no two points of adjacent
+    // turns closer than `step`), each point a chord of at least `step` from the one before
+    var b = 1.1 * step / (2 * Math.PI), theta = (rMax + minLeg) / b;
+    for (k = 0; k < n; k++) {
+      var r = b * theta;
+      out.push({x: r * Math.cos(theta), y: r * Math.sin(theta)});
+      theta += 2 * Math.asin(Math.min(1, step / (2 * r)));
+    }
+    return out;
+  }
+
   return {ring: ring, shape: shape, value: value, selectionIndices: selectionIndices, select: select,
           groupOf: groupOf, markerClass: markerClass, siteRecords: siteRecords, communeRecords: communeRecords,
-          fricheSummary: fricheSummary, selectFriches: selectFriches};
+          fricheSummary: fricheSummary, selectFriches: selectFriches, attr: attr, under: under, fanOffsets: fanOffsets};
 }));

@@ -42,14 +42,18 @@
   // card of the marker on top names the others, each a link that opens its card — without
   // it, the markers below could not be clicked (see openSameSpot).
   function sameSpotHtml(m) {
-    var here = m.getLatLng(), links = [];
+    var here = m.rcHome, links = [];
     for (var id in window.__sites) {
       var o = window.__sites[id];
-      if (o === m || !o.getLatLng().equals(here)) continue;
-      links.push('<a href="#" data-open-site="' + id.replace(/[^A-Za-z0-9_.:-]/g, '') + '">' +
-        val(stringsOf(o), o.rcData.name, o.rcIndex, o.rcData) + '</a>');
+      if (o === m || !o.rcHome.equals(here)) continue;
+      links.push(siteLink(id, val(stringsOf(o), o.rcData.name, o.rcIndex, o.rcData)));
     }
     return links.length ? '<div class="rc-same">' + m.rcMap._rc.cfg.sameSpot + ' ' + links.join(', ') + '</div>' : '';
+  }
+  // A link that opens a site's card (the same-spot line, a commune's sites): `name` is
+  // escaped text already; the id is data, made an attribute value here.
+  function siteLink(id, name) {
+    return '<a href="#" class="rc-site-link" data-open-site="' + D.attr(id) + '">' + name + '</a>';
   }
   function openSameSpot(map, e) {
     var link = e.target.closest && e.target.closest('[data-open-site]');
@@ -63,24 +67,29 @@
     return '<b>' + val(S, p.name, i, p) + '</b>' + (place ? '<br>' + place : '') + '<br>' + val(S, p.jobs_text, i, p);
   }
 
-  // Names of the sites of a commune, for its card: matched on the INSEE code.
+  // The sites of a commune, for its card, each a link to its own card ([id, name]): matched
+  // on the INSEE code, in every site payload of the map (a clustered map has markers only
+  // for the sites on screen).
   function sitesOf(map, code) {
     var rc = map._rc;
     if (!rc.byCommune) {
       rc.byCommune = Object.create(null);
-      for (var id in window.__sites) {
-        var m = window.__sites[id], p = m.rcData, S = stringsOf(m), at = val(S, p.insee, m.rcIndex, p);
-        if (at) (rc.byCommune[at] = rc.byCommune[at] || []).push(val(S, p.name, m.rcIndex, p));
-      }
+      (rc.sitePayloads || []).forEach(function (p) {
+        var S = p.strings || rc.S;
+        for (var i = 0; i < p.ids.length; i++) {
+          var at = val(S, p.insee, i, p);
+          if (at) (rc.byCommune[at] = rc.byCommune[at] || []).push([p.ids[i], val(S, p.name, i, p)]);
+        }
+      });
     }
     return rc.byCommune[code] || [];
   }
 
-  function communeSitesList(names, cfg) {
-    if (!names.length) return '';
-    var list = '<ul class="rc-sources">', max = cfg.communeSitesMax;
-    for (var k = 0; k < Math.min(names.length, max); k++) list += '<li>' + names[k] + '</li>';
-    if (names.length > max) list += '<li>' + cfg.more.replace('{n}', String(names.length - max)) + '</li>';
+  function communeSitesList(sites, cfg) {
+    if (!sites.length) return '';
+    var list = '<ul class="rc-sources rc-commune-sites">', max = cfg.communeSitesMax;
+    for (var k = 0; k < Math.min(sites.length, max); k++) list += '<li>' + siteLink(sites[k][0], sites[k][1]) + '</li>';
+    if (sites.length > max) list += '<li>' + cfg.more.replace('{n}', String(sites.length - max)) + '</li>';
     return list + '</ul>';
   }
 
@@ -199,6 +208,8 @@
     map.on('popupopen', function (e) { relayoutCards(map, e); });
     if (cfg.present) present(map);
     map.getContainer().addEventListener('click', function (e) { openSameSpot(map, e); });
+    map.on('click zoomstart', function () { unfan(map); });  // (a fan is laid out in pixels)
+    focusWithoutScroll(map);
     window.__reindus = {
       map: map,
       openSite: function (id, opts) { return RM.openSite(map, id, opts || {}); },
@@ -244,13 +255,104 @@
   function makeSite(map, p, i) {
     var cfg = map._rc.cfg, ll = latLngOf(p, i), o = markerOptions(cfg, p, i);
     var m = L.circleMarker(ll, o);
-    m.rcData = p; m.rcIndex = i; m.rcMap = map;
+    m.rcData = p; m.rcIndex = i; m.rcMap = map; m.rcHome = L.latLng(ll);  // (its place when not fanned out)
     m.rcHalo = p.departement[i] ? halo(cfg, ll, cfg.colors[p.sector_slugs[p.sector[i]]] || '#777777') : null;
     m.on('click', ensureCard);
     m.bindTooltip(siteTip, {sticky: true, direction: 'top', className: 'rc-tooltip'});
     m.bindPopup(siteCard, {maxWidth: cfg.popupWidth, minWidth: 240, className: 'rc-popup', autoPanPadding: [30, 30]});
+    // a click opens the card, or fans out the sites under the pointer (see siteClick)
+    m.off('click', m._openPopup, m);
+    m.on('click', siteClick);
     window.__sites[p.ids[i]] = m;
     return m;
+  }
+
+  // ---- overlapping sites: fanned out on a circle ------------------------------------------
+  // Sites at one point (two companies at one address), or so close that their markers
+  // cover each other at this zoom: a click where several markers lie fans them out around
+  // their centre, with leader lines to it; each is then a marker of its own to click (same
+  // marker, same id, same card and report). The fan folds back on a click on the map, a
+  // zoom, or another fan. D.under and D.fanOffsets hold the geometry.
+  function sitesUnder(map, pt) {
+    var ms = [], discs = [];
+    for (var id in window.__sites) {
+      var o = window.__sites[id];
+      if (!o._map || o.rcFanned) continue;
+      var c = map.latLngToContainerPoint(o.rcHome);
+      ms.push(o);
+      discs.push({x: c.x, y: c.y, r: o.getRadius()});
+    }
+    return D.under(discs, pt.x, pt.y).map(function (k) { return ms[k]; });
+  }
+
+  function fanOut(map, ms) {
+    var rc = map._rc;
+    unfan(map);
+    // in payload order (ties in the same order at every click), around their mean point
+    ms = ms.slice().sort(function (a, b) { return a.rcIndex - b.rcIndex; });
+    var centre = L.point(0, 0), rMax = 0;
+    ms.forEach(function (m) {
+      centre = centre.add(map.latLngToLayerPoint(m.rcHome));
+      rMax = Math.max(rMax, m.getRadius());
+    });
+    centre = centre.divideBy(ms.length);
+    var at = map.layerPointToLatLng(centre), legs = L.layerGroup().addTo(map);
+    D.fanOffsets(ms.length, rMax).forEach(function (off, k) {
+      var m = ms[k], ll = map.layerPointToLatLng(centre.add(L.point(off.x, off.y)));
+      L.polyline([at, ll], {pane: 'rc-precision', color: '#3e4c59', weight: 1.5, opacity: 0.9,
+                            interactive: false, className: 'rc-leg'}).addTo(legs);
+      m.rcFanned = true;
+      m.setLatLng(ll);
+      m.bringToFront();
+    });
+    L.circleMarker(at, {pane: 'rc-precision', radius: 3, color: '#3e4c59', weight: 1, fillColor: '#3e4c59',
+                        fillOpacity: 1, interactive: false, className: 'rc-fan-centre'}).addTo(legs);
+    rc.fan = {markers: ms, legs: legs};
+    map.getContainer().setAttribute('data-fanned', ms.map(function (m) { return m.rcData.ids[m.rcIndex]; }).join(' '));
+  }
+
+  function unfan(map) {
+    var fan = map._rc.fan;
+    if (!fan) return;
+    map._rc.fan = null;
+    fan.markers.forEach(function (m) { m.rcFanned = false; m.setLatLng(m.rcHome); });
+    map.removeLayer(fan.legs);
+    map.getContainer().removeAttribute('data-fanned');
+    if (!map._rc.clustered && map._rc.count <= map._rc.cfg.sortMax) sortBySize();
+  }
+
+  // Leaflet focuses the map on a mouse press (for its keys). When the map does not fit in
+  // the page's window, Chromium scrolls the page to show it between the press and the
+  // release, which then lands elsewhere: the first click on a marker opened no card.
+  function focusWithoutScroll(map) {
+    var keys = map.keyboard;
+    if (!keys || !keys.enabled()) return;
+    keys.disable();  // (its listener is bound when enabled)
+    keys._onMouseDown = function () {
+      if (!this._focused) this._map.getContainer().focus({preventScroll: true});
+    };
+    keys.enable();
+  }
+
+  function siteClick(e) {
+    var m = e.target, map = m.rcMap;
+    L.DomEvent.stop(e);  // (not a click on the map as well: it would fold the fan)
+    if (!m.rcFanned) {
+      var here = sitesUnder(map, e.containerPoint || map.latLngToContainerPoint(m.rcHome));
+      if (here.length > 1) {
+        map.closePopup();
+        fanOut(map, here);
+        return;
+      }
+    }
+    m.openPopup();
+  }
+
+  // The markers over site m's point (m included), when it is not fanned out already.
+  function overlapping(map, m) {
+    if (m.rcFanned || !m._map) return [m];
+    var here = sitesUnder(map, map.latLngToContainerPoint(m.rcHome));
+    return here.indexOf(m) >= 0 ? here : [m];
   }
 
   // A served file holds every site of the app's data (geo.served), gzip-compressed and
@@ -266,6 +368,8 @@
     if (p.file) { fetchSites(map, groups, p, opts); return; }
     var n = p.ids.length;
     map._rc.count += n;
+    (map._rc.sitePayloads = map._rc.sitePayloads || []).push(p);
+    map._rc.byCommune = null;  // (the communes' lists of sites, made again with these)
     if (opts.cluster && window.Supercluster) {
       // Clustered: markers are made only for the sites on screen (see render).
       map._rc.clustered = {groups: groups, p: p};
@@ -341,6 +445,7 @@
         rc.drawn.push([group, layer]);
       });
     });
+    if (rc.fan && rc.fan.markers.some(function (m) { return !kept.has(m); })) unfan(map);
     before.forEach(function (d) { if (!kept.has(d[1])) d[0].removeLayer(d[1]); });
   }
 
@@ -351,7 +456,7 @@
     map.on('moveend', function () { render(map); });
     // a layer switched on or off in the control: index the sites shown again
     map.on('overlayadd overlayremove', function (e) {
-      if (rc.clustered.groups.indexOf(e.layer) >= 0) { index(map); render(map); }
+      if (rc.clustered.groups.indexOf(e.layer) >= 0) { unfan(map); index(map); render(map); }
     });
   }
 
@@ -593,12 +698,18 @@
     var m = window.__sites[id];
     if (!m) return false;
     ensureCard(m);
-    if (opts.fly) {
-      map.flyTo(m.getLatLng(), zoom);
-      map.once('moveend', function () { m.openPopup(); });
-    } else {
-      map.setView(m.getLatLng(), zoom, {animate: false});
+    // the site's own marker carries the card: fanned out from those over its point
+    function open() {
+      var here = overlapping(map, m);
+      if (here.length > 1) fanOut(map, here);
       m.openPopup();
+    }
+    if (opts.fly) {
+      map.flyTo(m.rcHome, zoom);
+      map.once('moveend', open);
+    } else {
+      map.setView(m.rcHome, zoom, {animate: false});
+      open();
     }
     return true;
   };

@@ -1,0 +1,172 @@
+"""Tier 5: the map's cards reached by hand — sites that overlap on screen fanned out by a
+click, each then clicked by itself; a commune card's sites as links; a site card read in
+an audience's order; the tour opening a site of a shared spot on its own marker. Each test
+is named after what broke."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from browser_pages import ARTIFACTS, SITES
+
+from geo.i18n import t
+from geo.mapview.cards import SITE_CARD_ROWS
+
+FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+A, B = "strasbourg-2crsi", "strasbourg-ovhcloud-datacenter"  # one point in data/sites.geojson
+STRASBOURG = "67482"
+# a site's card open on its own marker, fanned out and on top (see shown())
+VISIBLE = {"card": True, "tip_on_marker": True, "on_top": True, "fanned": True}
+
+
+def frame(page):
+    return page.page.frame(url=lambda u: "streamlit_folium" in u)
+
+
+def wait_param(page, name: str, value: str | None) -> None:
+    page.page.wait_for_function(
+        f"() => new URL(location.href).searchParams.get({json.dumps(name)}) === {json.dumps(value)}"
+    )
+
+
+def marker_centre(page, site_id: str) -> tuple[float, float]:
+    """Where a site's marker is on the page (its centre, in page pixels)."""
+    box = page.map.locator(f".site-marker.site-{site_id}").first.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def shown(page, site_id: str) -> dict:
+    """Is the open card this site's, on its own marker, and is that marker the one on top
+    where it is drawn (a point in its lower half: the card's tip is above its centre)?"""
+    return frame(page).evaluate(
+        """(id) => {
+          const m = window.__sites[id], map = window.__reindus.map, pop = map._popup;
+          const p = map.latLngToContainerPoint(m.getLatLng());
+          const el = document.elementFromPoint(p.x, p.y + m.getRadius() * 0.6);
+          return {card: !!(pop && pop.isOpen() && pop._source === m),
+                  tip_on_marker: !!(pop && pop.getLatLng().equals(m.getLatLng())),
+                  on_top: !!(el && el.classList && el.classList.contains('site-' + id)),
+                  fanned: !!m.rcFanned};
+        }""",
+        site_id,
+    )
+
+
+def fanned(page) -> list[str]:
+    return (frame(page).locator(".leaflet-container").first.get_attribute("data-fanned") or "").split()
+
+
+def test_sites_at_one_point_fan_out_on_a_click_and_each_opens_its_own_card(open_page):
+    """Regression: 2CRSI and OVHcloud share Strasbourg's point: one marker hid the other,
+    reachable only through a link in the top one's card. A click on the spot now fans both
+    out; a click on each opens its card and puts its site= in the URL."""
+    for w, h in ((1280, 720), (1920, 1080)):
+        page = open_page("", (w, h))
+        assert page.map.locator(f".site-marker.site-{A}").count() == 1
+        x, y = marker_centre(page, A)
+        assert (x, y) == pytest.approx(marker_centre(page, B), abs=0.5)  # one on the other
+        page.page.mouse.click(x, y)
+        page.page.wait_for_function(
+            f"() => (document.querySelector('{FRAME}').contentDocument.querySelector('.leaflet-container')"
+            ".getAttribute('data-fanned') || '').split(' ').length === 2"
+        )
+        assert sorted(fanned(page)) == sorted([A, B])
+        assert page.map.locator(".rc-card").count() == 0  # no card yet: which one?
+        assert page.map.locator(".rc-leg").count() == 2  # a leader line to each
+        (ax, ay), (bx, by) = marker_centre(page, A), marker_centre(page, B)
+        radius = page.map.locator(f".site-marker.site-{A}").first.bounding_box()["width"] / 2
+        assert ((ax - bx) ** 2 + (ay - by) ** 2) ** 0.5 > 2 * radius  # apart: they do not touch
+        page.screenshot(f"fan-strasbourg-{w}x{h}.png")
+        cx, cy = (ax + bx) / 2, (ay + by) / 2
+        page.page.screenshot(
+            path=str(ARTIFACTS / f"fan-strasbourg-closeup-{w}x{h}.png"),
+            clip={"x": cx - 120, "y": cy - 80, "width": 240, "height": 160},
+        )
+
+        for site_id in (B, A):
+            page.page.mouse.click(*marker_centre(page, site_id))  # (the card may have panned the map)
+            page.map.locator(f'.rc-card[data-site-id="{site_id}"]').wait_for()
+            wait_param(page, "site", site_id)
+            assert shown(page, site_id) == VISIBLE
+            assert sorted(fanned(page)) == sorted([A, B])  # the fan stays open for the other one
+        page.screenshot(f"fan-strasbourg-card-{w}x{h}.png")
+        # a click on the map (in the Atlantic) folds the fan back and closes the card
+        box = page.page.locator(FRAME).bounding_box()
+        page.page.mouse.click(box["x"] + 60, box["y"] + 200)
+        wait_param(page, "site", None)
+        assert fanned(page) == []
+        assert marker_centre(page, A) == pytest.approx(marker_centre(page, B), abs=0.5)
+        assert page.map.locator(".rc-leg").count() == 0
+
+
+def test_a_click_where_two_nearby_markers_overlap_fans_them_out(open_page):
+    """Croix and Roubaix are 1.7 km apart: one spot at the national zoom. A click on Croix's
+    centre (inside Roubaix's marker too) fans both out. (A click on Roubaix's rim, where it
+    lies alone, opens its card at once: test_state_by_hand's click near the edge.)"""
+    page = open_page()
+    x, y = marker_centre(page, "croix-ovh-usine")
+    page.page.mouse.click(x, y)
+    page.page.wait_for_function(
+        f"() => document.querySelector('{FRAME}').contentDocument.querySelector('.leaflet-container')"
+        ".hasAttribute('data-fanned')"
+    )
+    assert sorted(fanned(page)) == ["croix-ovh-usine", "roubaix-ovh-campus"]
+
+
+def test_a_site_of_a_commune_card_is_a_link_that_opens_its_card(open_page):
+    """Regression: a commune's card named its sites as plain text."""
+    page = open_page()
+    assert frame(page).evaluate(f"() => window.__reindus.openCommune({STRASBOURG!r})")
+    card = page.map.locator(".rc-commune")
+    card.wait_for()
+    links = card.locator("a[data-open-site]")
+    assert sorted(links.evaluate_all("(ls) => ls.map((l) => l.getAttribute('data-open-site'))")) == [A, B]
+    names = {f["properties"]["id"]: f["properties"]["name"] for f in SITES}
+    assert card.locator(f'a[data-open-site="{B}"]').inner_text() == names[B]
+    page.screenshot("commune-card-sites-as-links.png")
+    card.locator(f'a[data-open-site="{B}"]').click()
+    page.map.locator(f'.rc-card[data-site-id="{B}"]').wait_for()
+    wait_param(page, "site", B)
+    # its own marker carries the card, fanned out from the other one at its point
+    assert shown(page, B) == VISIBLE
+    page.screenshot("commune-card-site-link-opened.png")
+
+
+def test_a_site_card_reads_what_who_jobs_brownfield_years_sources_and_codes_last(open_page):
+    """Regression: the codes (INSEE, precision) came before the jobs and the brownfield."""
+    for w, h in ((1280, 720), (1920, 1080)):
+        page = open_page("?site=roubaix-ovh-campus", (w, h))
+        card = page.map.locator('.rc-card[data-site-id="roubaix-ovh-campus"]')
+        card.wait_for()
+        heads = card.locator("table.rc-table th").all_inner_texts()
+        by_label = {t(k, "fr"): k for k in SITE_CARD_ROWS if k.startswith("f_")}
+        keys = [by_label[h] for h in heads]
+        assert keys == [k for k in SITE_CARD_ROWS if k in keys]  # the card's order is the declared one
+        # what, who, jobs, the brownfield and its former use (ended 1994), the year, sources
+        for first, then in (("f_activity", "f_company"), ("f_company", "f_jobs"), ("f_jobs", "f_brownfield"),
+                            ("f_brownfield", "f_brownfield_history"), ("f_brownfield_history", "f_former_closed"),
+                            ("f_former_closed", "f_opened"), ("f_opened", "f_sources"),
+                            ("f_sources", "f_insee")):  # fmt: skip
+            assert keys.index(first) < keys.index(then), (first, then, keys)
+        assert keys[-3:] == ["f_insee", "f_location_precision", "f_id"]
+        page.screenshot(f"site-card-order-{w}x{h}.png")
+
+
+def test_the_tour_opens_each_site_of_a_shared_spot_on_its_own_visible_marker(open_page):
+    """Presenter mode: the tour's card of 2CRSI, then of OVHcloud (same point), each on its
+    own marker, fanned out and on top: not the other site's marker under the card."""
+    page = open_page(f"?mode=present&site={A}", (1920, 1080))
+    page.map.locator(f'.rc-card[data-site-id="{A}"]').wait_for()
+    assert shown(page, A) == VISIBLE
+    assert sorted(fanned(page)) == sorted([A, B])
+    page.screenshot("present-tour-strasbourg-2crsi-1920x1080.png")
+    # the tour's next sites: Gravelines, then OVHcloud at Strasbourg (ui.present.tour_of)
+    for expected in ("gravelines-ovh-datacenter", B):
+        page.page.keyboard.press("PageDown")
+        wait_param(page, "site", expected)
+        page.wait_ready()
+        page.map.locator(f'.rc-card[data-site-id="{expected}"]').wait_for()
+    assert shown(page, B) == VISIBLE
+    page.screenshot("present-tour-strasbourg-ovhcloud-1920x1080.png")
+    assert (ARTIFACTS / "present-tour-strasbourg-ovhcloud-1920x1080.png").exists()
