@@ -1,0 +1,121 @@
+"""Tier 5: the page used by hand — a row of the sites table clicked opens its site (card on
+the map, ``site=`` in the URL and the share link); on a phone (390×844) the map comes
+first and the table scrolls sideways; wide screens keep their layout. Screenshots under
+test-artifacts/ (looked at)."""
+
+from __future__ import annotations
+
+import pytest
+from browser_pages import SITES
+
+FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+TABLE = '[data-testid="stDataFrame"]'
+ROW_HEIGHT = 35  # Streamlit's default row (and header) height in the table, in px
+
+
+def table_order() -> list[dict]:
+    """The sites in the table's order: most jobs first (unknown last), then by name."""
+    sites = [f["properties"] for f in SITES]
+    return sorted(sites, key=lambda s: (s["jobs"] is None, -(s["jobs"] or 0), s["name"]))
+
+
+def wait_param(page, name: str, value: str | None) -> None:
+    page.page.wait_for_function(
+        "([n, v]) => new URL(location.href).searchParams.get(n) === v", arg=[name, value]
+    )
+
+
+def click_row(page, row: int) -> None:
+    """Tick a row's selection box (the table is drawn on a canvas: a click at its place)."""
+    table = page.page.locator(TABLE)
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    page.page.mouse.click(box["x"] + 17, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+
+
+def test_a_row_clicked_in_the_table_opens_its_site_on_the_map_and_in_the_url(open_page):
+    page = open_page()
+    site = table_order()[2]  # the third row: not the first site of the data file
+    click_row(page, 2)
+    wait_param(page, "site", site["id"])
+    page.wait_ready()
+    page.map.locator(f'.rc-card[data-site-id="{site["id"]}"]').wait_for()
+    page.page.wait_for_function(
+        "(id) => document.querySelector('[data-testid=\"share-link\"] input').value.includes('site=' + id)",
+        arg=site["id"],
+    )
+    page.page.locator(FRAME).scroll_into_view_if_needed()
+    page.screenshot("table-row-opens-its-card-1400x900.png")
+    # the card's × closes it: the URL loses the site, and the table's row is unticked
+    page.map.locator(".leaflet-popup-close-button").click()
+    wait_param(page, "site", None)
+    page.wait_ready()
+    # ticking the same row again opens the card again (a new map, not the one whose card was closed)
+    click_row(page, 2)
+    wait_param(page, "site", site["id"])
+    page.wait_ready()
+    page.map.locator(f'.rc-card[data-site-id="{site["id"]}"]').wait_for()
+
+
+def layout(page) -> dict:
+    return page.page.evaluate(
+        """() => {
+          const map = document.querySelector('iframe[title="streamlit_folium.st_folium"]').getBoundingClientRect();
+          const kpis = document.querySelector('.st-key-kpis').getBoundingClientRect();
+          const metrics = [...document.querySelectorAll('.st-key-kpis [data-testid="stMetric"]')]
+            .map(m => m.getBoundingClientRect().top);
+          const scroller = document.querySelector('[data-testid="stDataFrame"] .dvn-scroller');
+          return {mapTop: map.top, mapBottom: map.bottom, kpisTop: kpis.top, metricTops: metrics,
+                  tableScroll: scroller.scrollWidth, tableWidth: scroller.clientWidth,
+                  pageWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+                  innerHeight: window.innerHeight};
+        }"""
+    )
+
+
+def test_on_a_phone_the_map_comes_first_and_the_table_scrolls_sideways(open_page):
+    """Regression: at 390×844 the figures filled the first screen and the map was below the fold."""
+    page = open_page(size=(390, 844))
+    page.marker_count(len(SITES))  # (drawn: the screenshot shows the map)
+    page.screenshot("phone-390x844.png")
+    shape = layout(page)
+    assert 0 < shape["mapTop"] < 0.5 * shape["innerHeight"], shape  # the map's top in the first screen
+    assert shape["kpisTop"] > shape["mapTop"], shape  # the figures under it
+    assert len(set(round(top) for top in shape["metricTops"])) == 2, shape  # two figures a row
+    assert shape["pageWidth"] <= shape["innerWidth"], shape  # the page itself never scrolls sideways
+    assert shape["tableScroll"] > shape["tableWidth"] + 300, shape  # the table does, inside itself
+    scroller = page.page.locator(f"{TABLE} .dvn-scroller")
+    scroller.evaluate("(s) => { s.scrollLeft = 400; }")
+    assert scroller.evaluate("(s) => s.scrollLeft") > 0
+    page.page.locator(TABLE).scroll_into_view_if_needed()
+    page.screenshot("phone-390x844-table-scrolled.png")
+
+
+def test_on_a_phone_the_sidebar_opens_over_the_page_and_presenter_mode_works(open_page):
+    page = open_page(size=(390, 844))
+    sidebar = """() => { const r = document.querySelector('[data-testid="stSidebar"]').getBoundingClientRect();
+                         return [r.left, r.right]; }"""
+    assert page.page.evaluate(sidebar)[1] <= 0  # collapsed by Streamlit on a narrow screen: the map is seen
+    page.page.locator('[data-testid="stExpandSidebarButton"]').click()
+    page.page.wait_for_function(f"() => ({sidebar})()[0] >= 0")  # (it slides in over the page: slid)
+    page.screenshot("phone-390x844-sidebar.png")
+    present = open_page("?mode=present", size=(390, 844))
+    assert present.page.locator("#app-ready").get_attribute("data-mode") == "present"
+    present.marker_count(len(SITES))
+    present.screenshot("phone-390x844-present.png")
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1400, 900), (1920, 1080)])
+def test_wide_screens_keep_the_figures_above_the_map_and_every_column_from_1400_px(open_page, size):
+    page = open_page(size=size)
+    page.marker_count(len(SITES))
+    shape = layout(page)
+    assert shape["kpisTop"] < shape["mapTop"], shape
+    assert len(set(round(top) for top in shape["metricTops"])) == 1, shape  # four figures in one row
+    assert shape["pageWidth"] <= shape["innerWidth"], shape
+    if size[0] >= 1400:  # every column shows (at 1280 the table scrolls sideways inside itself)
+        assert shape["tableScroll"] <= shape["tableWidth"] + 1, shape
+    assert shape["mapTop"] < size[1], shape
+    page.screenshot(f"page-{size[0]}x{size[1]}.png")
+    page.page.locator(TABLE).scroll_into_view_if_needed()
+    page.screenshot(f"page-table-{size[0]}x{size[1]}.png")
