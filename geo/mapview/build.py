@@ -166,8 +166,8 @@ def build_map(
         raise ValueError(f"build_map: lang must be 'fr' or 'en', got {lang!r}")
     if selected is not None and selected not in set(sites["id"]):
         selected = None  # a stale ?site= (filtered out, or removed): open the normal view
-    if friches is None or selected_friche not in set(friches["id"]):
-        selected_friche = None
+    if friches is None or selected_friche is None or not friches["id"].eq(selected_friche).any():
+        selected_friche = None  # (compared, not a set of 30,000 ids made on every map)
     if cluster is None:
         cluster = len(sites) > CLUSTER_MIN_SITES
     hidden = frozenset(hidden)
@@ -341,9 +341,12 @@ def _view(sites: gpd.GeoDataFrame, *, large: bool = False) -> View:
 
 
 def _points_of(sites: gpd.GeoDataFrame, friches: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The sites' and the friches' points as one frame (for the view)."""
-    points = [*np.asarray(sites.geometry.values), *np.asarray(friches.to_crs(sites.crs or "EPSG:4326").geometry.values)]
-    return gpd.GeoDataFrame(geometry=points, crs=sites.crs or "EPSG:4326")
+    """The sites' and the friches' points as one frame (for the view). Arrays, not frames:
+    copying 30,000 friches' frame (``to_crs``) and listing their points took 30 ms a map."""
+    crs = sites.crs or "EPSG:4326"
+    at = friches.geometry if friches.crs == crs else friches.geometry.to_crs(crs)
+    points = np.concatenate([np.asarray(sites.geometry.values), np.asarray(at.values)])
+    return gpd.GeoDataFrame(geometry=gpd.array.from_shapely(points, crs=crs))
 
 
 def _view_args(view: View, sites: gpd.GeoDataFrame, selected: str | None) -> dict:

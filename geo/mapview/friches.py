@@ -282,7 +282,7 @@ def _served_file(catalog: FricheCatalog | None, lang: str, files: FileStore | No
 
 def legend_rows(friches: pd.DataFrame, lang: str) -> str:
     """The legend's friches section: a diamond per status present, and the extract's credit."""
-    present = set(friches["status"])
+    present = set(friches["status"].unique())
     parts = [f'<div class="rc-lg-h">{escape(_t("friches_layer", lang))}</div>']
     for slug, term in FRICHE_STATUSES.terms.items():
         if slug in present:
