@@ -22,6 +22,8 @@ from geo.vocab import SECTORS, STATUSES
 from ui import session
 
 SHARE_JS = (Path(__file__).parent / "share.js").read_text(encoding="utf-8")
+# A download clicked while the page reruns is held until its button is drawn again (see the file).
+DOWNLOADS_JS = (Path(__file__).parent / "downloads.js").read_text(encoding="utf-8")
 
 
 def notice_text(notice: Notice, lang: str) -> str:
@@ -333,8 +335,11 @@ def sites_table(selection: gpd.GeoDataFrame, lang: str) -> None:
 
 def exports(selection: gpd.GeoDataFrame, map_html: Callable[[], str], map_png: Callable[[], bytes], lang: str) -> None:
     """The download buttons. Each deferred callable holds what it needs, captured when the
-    button is drawn (it runs outside the script run: no session, no widget state)."""
+    button is drawn (it runs outside the script run: no session, no widget state).
+    ``downloads.js`` holds a click made during a rerun until the button is drawn again:
+    the callable it had is gone once the run ends."""
     st.subheader(t("export", lang))
+    st.html(f"<script>{DOWNLOADS_JS}</script>", unsafe_allow_javascript=True)
     buttons = [
         ("export_csv", lambda: export.sites_csv(selection, lang), "sites-reindustrialisation.csv", "text/csv", "dl_csv"),
         ("export_geojson", lambda: export.sites_geojson(selection), "sites-reindustrialisation.geojson",

@@ -20,11 +20,14 @@ SITES = json.loads(SITES_PATH.read_text(encoding="utf-8"))["features"]
 class Page:
     """A page of the app with the requests it made to other hosts recorded (and refused)."""
 
-    def __init__(self, browser, server, query: str = "", size=(1400, 900)):
+    def __init__(self, browser, server, query: str = "", size=(1400, 900), setup=None):
+        """``setup(context)``, when given, runs before the first navigation (e.g. routes)."""
         self.server = server
         self.context = browser.new_context(
             viewport={"width": size[0], "height": size[1]}, accept_downloads=True
         )
+        if setup is not None:
+            setup(self.context)
         self.page = self.context.new_page()
         self.page.set_default_timeout(TIMEOUT_MS)
         self.foreign: list[str] = []

@@ -34,8 +34,8 @@ def browser():
 def open_page(browser, server):
     pages = []
 
-    def opener(query: str = "", size=(1400, 900)) -> Page:
-        page = Page(browser, server, query, size)
+    def opener(query: str = "", size=(1400, 900), setup=None) -> Page:
+        page = Page(browser, server, query, size, setup=setup)
         pages.append(page)
         return page
 
