@@ -57,6 +57,56 @@ BASELINE_READY_JS = """() => {
 }"""
 SCRIPT_DONE_JS = "() => !!document.querySelector('#app-ready[data-sites]')"
 
+# Where the time goes (issue 14), the same for every page measured (the app's, the floor's):
+# an observer of long tasks (main-thread work over 50 ms) in every frame, from its start...
+TIMELINE_INIT_JS = """(() => {
+  window.__rcLongTasks = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__rcLongTasks.push([e.startTime, e.duration]);
+    }).observe({type: 'longtask', buffered: true});
+  } catch (e) { /* no long task timing */ }
+})();"""
+# ...and, once ready, the timeline in seconds from the navigation's start: when the map's
+# iframe was created, when Leaflet, the runtime, Supercluster and the sites' file were
+# requested and arrived (resource timing), the runtime's marks (``rc:*``: performance.mark
+# in geo/mapview/static/runtime.js; the floor page marks rc:ready too), the long tasks
+# ([start, duration, frame]).
+TIMELINE_JS = """() => {
+  const r3 = (x) => Math.round(x) / 1000;
+  const out = {long_tasks: []};
+  const tasks = (win, offset, where) => {
+    for (const t of (win.__rcLongTasks || [])) out.long_tasks.push([r3(t[0] + offset), r3(t[1]), where]);
+  };
+  const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const win = frame && frame.contentWindow;
+  if (!win) { tasks(window, 0, 'page'); return out; }
+  const offset = win.performance.timeOrigin - performance.timeOrigin;
+  out.frame_created_s = r3(offset);
+  tasks(win, offset, 'map');
+  // (one main thread: the page's observer sees the map's tasks too; they count as the map's)
+  const inMap = out.long_tasks.slice();
+  const same = (t, m) => Math.abs(t[0] - m[0]) <= 0.002 && Math.abs(t[1] - m[1]) <= 0.002;
+  tasks(window, 0, 'page');
+  out.long_tasks = out.long_tasks.filter((t) => t[2] === 'map' || !inMap.some((m) => same(t, m)));
+  out.long_tasks.sort((a, b) => a[0] - b[0]);
+  const kinds = [['leaflet_js', /^leaflet\\.js$/], ['runtime_js', /^runtime-.*\\.js$/],
+                 ['supercluster_js', /^supercluster/], ['sites_file', /^sites-.*\\.json\\.gz$/]];
+  for (const e of win.performance.getEntriesByType('resource')) {
+    const name = e.name.split('?')[0].split('/').pop();
+    for (const [key, pattern] of kinds) {
+      if (pattern.test(name)) {
+        out[key + '_requested_s'] = r3(e.startTime + offset);
+        out[key + '_arrived_s'] = r3(e.responseEnd + offset);
+      }
+    }
+  }
+  for (const m of win.performance.getEntriesByType('mark')) {
+    if (m.name.startsWith('rc:')) out[m.name.slice(3) + '_s'] = r3(m.startTime + offset);
+  }
+  return out;
+}"""
+
 # The naive baseline links folium's default CDN assets; with no network they are served
 # from local copies (Leaflet 1.9.4 from node_modules, Debian's libjs-jquery), and the ones
 # a map of plain Markers never uses (Bootstrap, Font Awesome, awesome-markers) as empty
@@ -215,6 +265,7 @@ class Browser:
             r.abort()
 
         context.route("**/*", route)
+        context.add_init_script(TIMELINE_INIT_JS)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)[:200]))
         try:
@@ -248,6 +299,7 @@ class Browser:
             ),
         )
         errors: list[str] = []
+        context.add_init_script(TIMELINE_INIT_JS)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)[:200]))
         try:
@@ -256,6 +308,39 @@ class Browser:
         finally:
             context.close()
         return {"seconds": seconds, "other_hosts": sorted(other), "page_errors": errors[:5]}
+
+    def return_visits_alternating(self, targets: list[tuple[str, str]], timeout_s: float, n: int,
+                                  size=(1400, 900)) -> list[dict]:  # fmt: skip
+        """As :meth:`return_visits`, for several pages (``(url, ready_js)``) at once, one
+        context each, their navigations alternating (the order reversed every other round)
+        so that the machine's noise hits them alike; one result per target."""
+        contexts, pages, results = [], [], []
+        try:
+            for _ in targets:
+                context = self.browser.new_context(viewport={"width": size[0], "height": size[1]})
+                contexts.append(context)
+                result = {"seconds": [], "other_hosts": set(), "page_errors": [], "timelines": []}
+                context.on("request", lambda r, result=result: _note_other_host(r.url, result["other_hosts"]))
+                context.add_init_script(TIMELINE_INIT_JS)
+                page = context.new_page()
+                page.on("pageerror", lambda exc, result=result: result["page_errors"].append(str(exc)[:200]))
+                pages.append(page)
+                results.append(result)
+            for k, (url, ready_js) in enumerate(targets):  # fills each context's cache, not counted
+                _time_ready(pages[k], url, ready_js, timeout_s)
+            for i in range(n):
+                order = list(range(len(targets)))
+                for k in order if i % 2 == 0 else order[::-1]:
+                    nav = _time_ready(pages[k], targets[k][0], targets[k][1], timeout_s)
+                    results[k]["seconds"].append(nav["seconds"])
+                    results[k]["timelines"].append(nav["timeline"])
+        finally:
+            for context in contexts:
+                context.close()
+        for result in results:
+            result["other_hosts"] = sorted(result["other_hosts"])
+            result["page_errors"] = result["page_errors"][:5]
+        return results
 
     def close(self) -> None:
         self.browser.close()
@@ -271,9 +356,21 @@ def _time_ready(page, url: str, ready_js: str, timeout_s: float) -> dict:
     remaining = max(1.0, timeout_s - script_done)
     handle = page.wait_for_function(ready_js, timeout=remaining * 1000, polling=20)
     ended = time.perf_counter()
+    counts = handle.json_value()
+    try:
+        timeline = page.evaluate(TIMELINE_JS)
+    except Exception as exc:  # (informative only: never fails a measurement)
+        timeline = {"error": f"{type(exc).__name__}: {exc}"[:200]}
     return {
         "seconds": ended - start,
         "ended_at": ended,
         "script_done_s": script_done,
-        "counts": handle.json_value(),
+        "counts": counts,
+        "timeline": timeline,
     }
+
+
+def _note_other_host(url: str, hosts: set) -> None:
+    host = urlparse(url).hostname or ""
+    if host not in {"127.0.0.1", "localhost", ""}:
+        hosts.add(host)

@@ -36,13 +36,15 @@ FIGURES = [
     "filter_change_10k",
     "filter_change_100k",
     "filter_change_friches",
+    "floor",
     "browser_10k",
     "browser_100k",
     "browser_friches",
+    "browser_default",
     "cold_start",
     "rss_100k",
 ]
-BROWSER_FIGURES = {"browser_friches", "browser_10k", "browser_100k", "cold_start", "rss_100k"}
+BROWSER_FIGURES = {"browser_friches", "floor", "browser_10k", "browser_100k", "browser_default", "cold_start", "rss_100k"}
 
 
 @dataclass
@@ -186,6 +188,9 @@ class Context:
         return self._get("browser", Browser)
 
     def close(self) -> None:
+        for value in self._cache.values():  # servers kept for several figures (the floor page)
+            if hasattr(value, "proc") and hasattr(value, "stop"):
+                value.stop()
         if "browser" in self._cache:
             self._cache["browser"].close()
 

@@ -33,6 +33,25 @@ def test_quick_bench_runs_and_writes_every_figure(tmp_path):
         assert figure["metrics"] and all(isinstance(v, int | float) for v in figure["metrics"].values()), name
         assert figure["baseline"] is not None, name
         assert set(figure["target"]) == set(figure["metrics"]), name
+    # the floor page (issue 14), measured in the same run, and each browser figure as a ratio to it
+    figures = results["figures"]
+    assert figures["floor"]["details"]["counts"] == {"sites": 5, "mapSites": 5} | {
+        k: figures["floor"]["details"]["counts"][k] for k in ("frameStartS", "inFrameS")
+    }
+    for name in ("browser_10k", "browser_100k", "browser_default"):
+        details = figures[name]["details"]
+        assert details["floor"]["ready_s"] and details["floor"]["ready_warm_cache_s"], name
+        ratio = details["ready_s"][0] / details["floor"]["ready_s"][0]
+        assert figures[name]["metrics"]["ready_over_floor"] == pytest.approx(ratio, abs=0.002), name
+        # where the time went: the map's iframe, Leaflet, the runtime's marks, the long tasks
+        timeline = details["timeline"]
+        assert 0 < timeline["frame_created_s"] <= timeline["leaflet_js_arrived_s"] <= timeline["markers_drawn_s"]
+        assert timeline["init_s"] <= timeline["markers_drawn_s"] <= details["ready_s"][0] + 0.1, name
+        assert {"count", "total_s", "longest_s"} <= set(timeline["long_tasks_map"]), name
+        assert details["floor"]["timeline"]["markers_drawn_s"] > 0, name
+    # the cold start with scripts/warmup.py, as scripts/run.sh starts it
+    (sample,) = figures["cold_start"]["details"]["samples"]
+    assert sample["warmup"]["returncode"] == 0 and "the app is warm" in sample["warmup"]["said"]
     machine = results["machine"]
     for key in ("cpu_model", "cores_logical", "ram_gb", "python", "packages"):
         assert machine[key], key
