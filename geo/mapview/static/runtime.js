@@ -12,6 +12,8 @@
   var L = window.L, D = window.ReindusDecode, RM = {};
   var PANES = [['rc-communes', 405], ['rc-outlines', 410], ['rc-precision', 415], ['rc-friches', 425], ['rc-sites', 430]];
   var val = D.value;
+  // The map's moments, for the bench's timeline (performance marks rc:*, read by bench/browser.py).
+  function mark(name) { if (window.performance && window.performance.mark) window.performance.mark('rc:' + name); }
 
   // ------------------------------------------------------------------ cards and tooltips
 
@@ -42,13 +44,15 @@
   // card of the marker on top names the others, each a link that opens its card — without
   // it, the markers below could not be clicked (see openSameSpot).
   function sameSpotHtml(m) {
-    var here = m.rcHome, links = [];
+    var here = m.rcHome, links = [], cfg = m.rcMap._rc.cfg, more = 0;
     for (var id in window.__sites) {
       var o = window.__sites[id];
       if (o === m || !o.rcHome.equals(here)) continue;
-      links.push(siteLink(id, val(stringsOf(o), o.rcData.name, o.rcIndex, o.rcData)));
+      if (links.length < cfg.communeSitesMax) links.push(siteLink(id, val(stringsOf(o), o.rcData.name, o.rcIndex, o.rcData)));
+      else more++;  // (a commune's centre may hold a hundred: the fan shows them all)
     }
-    return links.length ? '<div class="rc-same">' + m.rcMap._rc.cfg.sameSpot + ' ' + links.join(', ') + '</div>' : '';
+    if (more) links.push(cfg.more.replace('{n}', String(more)));
+    return links.length ? '<div class="rc-same">' + cfg.sameSpot + ' ' + links.join(', ') + '</div>' : '';
   }
   // A link that opens a site's card (the same-spot line, a commune's sites): `name` is
   // escaped text already; the id is data, made an attribute value here.
@@ -193,6 +197,7 @@
   }
 
   RM.init = function (map, cfg) {
+    mark('init');
     map._rc = {cfg: cfg, count: 0, S: []};
     window.__sites = window.__sites || Object.create(null);
     window.__communes = window.__communes || Object.create(null);
@@ -360,8 +365,9 @@
   function fetchSites(map, groups, served, opts) {
     map._rc.pending = window.fetch(served.file).then(function (r) {
       if (!r.ok) throw new Error(served.file + ': HTTP ' + r.status);
+      mark('sites_response');
       return new window.Response(r.body.pipeThrough(new window.DecompressionStream('gzip'))).json();
-    }).then(function (file) { RM.addSites(map, groups, D.select(file, served), opts); });
+    }).then(function (file) { mark('sites_parsed'); RM.addSites(map, groups, D.select(file, served), opts); });
   }
 
   RM.addSites = function (map, groups, p, opts) {
@@ -399,6 +405,7 @@
     }
     // extent 256: radius in screen pixels of Leaflet's 256-pixel tiles (clusters up to 50 px wide)
     rc.index = new window.Supercluster({radius: 60, extent: 256, maxZoom: rc.cfg.clusterMaxZoom}).load(points);
+    mark('sites_indexed');
   }
 
   function abbr(n, locale) {
@@ -658,6 +665,7 @@
       }
       group.addLayer(l);
     }
+    if (opts.interactive) mark('communes_drawn');
   };
 
   // ------------------------------------------------------------------ legend, view, finish
@@ -850,6 +858,7 @@
     window.__siteCount = n;
     if (rc.clustered) startClusters(map);
     render(map);  // (clusters in the view set first)
+    mark('markers_drawn');
     drawHighlights(map);
     var sel = view.selected, friche = view.selectedFriche;
     if (!sel && friche && (window.__friches[friche] || (window.__fricheIndex && friche in window.__fricheIndex))) {
