@@ -279,10 +279,13 @@ def main() -> None:
     if mode == "present":
         present.page(selection, state, map_of)
     else:
+        # The page first, the sidebar's widgets next (in their boxes: the layout is the same):
+        # the map's element reaches the browser before the widgets' code is fetched (issue 14).
+        explore(selection, base, card_sites, state, map_of, friches=friches)
         sidebar.filters(filters_box, sites, state, distances, place_names(base), partial(resolve_near, base, lang))
         sidebar.friche_filters(filters_box, friches_all, state, friche_distances, friche_near)
         sidebar.view_controls(st.sidebar, state, hidden_names(state))
-        explore(selection, base, card_sites, state, map_of, friches=friches)
+        explore_ready(selection, friches)
     session.write_url()
 
 
@@ -356,6 +359,10 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None) ->
     if friches is not None:
         panels.friche_exports(friches, lang)
     st.caption(t("sources_credit", lang) + (" " + t("friches_credit", lang) + "." if friches is not None else ""))
+
+
+def explore_ready(selection, friches) -> None:
+    """The explorer's readiness marker, the page's last element: the script ran to its end."""
     n_friches = "" if friches is None else f' data-friches="{len(friches)}"'
     st.html(f'<div id="app-ready" data-sites="{len(selection)}"{n_friches} data-mode="explore"></div>')
 
