@@ -119,3 +119,35 @@ def test_wide_screens_keep_the_figures_above_the_map_and_every_column_from_1400_
     page.screenshot(f"page-{size[0]}x{size[1]}.png")
     page.page.locator(TABLE).scroll_into_view_if_needed()
     page.screenshot(f"page-table-{size[0]}x{size[1]}.png")
+
+
+UPLOAD = (
+    "Nom;Commune;Secteur;Emplois;Contact\n"
+    "Filature témoin;Roubaix;Textile;env. 300;a@b.fr\n"
+    "Atelier témoin;Nowherville;verre;12;\n"
+)
+
+
+def test_the_upload_report_downloads_from_the_sidebar_as_french_excel_opens_it(open_page):
+    page = open_page()
+    before = page.ready_count()
+    page.page.locator('[data-testid="stSidebar"]').get_by_text("Vos propres sites").click()  # (the expander)
+    page.page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(
+        files=[{"name": "mes-sites.csv", "mimeType": "text/csv", "buffer": UPLOAD.encode("utf-8")}]
+    )
+    page.page.wait_for_function(
+        "(n) => Number(document.querySelector('#app-ready')?.dataset.sites) === n", arg=before + 1
+    )
+    button = page.page.get_by_role("button", name="Rapport de l'import (CSV)")
+    button.scroll_into_view_if_needed()
+    page.screenshot("upload-report-button-1400x900.png")
+    with page.page.expect_download() as info:
+        button.click()
+    assert info.value.suggested_filename == "rapport-import.csv"
+    data = open(info.value.path(), "rb").read()
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Ligne;Site;Colonne;Valeur donnée;Ce que l'application a fait;Communes possibles"
+    assert any(line.startswith("2;Filature témoin;Secteur;Textile;secteur non reconnu") for line in lines)
+    assert any(line.startswith("3;Atelier témoin;Commune;Nowherville;ligne non placée") for line in lines)
+    assert any(";Contact;;colonne ignorée" in line for line in lines)
