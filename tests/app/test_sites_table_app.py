@@ -140,3 +140,15 @@ def with_session(at: AppTest, callback) -> None:
         callback()
     finally:
         st.session_state = real  # type: ignore[misc]
+
+
+def test_a_row_of_the_users_own_sites_opens_it_too():
+    at = run()
+    at.get("file_uploader")[0].upload("mes-sites.csv", b"nom;commune;emplois\nMa fabrique;Roubaix;9999\n", "text/csv")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    names = list(at.dataframe[0].value["Nom"])
+    assert names[0] == "Ma fabrique"  # (the most jobs: first)
+    select_row(at, [0])
+    assert site_param(at) == "upload-1"
+    assert at.session_state["_session"].map.built["site"] == "upload-1"
