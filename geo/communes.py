@@ -6,19 +6,28 @@ files (see ``data/communes/README.md``).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
+from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import shapely
 
+from geo import atomic
 from geo.crs import is_wgs84
 from geo.paths import COMMUNES_DIR
 from geo.problems import DataError, Problem, display, raise_if
 from geo.schema import INSEE_RE, POSTAL_CODE_RE
 
 _BUILD_HINT = "file not found (build it with: python -m geo.build_communes)"
+# The geometries' validity check (shapely.is_valid: ~0.4 s for the 35,000 communes, at every
+# start of the app) is made once per file: a file that passed it is recorded, by size and
+# modification time, in this file of its directory, and not checked again while it is the same.
+CHECKED_NAME = ".checked.json"
 
 
 def _read_layer(name: str, columns: list[str], key: str) -> gpd.GeoDataFrame:
@@ -45,9 +54,11 @@ def _read_layer(name: str, columns: list[str], key: str) -> gpd.GeoDataFrame:
     geoms = layer.geometry.values
     keys = layer[key].astype(str)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    checked = _checked_before(path)
+    invalid = np.zeros(len(geoms), dtype=bool) if checked else ~shapely.is_valid(geoms)
     for what, bad in [
         ("missing or empty geometry", missing),
-        ("invalid geometry", ~missing & ~shapely.is_valid(geoms)),
+        ("invalid geometry", ~missing & invalid),
     ]:
         if bad.any():
             problems.append(
@@ -60,7 +71,35 @@ def _read_layer(name: str, columns: list[str], key: str) -> gpd.GeoDataFrame:
             )
         )
     raise_if(problems)
+    if not checked:
+        _record_checked(path)
     return layer
+
+
+def _stamp(path: Path) -> str:
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _checked_before(path: Path) -> bool:
+    """Whether ``path``, as it is now, passed the geometry check already (:data:`CHECKED_NAME`)."""
+    try:
+        return json.loads((path.parent / CHECKED_NAME).read_text(encoding="utf-8")).get(path.name) == _stamp(path)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _record_checked(path: Path) -> None:
+    """Record that ``path`` passed the geometry check (nothing when its directory is read-only)."""
+    record = path.parent / CHECKED_NAME
+    try:
+        known = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    with contextlib.suppress(OSError):
+        atomic.write_text(record, json.dumps({**known, path.name: _stamp(path)}, indent=1, sort_keys=True) + "\n")
 
 
 def _first(values: pd.Series, n: int = 5) -> str:
