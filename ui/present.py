@@ -96,7 +96,8 @@ def page(selection: gpd.GeoDataFrame, state: State, show_map: Callable[..., None
     years = first_years(selection)  # the map at Y: the sites open or announced by then
     timeline = sorted(int(y) for y in years.dropna().unique())
     shown = selection if year is None else selection[years <= year]
-    top, full, back = st.columns([13, 2, 3], vertical_alignment="center")
+    # (keyed boxes: ui/present.css lays them out again on a phone)
+    top, full, back = st.container(key="present-top").columns([13, 2, 3], vertical_alignment="center")
     title = f'<div class="present-title" role="heading" aria-level="1">{html.escape(t("app_title", lang))}</div>'
     top.html(f'<div class="present-head">{title}{kpi_row_html(shown, lang)}</div>')
     full.html(
@@ -109,7 +110,7 @@ def page(selection: gpd.GeoDataFrame, state: State, show_map: Callable[..., None
         width="stretch",
     )  # fmt: skip
     show_notices(session.notices(), lang)
-    nav = st.columns([1, 3, 1, 1], vertical_alignment="center")
+    nav = st.container(key="present-nav").columns([1, 3, 1, 1], vertical_alignment="center")
     nav[2].button(
         t("timeline_off" if year is not None else "timeline_on", lang), key="timeline",
         on_click=session.change, kwargs={"timeline": None if year is not None else (timeline[0] if timeline else None),

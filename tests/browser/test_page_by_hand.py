@@ -103,6 +103,15 @@ def test_on_a_phone_the_sidebar_opens_over_the_page_and_presenter_mode_works(ope
     assert present.page.locator("#app-ready").get_attribute("data-mode") == "present"
     present.marker_count(len(SITES))
     present.screenshot("phone-390x844-present.png")
+    # the whole presenter's page in the first screen: the map and "next" under the figures
+    frame = present.page.locator(FRAME).bounding_box()
+    assert frame["y"] > 0 and frame["y"] + frame["height"] <= 844 and frame["height"] >= 300, frame
+    first = table_order()[0]
+    present.page.get_by_role("button", name="Suivant").click()
+    wait_param(present, "site", first["id"])
+    present.wait_ready()
+    present.map.locator(f'.rc-card[data-site-id="{first["id"]}"]').wait_for()
+    present.screenshot("phone-390x844-present-tour.png")
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1400, 900), (1920, 1080)])
