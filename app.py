@@ -341,6 +341,10 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None) ->
     }  # fmt: skip
     # the offline map says what it shows: title, filters, date (in the page and in <title>)
     heading = panels.export_heading(state, place_names(base), lang)
+    png_args = {
+        "title": t("app_title", lang), "subtitle": panels.filters_in_words(state, place_names(base), lang),
+        "lang": lang, "friches": friches,
+    }  # fmt: skip
     panels.exports(
         selection,
         lambda: standalone_html(
@@ -350,9 +354,8 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None) ->
             title=heading,
         ),
         partial(
-            mapview.to_png, selection, base.communes, base.departements, base.regions,
-            title=t("app_title", lang), subtitle=panels.filters_in_words(state, place_names(base), lang), lang=lang,
-            friches=friches,
+            panels.heavy, len(selection), mapview.slide_png, selection, **png_args,
+            here=partial(mapview.to_png, selection, base.communes, base.departements, base.regions, **png_args),
         ),  # fmt: skip
         lang,
     )

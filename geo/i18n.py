@@ -466,6 +466,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "{n} friche(s) — Cerema, Cartofriches (Licence Ouverte 2.0), sans propriétaires ni contacts.",
         "en": "{n} brownfield(s) — Cerema, Cartofriches (Licence Ouverte 2.0), without owners or contacts.",
     },
+    "export_failed": {
+        "fr": "Le fichier n'a pas pu être fait (arrêté au bout de {limit} s, ou une erreur). "
+        "Réduisez la sélection et réessayez.",
+        "en": "The file could not be made (stopped after {limit} s, or an error). Narrow the selection and try again.",
+    },
     "sources_credit": {
         "fr": "Sources : IGN, INSEE (COG 2025) ; articles de presse cités par site.",
         "en": "Sources: IGN, INSEE (COG 2025); press articles cited per site.",

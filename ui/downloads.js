@@ -15,6 +15,10 @@
 // Either way the user gets the file of the view now on screen. If the run does not draw
 // the button again (another mode), the click is dropped with the button.
 //
+// A click that fails otherwise (slowly: the file took too long and was stopped, see
+// geo/offload.py, or the export failed) is not made again: the page says so in its own
+// language (#rc-dl-failed, written by ui/panels.py) under the button.
+//
 // Bound once per page on the document, capture phase (before React's own listener).
 if (!window.__rcDownloads) {
   window.__rcDownloads = true;
@@ -23,6 +27,8 @@ if (!window.__rcDownloads) {
   const BUTTON = '[data-testid="stDownloadButton"] button';
   const BOX = '[data-testid="stElementContainer"]';
   const ERROR = '[data-testid="stDownloadButtonError"]';
+  const QUICK_MS = 5000; // a stale id fails at once; a file stopped at its limit, much later
+  const SAY_MS = 15000;
 
   const keyOf = (box) => Array.from(box.classList).find((name) => name.startsWith('st-key-'));
   const boxOf = (key) => document.querySelector('.' + CSS.escape(key));
@@ -51,12 +57,30 @@ if (!window.__rcDownloads) {
     setTimeout(() => later(key, since, ready, again), STEP_MS);
   };
 
-  // A click that went out: if it fails, once the run is over, click the redrawn button once more.
-  const watch = (key, since) => later(key, since, (box) => {
+  // The page's own message under the button, for a file that could not be made.
+  const sayFailed = (box) => {
+    const text = document.getElementById('rc-dl-failed');
+    if (!text || box.querySelector('.rc-dl-failed')) return;
+    const note = document.createElement('div');
+    note.className = 'rc-dl-failed';
+    note.setAttribute('role', 'alert');
+    note.textContent = text.getAttribute('data-text');
+    box.appendChild(note);
+    box.classList.add('rc-dl-said');
+    setTimeout(() => { note.remove(); box.classList.remove('rc-dl-said'); }, SAY_MS);
+  };
+
+  // A click that went out: if it fails at once, click the button the run has drawn since
+  // once more; if it fails later, or again, say so.
+  const watch = (key, since, again) => later(key, since, (box) => {
     const button = box.querySelector(BUTTON);
     if (!box.querySelector(ERROR)) {
       // done when the button no longer waits for its file (it is disabled while it does)
       return Date.now() - since > 1000 && button && !button.disabled && !running() ? null : false;
+    }
+    if (again || Date.now() - since > QUICK_MS) {
+      sayFailed(box);
+      return null;
     }
     if (running()) return false;
     box.classList.add('rc-dl-waiting'); // hides Streamlit's message while the click is made again
@@ -77,10 +101,8 @@ if (!window.__rcDownloads) {
       later(key, Date.now(), (b) => !stale(b), false);
       return;
     }
-    if (box.getAttribute('data-rc-again')) {
-      box.removeAttribute('data-rc-again'); // the second try: not watched again
-      return;
-    }
-    watch(key, Date.now());
+    const again = Boolean(box.getAttribute('data-rc-again'));
+    box.removeAttribute('data-rc-again');
+    watch(key, Date.now(), again);
   }, true);
 }

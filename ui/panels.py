@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from geo.aggregate import aggregate, friche_figures, kpis
 from geo.filters import YEAR_COLUMNS
 from geo.friches_schema import FRICHE_STATUSES
 from geo.i18n import fmt_eur, fmt_int, fmt_pct, t
+from geo.offload import LIMIT_S, Offload
 from geo.state import Notice, State, to_query
 from geo.vocab import SECTORS, STATUSES
 from ui import session
@@ -24,6 +26,20 @@ from ui import session
 SHARE_JS = (Path(__file__).parent / "share.js").read_text(encoding="utf-8")
 # A download clicked while the page reruns is held until its button is drawn again (see the file).
 DOWNLOADS_JS = (Path(__file__).parent / "downloads.js").read_text(encoding="utf-8")
+# Downloads of this many sites or friches and more are made in a worker process, stopped past
+# its limit (geo.offload): a large export no longer holds the server's GIL for everyone.
+# Below, every export takes well under a second here, less than a worker's start (~2 s).
+OFFLOAD_MIN_ROWS = int(os.environ.get("REINDUS_OFFLOAD_MIN_ROWS", "2000"))
+OFFLOAD = Offload(limit_s=float(os.environ.get("REINDUS_EXPORT_LIMIT_S", str(LIMIT_S))))
+
+
+def heavy(rows: int, job: Callable, *args, here: Callable | None = None, **kwargs):
+    """A download's file: for fewer than OFFLOAD_MIN_ROWS rows made here (``here()`` when
+    given, else ``job(*args, **kwargs)``), else by ``job`` in the worker, within its limit
+    (:class:`geo.offload.TooLong` past it: the page says the export was stopped)."""
+    if rows < OFFLOAD_MIN_ROWS:
+        return here() if here is not None else job(*args, **kwargs)
+    return OFFLOAD.run(job, *args, **kwargs)
 
 
 def notice_text(notice: Notice, lang: str) -> str:
@@ -337,14 +353,20 @@ def exports(selection: gpd.GeoDataFrame, map_html: Callable[[], str], map_png: C
     """The download buttons. Each deferred callable holds what it needs, captured when the
     button is drawn (it runs outside the script run: no session, no widget state).
     ``downloads.js`` holds a click made during a rerun until the button is drawn again:
-    the callable it had is gone once the run ends."""
+    the callable it had is gone once the run ends. Large files are made in a worker (:func:`heavy`)."""
     st.subheader(t("export", lang))
-    st.html(f"<script>{DOWNLOADS_JS}</script>", unsafe_allow_javascript=True)
+    st.html(
+        f'<span id="rc-dl-failed" hidden data-text="{html.escape(t("export_failed", lang, limit=fmt_int(round(OFFLOAD.limit_s), lang)))}"></span>'
+        f"<script>{DOWNLOADS_JS}</script>",
+        unsafe_allow_javascript=True,
+    )
+    n = len(selection)
     buttons = [
-        ("export_csv", lambda: export.sites_csv(selection, lang), "sites-reindustrialisation.csv", "text/csv", "dl_csv"),
-        ("export_geojson", lambda: export.sites_geojson(selection), "sites-reindustrialisation.geojson",
+        ("export_csv", lambda: heavy(n, export.sites_csv, selection, lang), "sites-reindustrialisation.csv",
+         "text/csv", "dl_csv"),
+        ("export_geojson", lambda: heavy(n, export.sites_geojson, selection), "sites-reindustrialisation.geojson",
          "application/geo+json", "dl_geojson"),
-        ("export_gpkg", lambda: export.sites_gpkg(selection), "sites-reindustrialisation.gpkg",
+        ("export_gpkg", lambda: heavy(n, export.sites_gpkg, selection), "sites-reindustrialisation.gpkg",
          "application/geopackage+sqlite3", "dl_gpkg"),
         ("export_html", map_html, "carte-reindustrialisation.html", "text/html", "dl_html"),
         ("export_png", map_png, "carte-reindustrialisation.png", "image/png", "dl_png"),
@@ -358,9 +380,9 @@ def exports(selection: gpd.GeoDataFrame, map_html: Callable[[], str], map_png: C
 def friche_exports(friches: gpd.GeoDataFrame, lang: str) -> None:
     """The friches shown as CSV and GeoJSON (``geo.friches_export``: no owner or contact column)."""
     buttons = [
-        ("export_friches_csv", lambda: friches_export.friches_csv(friches, lang), "friches-cartofriches.csv",
-         "text/csv", "dl_friches_csv"),
-        ("export_friches_geojson", lambda: friches_export.friches_export_geojson(friches),
+        ("export_friches_csv", lambda: heavy(len(friches), friches_export.friches_csv, friches, lang),
+         "friches-cartofriches.csv", "text/csv", "dl_friches_csv"),
+        ("export_friches_geojson", lambda: heavy(len(friches), friches_export.friches_export_geojson, friches),
          "friches-cartofriches.geojson", "application/geo+json", "dl_friches_geojson"),
     ]  # fmt: skip
     for column, (label, data, file_name, mime, key) in zip(st.columns(len(buttons)), buttons, strict=True):

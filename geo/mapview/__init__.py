@@ -104,6 +104,14 @@ def to_png(*args, **kwargs) -> bytes:
     return render(*args, **kwargs)
 
 
+def slide_png(sites, **kwargs) -> bytes:
+    """:func:`to_png` on the commune layers this process loads itself, once: what a worker
+    process (:mod:`geo.offload`) runs, given only the sites and the options."""
+    from geo.mapview.png import slide_png as render
+
+    return render(sites, **kwargs)
+
+
 __all__ = [
     "BACKGROUND", "BASEMAPS", "CANVAS_AREAS", "CHOROPLETH_COLORS", "CLUSTER_MAX_ZOOM", "CLUSTER_MIN_SITES",
     "COMMUNE_DECIMALS", "COMMUNE_SITES_MAX", "COORD_DECIMALS", "DEPARTEMENT_HALO_M", "DEPARTEMENT_SITE_ZOOM",
@@ -112,5 +120,5 @@ __all__ = [
     "RADIUS_MIN_PX", "RADIUS_PER_SQRT_JOB", "RADIUS_UNKNOWN_PX", "SERVE_MIN_SITES", "SINGLE_SITE_ZOOM",
     "SVG_MAX_SITES", "UPLOAD_STROKE", "Background", "SiteCatalog", "View", "build_map",
     "commune_jobs", "commune_layer_map", "jobs_color", "legend_html", "map_of_selection", "outline_shapes",
-    "radius_px", "safe_url", "to_png",
+    "radius_px", "safe_url", "slide_png", "to_png",
 ]  # fmt: skip

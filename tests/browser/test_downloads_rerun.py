@@ -108,3 +108,58 @@ def test_download_clicked_during_a_rerun_gives_the_file_of_the_new_view(open_pag
         assert len(gpd.read_file(io.BytesIO(body))) == shown
     page.page.wait_for_timeout(1500)
     assert page.page.locator('[data-testid="stDownloadButtonError"]:visible').count() == 0
+
+
+# -- files made in the worker process (geo.offload), and a file stopped at its limit
+
+
+@pytest.fixture(scope="module")
+def offload_server(request):
+    """The app with every export made in the worker, and the worker's limit from the test's parameter."""
+    from browser_pages import ARTIFACTS
+
+    from bench.browser import Server
+
+    with Server("app.py", env={"REINDUS_OFFLOAD_MIN_ROWS": "0", "REINDUS_EXPORT_LIMIT_S": request.param},
+                log=ARTIFACTS / f"streamlit-offload-{request.param}.log") as app:  # fmt: skip
+        app.wait_healthy(timeout=60)
+        yield app.url
+
+
+@pytest.mark.parametrize("offload_server", ["60"], indirect=True)
+def test_a_file_made_in_the_worker_process_opens(browser, offload_server):
+    from browser_pages import Page
+    from PIL import Image
+
+    page = Page(browser, offload_server, "?dep=59")
+    try:
+        shown = page.ready_count()
+        with page.page.expect_download(timeout=60_000) as png:
+            page.page.locator(".st-key-dl_png button").click()
+        image = Image.open(png.value.path())
+        assert image.format == "PNG" and image.size[0] >= 1280
+        with page.page.expect_download(timeout=60_000) as gpkg:
+            page.page.locator(".st-key-dl_gpkg button").click()
+        assert len(gpd.read_file(gpkg.value.path())) == shown
+        assert page.errors == [] and page.foreign == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("offload_server", ["0.05"], indirect=True)
+def test_a_file_stopped_at_its_limit_is_said_in_the_page_s_language(browser, offload_server):
+    from browser_pages import Page
+
+    page = Page(browser, offload_server, "")
+    try:
+        downloads = []
+        page.page.on("download", lambda download: downloads.append(download))
+        page.page.locator(".st-key-dl_csv button").click()
+        note = page.page.locator(".st-key-dl_csv .rc-dl-failed")
+        note.wait_for(timeout=30_000)
+        assert "Le fichier n'a pas pu être fait (arrêté au bout de 0 s" in note.inner_text()
+        assert note.get_attribute("role") == "alert"
+        assert page.page.locator(".st-key-dl_csv [data-testid='stDownloadButtonError']:visible").count() == 0
+        assert downloads == []
+    finally:
+        page.close()
