@@ -577,14 +577,17 @@
     map.getContainer().setAttribute('data-friche-count', String(window.__fricheCount));
   };
 
-  // A cluster of friches: a brown diamond with its count (a site cluster is a grey disc).
+  // A cluster of friches: a brown diamond with its count (a site cluster is a grey disc),
+  // drawn below and right of its point, under the sites: a site cluster at the same place
+  // (both layers gather where people live) then leaves its count readable.
   function fricheClusterIcon(map, fl, item) {
     var cfg = map._rc.cfg, c = item.geometry.coordinates, count = item.properties.point_count;
     var size = count < 10 ? 28 : count < 100 ? 34 : count < 1000 ? 40 : 46;
     var icon = L.marker([c[1], c[0]], {
       pane: 'rc-friches', keyboard: false, title: fl.p.cluster_title.replace('{n}', count.toLocaleString(cfg.locale)),
       icon: L.divIcon({html: '<div><span>' + abbr(count, cfg.locale) + '</span></div>',
-                       className: 'rc-cluster rc-cluster-friche', iconSize: L.point(size, size)})
+                       className: 'rc-cluster rc-cluster-friche', iconSize: L.point(size, size),
+                       iconAnchor: L.point(size * 0.1, size * 0.1)})
     });
     icon.on('click', function () { map.setView(icon.getLatLng(), fl.index.getClusterExpansionZoom(item.id)); });
     return icon;
