@@ -66,6 +66,7 @@ if (!window.__rcDownloads) {
     note.setAttribute('role', 'alert');
     note.textContent = text.getAttribute('data-text');
     box.appendChild(note);
+    box.classList.remove('rc-dl-waiting');
     box.classList.add('rc-dl-said');
     setTimeout(() => { note.remove(); box.classList.remove('rc-dl-said'); }, SAY_MS);
   };

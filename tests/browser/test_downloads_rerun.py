@@ -159,6 +159,8 @@ def test_a_file_stopped_at_its_limit_is_said_in_the_page_s_language(browser, off
         note.wait_for(timeout=30_000)
         assert "Le fichier n'a pas pu être fait (arrêté au bout de 0 s" in note.inner_text()
         assert note.get_attribute("role") == "alert"
+        note.scroll_into_view_if_needed()
+        page.screenshot("export-stopped-message.png")
         assert page.page.locator(".st-key-dl_csv [data-testid='stDownloadButtonError']:visible").count() == 0
         assert downloads == []
     finally:
