@@ -171,3 +171,22 @@ def test_the_tour_opens_each_site_of_a_shared_spot_on_its_own_visible_marker(ope
     assert shown(page, B) == VISIBLE
     page.screenshot("present-tour-strasbourg-ovhcloud-1920x1080.png")
     assert (ARTIFACTS / "present-tour-strasbourg-ovhcloud-1920x1080.png").exists()
+
+
+def test_in_presenter_mode_a_click_on_the_shared_spot_fans_it_out_too(open_page):
+    """Presenter mode (its map fills the screen, keys go to the tour): the same clicks."""
+    page = open_page("?mode=present", (1280, 720))
+    page.page.mouse.click(*marker_centre(page, A))
+    page.page.wait_for_function(
+        f"() => document.querySelector('{FRAME}').contentDocument.querySelector('.leaflet-container')"
+        ".hasAttribute('data-fanned')"
+    )
+    assert sorted(fanned(page)) == sorted([A, B])
+    page.page.mouse.click(*marker_centre(page, B))
+    page.map.locator(f'.rc-card[data-site-id="{B}"]').wait_for()
+    wait_param(page, "site", B)
+    assert shown(page, B) == VISIBLE
+    page.screenshot("present-fan-strasbourg-card-1280x720.png")
+    # the clicker still drives the tour from there: the next site after OVHcloud's
+    page.page.keyboard.press("PageDown")
+    wait_param(page, "site", "seine-et-marne-thomson-computing")
