@@ -23,7 +23,7 @@ from geo.mapview import styles
 from geo.mapview.background import COMMUNE_DECIMALS, OUTLINE_DECIMALS, Background, outline_shapes, to_wgs84
 from geo.mapview.cards import COMMUNE_ROWS, CardTexts, commune_figures, commune_texts, escape, labels_for
 from geo.mapview.catalog import SiteCatalog, check_sites
-from geo.mapview.elements import Runtime, RuntimeCall
+from geo.mapview.elements import STATIC, Runtime, RuntimeCall
 from geo.mapview.friches import FricheCatalog, add_friches
 from geo.mapview.legend import legend_html
 from geo.mapview.payload import (
@@ -304,7 +304,19 @@ def _runtime_config(large: bool, lang: str) -> dict:
         "nSites": escape(_t("n_sites", lang)),
         "more": escape(_t("more_sites", lang)),
         "sitesFailed": _t("sites_failed", lang),  # set as text, not HTML
+        # a served sites' file is read in a worker, off the page's main thread (issue 14)
+        "sitesWorker": _served_script("sites-worker.js"),
+        "decodeScript": _served_script("decode.js"),
     }
+
+
+def _served_script(name: str) -> str | None:
+    """The app-served URL of one of the runtime's scripts (``static/``); None where it cannot
+    be published (a read-only app directory: the runtime then does without it)."""
+    try:
+        return assets.publish(STATIC / name)
+    except OSError:
+        return None
 
 
 # Mainland France and Corsica (geo.territories): where a national view opens.

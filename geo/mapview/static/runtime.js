@@ -4,6 +4,9 @@
 // Contract for browser tests and the app: window.__reindus {map, openSite, openCommune},
 // window.__mapReady, window.__sites {id: marker}, window.__communes {insee: layer},
 // window.__siteCount and the map container's data-site-count, window.__mapError;
+// window.__sitesFiles (the served sites' files read), window.__sitesDrawn (the sites' markers
+// are on the map; a map whose sites come from a served file draws its communes next, then
+// sets __mapReady);
 // friches: window.__friches {id: marker}, window.__fricheCount, __reindus.openFriche(id);
 // a clustered layer makes markers for the friches on screen only (window.__fricheIndex {id: entry}).
 (function (window) {
@@ -361,13 +364,45 @@
   }
 
   // A served file holds every site of the app's data (geo.served), gzip-compressed and
-  // sent as is: the page inflates it, then keeps the sites the selection marks.
-  function fetchSites(map, groups, served, opts) {
-    map._rc.pending = window.fetch(served.file).then(function (r) {
+  // sent as is: it is inflated, parsed and the sites the selection marks kept in a worker
+  // (sites-worker.js), off the main thread the page and the map share (issue 14); where no
+  // worker can be made, here.
+  function readSites(served) {
+    return window.fetch(served.file).then(function (r) {
       if (!r.ok) throw new Error(served.file + ': HTTP ' + r.status);
       mark('sites_response');
       return new window.Response(r.body.pipeThrough(new window.DecompressionStream('gzip'))).json();
-    }).then(function (file) { mark('sites_parsed'); RM.addSites(map, groups, D.select(file, served), opts); });
+    }).then(function (file) { return D.select(file, served); });
+  }
+  function readSitesInWorker(cfg, served) {
+    var worker;
+    try {
+      worker = new window.Worker(cfg.sitesWorker);
+    } catch {
+      return readSites(served);  // (no worker here: the file is read on this thread)
+    }
+    return new Promise(function (resolve, reject) {
+      worker.onmessage = function (e) {
+        worker.terminate();
+        if (e.data.error) reject(new Error(e.data.error));
+        else resolve(e.data.payload);
+      };
+      worker.onerror = function (e) {  // (the worker's script failed: the file is read here)
+        e.preventDefault();
+        worker.terminate();
+        resolve(readSites(served));
+      };
+      var here = window.location.href;
+      worker.postMessage({file: new URL(served.file, here).href, served: served, decode: new URL(cfg.decodeScript, here).href});
+    });
+  }
+  function fetchSites(map, groups, served, opts) {
+    var cfg = map._rc.cfg, read = cfg.sitesWorker && cfg.decodeScript && window.Worker ? readSitesInWorker : null;
+    window.__sitesFiles = (window.__sitesFiles || []).concat([served.file]);  // (which files: for tests)
+    map._rc.pending = (read ? read(cfg, served) : readSites(served)).then(function (p) {
+      mark('sites_parsed');
+      RM.addSites(map, groups, p, opts);
+    });
   }
 
   RM.addSites = function (map, groups, p, opts) {
@@ -657,6 +692,13 @@
   }
 
   RM.addAreas = function (map, group, p, opts) {
+    // The communes of a map whose sites are still being read come after the sites' markers
+    // (issue 14): the markers show first, and the file is read while the main thread is
+    // free. (RM.finish adds them once the markers are drawn, then says the map is ready.)
+    if (opts.interactive && map._rc.pending) {
+      (map._rc.later = map._rc.later || []).push(function () { RM.addAreas(map, group, p, opts); });
+      return;
+    }
     var cfg = map._rc.cfg, scale = Math.pow(10, -p.decimals), n = p.rings.length;
     var renderer = n > cfg.canvasAreas ? L.canvas({pane: opts.pane, padding: 0.3}) : undefined;
     if (opts.interactive) bindCommuneCards(map, group);
@@ -862,7 +904,30 @@
     if (rc.clustered) startClusters(map);
     render(map);  // (clusters in the view set first)
     mark('markers_drawn');
+    window.__sitesDrawn = true;
     drawHighlights(map);
+    var later = rc.later;
+    if (later) {  // the communes, once the markers are on screen (after the next frame)
+      rc.later = null;
+      afterNextFrame(function () {
+        later.forEach(function (add) { add(); });
+        complete(map, view);
+      });
+      return;
+    }
+    complete(map, view);
+  };
+
+  // `f` after the next frame is painted (or within 100 ms, in a frame that draws none: hidden).
+  function afterNextFrame(f) {
+    var done = false;
+    function once() { if (!done) { done = true; f(); } }
+    window.requestAnimationFrame(function () { window.setTimeout(once, 0); });
+    window.setTimeout(once, 100);
+  }
+
+  // The selected site's or friche's card opened, then the map is ready (__mapReady).
+  function complete(map, view) {
     var sel = view.selected, friche = view.selectedFriche;
     if (!sel && friche && (window.__friches[friche] || (window.__fricheIndex && friche in window.__fricheIndex))) {
       stylesReady().then(function () {
@@ -882,7 +947,7 @@
     }
     startReporting(map);
     window.__mapReady = true;
-  };
+  }
 
   RM._render = render;  // (for tests: draw the clusters of the current view again)
   window.ReindusMap = RM;
