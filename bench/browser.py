@@ -27,15 +27,30 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]  # fmt: skip
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
-# The app's readiness: the script run is over (#app-ready) and the map built every marker
-# (window.__mapReady in the st_folium iframe). Returns the counts once ready, and when the
-# map's iframe was created and how long it took from there (both within the polling interval).
+# The app's readiness: the script run is over (#app-ready) and the map is complete
+# (window.__mapReady in the st_folium iframe: every layer drawn). Returns the counts once
+# ready, and when the map's iframe was created and how long it took from there (both within
+# the polling interval).
 APP_READY_JS = """() => {
   const ready = document.querySelector('#app-ready[data-sites]');
   if (!ready) return false;
   const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
   const win = frame && frame.contentWindow;
   if (!win || win.__mapReady !== true || typeof win.__siteCount !== 'number') return false;
+  // where the time went: the Streamlit page until the map's iframe exists, then the map
+  return {sites: Number(ready.dataset.sites), mapSites: win.__siteCount,
+          frameStartS: (win.performance.timeOrigin - performance.timeOrigin) / 1000,
+          inFrameS: win.performance.now() / 1000};
+}"""
+# The browser figures' readiness (issue 14's "first site marker drawn"): the same, with the
+# sites' markers drawn (window.__sitesDrawn; a map whose sites come from a served file draws
+# its communes next, then sets __mapReady: recorded as complete_s, COMPLETE_JS).
+SITES_DRAWN_JS = """() => {
+  const ready = document.querySelector('#app-ready[data-sites]');
+  if (!ready) return false;
+  const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const win = frame && frame.contentWindow;
+  if (!win || win.__sitesDrawn !== true || typeof win.__siteCount !== 'number') return false;
   // where the time went: the Streamlit page until the map's iframe exists, then the map
   return {sites: Number(ready.dataset.sites), mapSites: win.__siteCount,
           frameStartS: (win.performance.timeOrigin - performance.timeOrigin) / 1000,
@@ -54,6 +69,11 @@ BASELINE_READY_JS = """() => {
   const polygons = doc.querySelectorAll('path.leaflet-interactive').length;
   if (icons < n || (n === 0 && polygons === 0)) return false;
   return {sites: n, mapSites: icons};
+}"""
+# The map complete, communes included (window.__mapReady): recorded after readiness.
+COMPLETE_JS = """() => {
+  const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  return !!(frame && frame.contentWindow && frame.contentWindow.__mapReady === true);
 }"""
 SCRIPT_DONE_JS = "() => !!document.querySelector('#app-ready[data-sites]')"
 
@@ -357,6 +377,10 @@ def _time_ready(page, url: str, ready_js: str, timeout_s: float) -> dict:
     handle = page.wait_for_function(ready_js, timeout=remaining * 1000, polling=20)
     ended = time.perf_counter()
     counts = handle.json_value()
+    complete = None
+    if ready_js is SITES_DRAWN_JS:  # then until the map is complete (its communes drawn too)
+        page.wait_for_function(COMPLETE_JS, timeout=max(1.0, timeout_s - (ended - start)) * 1000, polling=20)
+        complete = time.perf_counter() - start
     try:
         timeline = page.evaluate(TIMELINE_JS)
     except Exception as exc:  # (informative only: never fails a measurement)
@@ -366,6 +390,7 @@ def _time_ready(page, url: str, ready_js: str, timeout_s: float) -> dict:
         "ended_at": ended,
         "script_done_s": script_done,
         "counts": counts,
+        "complete_s": complete,
         "timeline": timeline,
     }
 

@@ -49,12 +49,12 @@ def _browser_run(ctx: Context, size: str) -> dict:
 def _floor_server(ctx: Context):
     """The floor page's server (bench/floor_app.py), started once and warmed by a first
     render (not counted); stopped with the context."""
-    from bench.browser import APP_READY_JS, Server
+    from bench.browser import SITES_DRAWN_JS, Server
 
     def make():
         server = Server("bench/floor_app.py", log=_log("floor"))
         server.health_s = server.wait_healthy()
-        first = ctx.browser.navigate(server.url, APP_READY_JS, ctx.cfg.timeout_s)
+        first = ctx.browser.navigate(server.url, SITES_DRAWN_JS, ctx.cfg.timeout_s)
         server.first_render_s = first["seconds"]
         server.cold_s = first["ended_at"] - server.started
         return server
@@ -65,13 +65,13 @@ def _floor_server(ctx: Context):
 def _alternating(ctx: Context, url: str, n: int) -> tuple[list[dict], list[dict]]:
     """``n`` empty-cache navigations to ``url`` and ``n`` to the floor page, alternating
     (floor first, then ours first…) so that the machine's noise hits both alike."""
-    from bench.browser import APP_READY_JS
+    from bench.browser import SITES_DRAWN_JS
 
     floor, browser, timeout = _floor_server(ctx), ctx.browser, ctx.cfg.timeout_s
     ours, floors = [], []
     for i in range(n):
         for target in ("floor", "ours") if i % 2 == 0 else ("ours", "floor"):
-            run = browser.navigate(floor.url if target == "floor" else url, APP_READY_JS, timeout)
+            run = browser.navigate(floor.url if target == "floor" else url, SITES_DRAWN_JS, timeout)
             (floors if target == "floor" else ours).append(run)
     return ours, floors
 
@@ -111,7 +111,7 @@ def timeline_summary(timelines: list[dict]) -> dict:
 
 
 def _measure_browser_run(ctx: Context, size: str) -> dict:
-    from bench.browser import APP_READY_JS, Server
+    from bench.browser import SITES_DRAWN_JS, Server
 
     cfg = ctx.cfg
     path, n = _browser_sites(ctx, size)
@@ -119,17 +119,17 @@ def _measure_browser_run(ctx: Context, size: str) -> dict:
     floor = _floor_server(ctx)  # (started before ours: not counted in our cold start)
     with Server("app.py", sites=path, log=_log(f"app-{n}")) as server:
         health_s = server.wait_healthy()
-        first = browser.navigate(server.url, APP_READY_JS, cfg.timeout_s)
+        first = browser.navigate(server.url, SITES_DRAWN_JS, cfg.timeout_s)
         rss_first = server.rss_mb()
         # quick: the first render is the only sample of ours (it checks that it runs, not
         # timings), next to one of the floor's
         runs, floors = _alternating(ctx, server.url, cfg.warm_navigations)
         if not runs:
-            runs, floors = [first], [browser.navigate(floor.url, APP_READY_JS, cfg.timeout_s)]
+            runs, floors = [first], [browser.navigate(floor.url, SITES_DRAWN_JS, cfg.timeout_s)]
         # and as on a return visit (the browser's cache warm): informative, not the figure
         # (quick: one, so that CI runs this path too)
         visits, floor_visits = browser.return_visits_alternating(
-            [(server.url, APP_READY_JS), (floor.url, APP_READY_JS)], cfg.timeout_s, max(1, cfg.warm_navigations)
+            [(server.url, SITES_DRAWN_JS), (floor.url, SITES_DRAWN_JS)], cfg.timeout_s, max(1, cfg.warm_navigations)
         )
         warm_cache = visits["seconds"]
         rss_after = server.rss_mb()
@@ -161,6 +161,12 @@ def _measure_browser_run(ctx: Context, size: str) -> dict:
             "timeline": timeline_summary([r["timeline"] for r in floors]),
         },
         "ready_over_floor": _ratios(ready, floor_ready),
+        # the map complete, communes included (window.__mapReady: the readiness before issue 14)
+        "complete_s": [round(r["complete_s"], 3) for r in runs if r.get("complete_s") is not None],
+        "complete_over_floor": _ratios(
+            [r["complete_s"] for r in runs if r.get("complete_s") is not None],
+            [r["seconds"] for r in floors if r.get("complete_s") is not None],
+        ),
         "warm_cache_over_floor": _ratios(warm_cache, floor_visits["seconds"]),
         "timeline": timeline_summary([r["timeline"] for r in runs]),
         "timeline_warm_cache": timeline_summary(visits["timelines"]),
@@ -227,9 +233,11 @@ def _browser_figure(ctx: Context, size: str, former_target_s: float | None, floo
             "ready_warm_cache_s": round(median(ours["ready_warm_cache_s"]), 3),
             "ready_over_floor": ours["ready_over_floor"]["median"],
             "warm_cache_over_floor": ours["warm_cache_over_floor"]["median"],
+            "complete_s": round(median(ours["complete_s"]), 3) if ours["complete_s"] else None,
         },
         base,
-        {"ready_s": None, "ready_warm_cache_s": None, "ready_over_floor": floor_target, "warm_cache_over_floor": None},
+        {"ready_s": None, "ready_warm_cache_s": None, "ready_over_floor": floor_target, "warm_cache_over_floor": None,
+         "complete_s": None},  # fmt: skip
         cfg,
         details={**ours, "former_target_ready_s": former_target_s},
     )
@@ -238,13 +246,13 @@ def _browser_figure(ctx: Context, size: str, former_target_s: float | None, floo
 def fig_floor(ctx: Context) -> dict:
     """The floor page alone (bench/floor_app.py): the smallest st_folium page with the app's
     self-hosted Leaflet and a handful of markers, same readiness and method as ours."""
-    from bench.browser import APP_READY_JS
+    from bench.browser import SITES_DRAWN_JS
 
     cfg = ctx.cfg
     floor = _floor_server(ctx)
     n = max(1, cfg.warm_navigations)
-    runs = [ctx.browser.navigate(floor.url, APP_READY_JS, cfg.timeout_s) for _ in range(n)]
-    (visits,) = ctx.browser.return_visits_alternating([(floor.url, APP_READY_JS)], cfg.timeout_s, n)
+    runs = [ctx.browser.navigate(floor.url, SITES_DRAWN_JS, cfg.timeout_s) for _ in range(n)]
+    (visits,) = ctx.browser.return_visits_alternating([(floor.url, SITES_DRAWN_JS)], cfg.timeout_s, n)
     return figure(
         "floor: a bare st_folium page (the app's self-hosted Leaflet, 5 markers) → markers drawn",
         cfg.scope_note("bench/floor_app.py", "bench/floor_app.py, one navigation"),

@@ -7,9 +7,10 @@ markers and no data of ours; then the app's readiness marker. Whatever a page of
 takes beyond this one is ours: the browser figures are also given as a ratio to it.
 
 Readiness, as the app's (``bench.browser.APP_READY_JS``): ``#app-ready[data-sites]`` after
-the map in the page and, in the map's iframe, ``window.__mapReady === true`` and
+the map in the page and, in the map's iframe, ``window.__sitesDrawn === true`` and
 ``window.__siteCount`` set by the map script right after its markers are on the map (an
-SVG circle marker is drawn when it is added).
+SVG circle marker is drawn when it is added); ``window.__mapReady`` at the same time (the
+app's map sets it once its communes are drawn too: ``bench.browser.COMPLETE_JS``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Ready(MacroElement):
         """{% macro script(this, kwargs) %}
         performance.mark('rc:markers_drawn');
         window.__siteCount = {{ this.count }};
+        window.__sitesDrawn = true;
         window.__mapReady = true;
         {% endmacro %}"""
     )
