@@ -50,7 +50,10 @@ SITES_DRAWN_JS = """() => {
   if (!ready) return false;
   const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
   const win = frame && frame.contentWindow;
-  if (!win || win.__sitesDrawn !== true || typeof win.__siteCount !== 'number') return false;
+  // (__mapReady implies the markers: a map made before __sitesDrawn existed has only it)
+  if (!win || (win.__sitesDrawn !== true && win.__mapReady !== true) || typeof win.__siteCount !== 'number') {
+    return false;
+  }
   // where the time went: the Streamlit page until the map's iframe exists, then the map
   return {sites: Number(ready.dataset.sites), mapSites: win.__siteCount,
           frameStartS: (win.performance.timeOrigin - performance.timeOrigin) / 1000,
