@@ -9,7 +9,10 @@ import json
 
 import pytest
 from browser_pages import ARTIFACTS, SITES
+from map_fixtures import HOSTILE
+from shapely.geometry import Point
 
+from geo import assets, mapview
 from geo.i18n import t
 from geo.mapview.cards import SITE_CARD_ROWS
 
@@ -190,3 +193,60 @@ def test_in_presenter_mode_a_click_on_the_shared_spot_fans_it_out_too(open_page)
     # the clicker still drives the tour from there: the next site after OVHcloud's
     page.page.keyboard.press("PageDown")
     wait_param(page, "site", "seine-et-marne-thomson-computing")
+
+
+def test_the_clustered_map_fans_out_a_shared_point_and_lists_a_communes_sites_without_their_markers(
+    browser, sites, communes, tmp_path
+):
+    """The clustered path (above CLUSTER_MIN_SITES: markers made only for the sites on
+    screen only): a site at a shared point opens fanned out and the other is clicked by
+    itself; a commune's card lists all its sites as links, markers made or not."""
+    sites = sites.copy()
+    sites.loc[sites["id"] == "hostile", "geometry"] = Point(2.25, 46.5)  # on alpha-usine
+    sites.loc[sites["id"] == "hostile", ["insee", "commune", "commune_nom"]] = ["03901", "Alpha", "Alpha"]
+    path = tmp_path / "map.html"
+    path.write_text(
+        assets.standalone_html(mapview.build_map(sites, communes, cluster=True)), encoding="utf-8"
+    )
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    errors: list[str] = []
+    context.route(
+        "**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()
+    )
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.__mapReady === true")
+    try:
+        page.evaluate("window.__reindus.map.setView([46.55, 2.6], 7, {animate: false})")
+        assert page.locator(".rc-cluster").count() >= 1
+        # the commune's card: its sites, as links, though none has a marker yet
+        assert page.evaluate("window.__sites['hostile'] === undefined")
+        page.evaluate("window.__reindus.openCommune('03901')")
+        links = page.locator(".rc-commune a[data-open-site]")
+        links.first.wait_for()
+        ids = links.evaluate_all("(ls) => ls.map((l) => l.getAttribute('data-open-site'))")
+        assert sorted(ids) == sorted(sites.loc[sites["insee"] == "03901", "id"])
+        assert "hostile" in ids
+        assert page.locator('.rc-commune a[data-open-site="hostile"]').inner_text() == HOSTILE  # as text
+        page.locator('.rc-commune a[data-open-site="hostile"]').click()
+        page.locator('.rc-card[data-site-id="hostile"]').wait_for()
+        assert page.evaluate(
+            "(() => { const a = window.__sites['alpha-usine'], h = window.__sites['hostile'];"
+            " return a.rcFanned && h.rcFanned && !a.getLatLng().equals(h.getLatLng()) &&"
+            " window.__reindus.map._popup._source === h; })()"
+        )
+        # a click on the other one, by itself, where its marker is drawn now
+        x, y = page.evaluate(
+            "(() => { const p = window.__reindus.map.latLngToContainerPoint("
+            "window.__sites['alpha-usine'].getLatLng()); return [p.x, p.y]; })()"
+        )
+        page.mouse.click(x, y)
+        page.locator('.rc-card[data-site-id="alpha-usine"]').wait_for()
+        # zoomed out: the fan folds back, the clusters come back
+        page.evaluate("window.__reindus.map.setView([46.55, 2.6], 7, {animate: false})")
+        assert page.evaluate("window.__reindus.map._rc.fan") is None
+        assert page.locator(".rc-leg").count() == 0 and page.locator(".rc-cluster").count() >= 1
+        assert errors == []
+    finally:
+        context.close()
