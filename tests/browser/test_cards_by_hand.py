@@ -155,6 +155,8 @@ def test_a_site_card_reads_what_who_jobs_brownfield_years_sources_and_codes_last
             assert keys.index(first) < keys.index(then), (first, then, keys)
         assert keys[-3:] == ["f_insee", "f_location_precision", "f_id"]
         page.screenshot(f"site-card-order-{w}x{h}.png")
+        card.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")  # its end: sources, codes
+        page.screenshot(f"site-card-order-end-{w}x{h}.png")
 
 
 def test_the_tour_opens_each_site_of_a_shared_spot_on_its_own_visible_marker(open_page):
