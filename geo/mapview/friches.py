@@ -185,16 +185,15 @@ class FricheCatalog:
     def __init__(self, frame: gpd.GeoDataFrame) -> None:
         self.frame = frame
         self._ids = pd.Index(frame["id"].astype(str))
-        self._payloads: dict[str, FrichePayload] = {}
         self._files: dict[tuple[str, str], str] = {}
 
     def __len__(self) -> int:
         return len(self.frame)
 
     def payload(self, lang: str) -> FrichePayload:
-        if lang not in self._payloads:
-            self._payloads[lang] = friche_payload(self.frame, lang)
-        return self._payloads[lang]
+        """Every friche's payload (made again when asked: once written, the file is what is
+        kept, not 30,000 friches' lists of Python objects)."""
+        return friche_payload(self.frame, lang)
 
     def positions(self, ids: pd.Series) -> np.ndarray:
         """The rows of the catalog's frame holding ``ids`` (each must be there)."""
