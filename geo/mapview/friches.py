@@ -178,8 +178,8 @@ def _insee_of(friches: pd.DataFrame) -> list:
 
 
 class FricheCatalog:
-    """The payload (per language) and the served file (per language and store) of one
-    frame of friches: the app's whole inventory, kept by the app between maps, so that a
+    """The served file (per language and store) of one frame of friches: the app's whole
+    inventory, kept by the app between maps (``Background.friche_catalog``), so that a
     filter change only picks rows. Never mutate the frame after its first map."""
 
     def __init__(self, frame: gpd.GeoDataFrame) -> None:
