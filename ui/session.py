@@ -52,6 +52,7 @@ class _Session:
     map: _MapSync = field(default_factory=_MapSync)
     upload: object = None  # (file_id, result, joined frame, frame of all sites) of the user's upload
     upload_removed: bool = False
+    acted: bool = False  # an action in the page (a callback) came before this run: see load()
 
 
 def _query() -> dict[str, list[str]]:
@@ -63,14 +64,23 @@ def _session() -> _Session:
 
 
 def load(known: Known) -> State:
-    """The state of this run: the URL's when it changed under the app, else the session's."""
+    """The state of this run: the URL's when it changed under the app, else the session's.
+
+    A run that follows an action in the page (a widget's, the map's or a button's callback,
+    which Streamlit runs before the script) keeps the session's state whatever query string
+    came with it: that is the URL the browser showed when the user acted, which may predate
+    the one the previous run wrote (a card closed, then another marker clicked before the
+    new URL reached the browser) -- reading it would undo the previous change and drop
+    this one. Only a run no action in the page caused (first visit, the back button) reads
+    the URL."""
     session = st.session_state.get(_KEY)
     query = _query()
-    if session is None or query != session.written:
+    if session is None or (query != session.written and not session.acted):
         state, notices = from_query(query, known)
         upload = session.upload if session is not None else None
         session = _Session(state, notices, near_text=state.spec.near or "", upload=upload)
         st.session_state[_KEY] = session
+    session.acted = False
     return session.state
 
 
@@ -91,26 +101,38 @@ def notices() -> list[Notice]:
     return _session().notices
 
 
+def _acted() -> None:
+    """A callback ran: the next run follows an action in the page (see load())."""
+    session = st.session_state.get(_KEY)
+    if session is not None:
+        session.acted = True
+
+
 def change(**fields: object) -> None:
     """Change the state (FilterSpec or ViewState fields); its notices replace the old ones."""
+    _acted()
     session = _session()
     session.state, session.notices = normalize(session.state.replace(**fields))
 
 
 def reset(**kept: object) -> None:
     """Back to the default state, keeping the fields in ``kept`` (e.g. the language)."""
+    _acted()
     session = _session()
     session.state, session.notices = State().replace(**kept), []
     session.near_text, session.near_message = "", ""
 
 
 def write_url() -> None:
-    """Write the state to the query string, once per run (only when it changed)."""
+    """Write the state to the query string, once per run (only when it changed: from the
+    query string this run came with, or from what the app last wrote, which the browser may
+    have received after it sent this run's query string)."""
     session = _session()
     query = to_query(session.state)
-    if query != _query():
+    if query != _query() or (session.written is not None and query != session.written):
         st.query_params.from_dict(query)
     session.written = query
+    session.acted = False  # (a change made by the run itself is no action in the page)
 
 
 # -- widgets ------------------------------------------------------------------------------------
@@ -236,6 +258,7 @@ _UNSET = object()
 
 def on_map_report() -> None:
     """st_folium's callback: the map reports its cards (a site's, a friche's) and layers (``{"rc": {...}}``)."""
+    _acted()
     report = (st.session_state.get(MAP_KEY) or {}).get("rc")
     if not isinstance(report, dict) or report.get("tag") != _session().map.tag:
         return  # (not a report, or one from a map that is no longer the one on screen)
@@ -269,5 +292,6 @@ def forget_upload() -> None:
 
 def upload_widget_changed() -> None:
     """The file uploader's callback: the user removed the file (×), or chose another."""
+    _acted()
     if st.session_state.get("w_upload") is None:
         forget_upload()

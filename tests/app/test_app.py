@@ -331,6 +331,45 @@ def test_a_report_from_a_map_no_longer_on_screen_is_not_applied():
     assert qp(at, "site") == opened
 
 
+def test_a_marker_clicked_before_the_closed_cards_url_reached_the_browser_opens_its_site():
+    """Regression (a fanned-out marker clicked ~0.5 s after closing a card, 10,000 sites: no
+    site= in the URL, and the closed card back): the click's run came with the query string
+    the browser still showed, the closed card's site=, as the closing run's URL had not
+    reached it yet; the app took it for a link followed, opened the closed card again on a
+    map built anew and dropped the click."""
+    from ui import session
+
+    a, b = "strasbourg-2crsi", "strasbourg-ovhcloud-datacenter"
+    at = run(site=a)
+    tag = at.session_state["_session"].map.tag
+    at.session_state["map"] = {"rc": {"site": None, "basemap": "plan-ign", "hide": [], "tag": tag}}
+    with_session(at, session.on_map_report)
+    at.run()
+    assert "site" not in at.query_params
+    for clicked in (b, a):  # another site, or the one just closed again
+        at.query_params["site"] = a  # (the URL the browser showed when the user clicked)
+        at.session_state["map"] = {"rc": {"site": clicked, "basemap": "plan-ign", "hide": [], "tag": tag}}
+        with_session(at, session.on_map_report)
+        at.run()
+        assert at.session_state["_session"].state.view.site == clicked
+        assert qp(at, "site") == [clicked]
+        assert at.session_state["_session"].map.tag == tag  # the map on screen kept, not built again
+        at.session_state["map"] = {"rc": {"site": None, "basemap": "plan-ign", "hide": [], "tag": tag}}
+        with_session(at, session.on_map_report)
+        at.run()
+
+
+def test_the_back_button_still_restores_the_view_of_the_url_it_goes_back_to():
+    """A run no action in the page caused (the back button) reads its URL (the fix above must not ignore it)."""
+    at = run()
+    at.multiselect(key="w_sectors").set_value(["glass"]).run()
+    assert qp(at, "sector") == ["glass"]
+    at.query_params.clear()  # the previous URL, as the back button sends it
+    at.run()
+    assert at.multiselect(key="w_sectors").value == []
+    assert at.session_state["_session"].state.spec.sectors == ()
+
+
 def with_session(at: AppTest, callback) -> None:
     """Run a session callback against the AppTest's session state, as Streamlit would before a rerun."""
     import streamlit as st
