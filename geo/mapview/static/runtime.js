@@ -438,8 +438,7 @@
       var ll = latLngOf(p, i);
       points.push({type: 'Feature', properties: {i: i}, geometry: {type: 'Point', coordinates: [ll[1], ll[0]]}});
     }
-    // extent 256: radius in screen pixels of Leaflet's 256-pixel tiles (clusters up to 50 px wide)
-    rc.index = new window.Supercluster({radius: 60, extent: 256, maxZoom: rc.cfg.clusterMaxZoom}).load(points);
+    rc.index = clusterIndex(rc.cfg, points);
     mark('sites_indexed');
   }
 
@@ -447,14 +446,30 @@
     return n < 1000 ? String(n) : (n / 1000).toLocaleString(locale, {maximumFractionDigits: n < 10000 ? 1 : 0}) + 'k';
   }
 
-  function clusterIcon(map, item) {
-    var rc = map._rc, cfg = rc.cfg, c = item.geometry.coordinates, count = item.properties.point_count;
-    var size = count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 42 : 50;
-    var icon = L.marker([c[1], c[0]], {
-      pane: 'rc-sites', keyboard: false, title: cfg.nSites.replace('{n}', count.toLocaleString(cfg.locale)),
-      icon: L.divIcon({html: '<div><span>' + abbr(count, cfg.locale) + '</span></div>',
-                       className: 'rc-cluster', iconSize: L.point(size, size)})
+  // Shared by the sites' and the friches' clusters: the index of their points ({i: entry}),
+  // the clusters and single points in view, and a cluster's marker (`title`: its tooltip
+  // with {n}; `className`, `pane`; `anchor`: where its point is, as a share of its size).
+  function clusterIndex(cfg, points) {
+    // extent 256: radius in screen pixels of Leaflet's 256-pixel tiles (clusters up to 50 px wide)
+    return new window.Supercluster({radius: 60, extent: 256, maxZoom: cfg.clusterMaxZoom}).load(points);
+  }
+  function clustersInView(map, index) {
+    var b = map.getBounds().pad(0.2);
+    return index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], Math.round(map.getZoom()));
+  }
+  function clusterMarker(cfg, item, o) {
+    var c = item.geometry.coordinates, count = item.properties.point_count;
+    var size = count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 42 : 50, at = o.anchor === undefined ? 0.5 : o.anchor;
+    return L.marker([c[1], c[0]], {
+      pane: o.pane, keyboard: false, title: o.title.replace('{n}', count.toLocaleString(cfg.locale)),
+      icon: L.divIcon({html: '<div><span>' + abbr(count, cfg.locale) + '</span></div>', className: o.className,
+                       iconSize: L.point(size, size), iconAnchor: L.point(size * at, size * at)})
     });
+  }
+
+  function clusterIcon(map, item) {
+    var rc = map._rc;
+    var icon = clusterMarker(rc.cfg, item, {pane: 'rc-sites', title: rc.cfg.nSites, className: 'rc-cluster'});
     icon.rcCluster = item.id;
     icon.on('click', function (e) {
       map.setView(e.target.getLatLng(), rc.index.getClusterExpansionZoom(e.target.rcCluster));
@@ -469,9 +484,7 @@
     if (!rc.index) return;
     var before = rc.drawn || [], kept = new Set();
     rc.drawn = [];
-    var b = map.getBounds().pad(0.2), zoom = Math.round(map.getZoom());
-    var items = rc.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom);
-    items.forEach(function (it) {
+    clustersInView(map, rc.index).forEach(function (it) {
       if (it.properties.cluster) {
         var icon = clusterIcon(map, it);
         rc.clusterLayer.addLayer(icon);
@@ -598,7 +611,7 @@
         var s = Math.pow(10, p.coord_decimals);
         points.push({type: 'Feature', properties: {i: k}, geometry: {type: 'Point', coordinates: [p.lon[k] / s, p.lat[k] / s]}});
       }
-      fl.index = new window.Supercluster({radius: 60, extent: 256, maxZoom: cfg.clusterMaxZoom}).load(points);
+      fl.index = clusterIndex(cfg, points);
       map.on('moveend', function () { renderFriches(map); });
       renderFriches(map);
     } else {
@@ -616,14 +629,8 @@
   // drawn below and right of its point, under the sites: a site cluster at the same place
   // (both layers gather where people live) then leaves its count readable.
   function fricheClusterIcon(map, fl, item) {
-    var cfg = map._rc.cfg, c = item.geometry.coordinates, count = item.properties.point_count;
-    var size = count < 10 ? 28 : count < 100 ? 34 : count < 1000 ? 40 : 46;
-    var icon = L.marker([c[1], c[0]], {
-      pane: 'rc-friches', keyboard: false, title: fl.p.cluster_title.replace('{n}', count.toLocaleString(cfg.locale)),
-      icon: L.divIcon({html: '<div><span>' + abbr(count, cfg.locale) + '</span></div>',
-                       className: 'rc-cluster rc-cluster-friche', iconSize: L.point(size, size),
-                       iconAnchor: L.point(size * 0.1, size * 0.1)})
-    });
+    var icon = clusterMarker(map._rc.cfg, item, {pane: 'rc-friches', title: fl.p.cluster_title,
+                                                 className: 'rc-cluster rc-cluster-friche', anchor: 0.1});
     icon.on('click', function () { map.setView(icon.getLatLng(), fl.index.getClusterExpansionZoom(item.id)); });
     return icon;
   }
@@ -635,8 +642,7 @@
     if (!fl || !fl.index) return;
     var before = fl.drawn || [], kept = new Set();
     fl.drawn = [];
-    var b = map.getBounds().pad(0.2), zoom = Math.round(map.getZoom());
-    fl.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom).forEach(function (it) {
+    clustersInView(map, fl.index).forEach(function (it) {
       var layer = it.properties.cluster ? fricheClusterIcon(map, fl, it)
         : window.__friches[fl.p.ids[it.properties.i]] || makeFriche(map, fl, it.properties.i);
       if (!fl.group.hasLayer(layer)) fl.group.addLayer(layer);
