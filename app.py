@@ -34,6 +34,7 @@ from geo.geocode import Geocoder
 from geo.i18n import fmt_int, t
 from geo.join import join_sites_to_communes
 from geo.load import DataError, read_sites
+from geo.mapview.friches import inventory_credit
 from geo.paths import SITES_PATH
 from geo.served import APP_FILES
 from geo.state import Known, State
@@ -160,7 +161,7 @@ def read_upload(base: Base, name: str, data: bytes, progress) -> upload.UploadRe
 
 def build_map(
     selection, base: Base, sites: gpd.GeoDataFrame, state: State, *, map_args: dict, served: bool = True, friches=None,
-    highlighted=(), heading: str | None = None, friches_from=None,
+    highlighted=(), heading: str | None = None, friches_from=None, friches_credit: str | None = None,
 ):
     """The map of the selection; ``served``: many sites (and friches) travel as a file the
     app serves (geo.served), not inside the map (an exported HTML file must hold its data);
@@ -179,6 +180,7 @@ def build_map(
         friches=friches,
         selected_friche=map_args.get("friche"),
         friches_from=friches_from,
+        friches_credit=friches_credit,
         report_tag=map_args.get("tag"),  # (the map's reports carry it back: ui.session)
         highlighted=highlighted,
         heading=heading,
@@ -187,7 +189,7 @@ def build_map(
 
 def show_map(
     base: Base, sites: gpd.GeoDataFrame, state: State, selection, height: int, friches=None, highlighted=(),
-    friches_from=None,
+    friches_from=None, friches_credit: str | None = None,
 ) -> None:
     """The map; a click on a site or a friche, a closed card or a layer switched reports to the state."""
     upload_id = getattr(session.upload(), "file_id", None)
@@ -195,7 +197,7 @@ def show_map(
     args = session.map_args(rest)
     fmap = build_map(
         selection, base, sites, state, map_args=args, friches=friches, highlighted=highlighted,
-        friches_from=friches_from,
+        friches_from=friches_from, friches_credit=friches_credit,
     )
     st_folium(
         fmap,
@@ -275,13 +277,20 @@ def main() -> None:
         else sites_with_friches_near((sites_path, friches_path, upload_id()), sites, friches_all)
     )
     friches_from = None if friches is None or uploaded_friches else friches_all
-    map_of = partial(show_map, base, card_sites, state, friches=friches, friches_from=friches_from)  # (selection, height)
+    # the inventory's credit wherever the layer shows: the shipped extract, or the file it comes from
+    friches_credit = None if friches is None else inventory_credit(
+        uploads.friches_name() if uploaded_friches else friches_path and Path(friches_path).name,
+        len(friches_all), lang,
+    )  # fmt: skip
+    map_of = partial(
+        show_map, base, card_sites, state, friches=friches, friches_from=friches_from, friches_credit=friches_credit
+    )  # (selection, height)
     if mode == "present":
         present.page(selection, state, map_of)
     else:
         # The page first, the sidebar's widgets next (in their boxes: the layout is the same):
         # the map's element reaches the browser before the widgets' code is fetched (issue 14).
-        explore(selection, base, card_sites, state, map_of, friches=friches)
+        explore(selection, base, card_sites, state, map_of, friches=friches, friches_credit=friches_credit)
         sidebar.filters(filters_box, sites, state, distances, place_names(base), partial(resolve_near, base, lang))
         sidebar.friche_filters(filters_box, friches_all, state, friche_distances, friche_near)
         sidebar.view_controls(st.sidebar, state, hidden_names(state))
@@ -309,7 +318,7 @@ def hidden_names(state: State) -> list[str]:
     return [SECTORS[h].label(lang) if h in SECTORS else t(layer[h], lang) for h in state.view.hide]
 
 
-def explore(selection, base: Base, sites, state: State, map_of, friches=None) -> None:
+def explore(selection, base: Base, sites, state: State, map_of, friches=None, friches_credit=None) -> None:
     lang = state.view.lang
     # The head and the map are keyed boxes: on a phone, ui/page.css puts the map right under
     # the head, above the figures (the order of this page on a wide screen is unchanged).
@@ -324,7 +333,8 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None) ->
     with top:
         panels.show_notices(session.notices(), lang)
     if friches is not None:
-        st.caption(t("friches_notice", lang, n=fmt_int(len(friches), lang)))
+        hint = t("friches_full_hint", lang) if friches_credit == t("friches_credit", lang) else ""
+        st.caption(t("friches_notice", lang, n=fmt_int(len(friches), lang), credit=friches_credit, hint=hint))
     panels.kpi_row(selection, lang)
     if friches is not None:
         panels.friche_kpi_row(friches, lang)
@@ -349,7 +359,8 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None) ->
         selection,
         lambda: standalone_html(
             build_map(
-                selection, base, sites, state, map_args=export_args, served=False, friches=friches, heading=heading
+                selection, base, sites, state, map_args=export_args, served=False, friches=friches, heading=heading,
+                friches_credit=friches_credit,
             ),
             title=heading,
         ),
@@ -361,7 +372,7 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None) ->
     )
     if friches is not None:
         panels.friche_exports(friches, lang)
-    st.caption(t("sources_credit", lang) + (" " + t("friches_credit", lang) + "." if friches is not None else ""))
+    st.caption(t("sources_credit", lang) + (" " + friches_credit + "." if friches is not None else ""))
 
 
 def explore_ready(selection, friches) -> None:

@@ -372,15 +372,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Cerema, Cartofriches — extrait de 2 594 friches sur ~28 000 (2024)",
         "en": "Cerema, Cartofriches — extract of 2,594 brownfields out of ~28,000 (2024)",
     },
+    # the credit of another inventory than the shipped extract: the national file, a synthetic one, an upload
+    "friches_credit_file": {
+        "fr": "Cerema, Cartofriches — fichier {name} : {n} friches",
+        "en": "Cerema, Cartofriches — file {name}: {n} brownfields",
+    },
     "friches_notice": {
-        "fr": "Couche des friches : {n} friche(s) affichée(s). Source : Cerema, Cartofriches — extrait de "
-        "2 594 friches sur ~28 000 (2024), Licence Ouverte. Pour l'inventaire complet, lancez l'application avec "
-        "--friches CHEMIN ou REINDUS_FRICHES=CHEMIN (friches-standard.csv de data.gouv.fr). Les filtres "
+        "fr": "Couche des friches : {n} friche(s) affichée(s). Source : {credit}, Licence Ouverte.{hint} Les filtres "
         "région, département et rayon s'appliquent aussi aux friches.",
-        "en": "Brownfields layer: {n} brownfield(s) shown. Source: Cerema, Cartofriches — extract of 2,594 "
-        "brownfields out of ~28,000 (2024), Licence Ouverte. For the full inventory, start the app with "
-        "--friches PATH or REINDUS_FRICHES=PATH (friches-standard.csv from data.gouv.fr). The région, "
+        "en": "Brownfields layer: {n} brownfield(s) shown. Source: {credit}, Licence Ouverte.{hint} The région, "
         "département and radius filters apply to brownfields too.",
+    },
+    "friches_full_hint": {
+        "fr": " Pour l'inventaire complet, lancez l'application avec --friches CHEMIN ou REINDUS_FRICHES=CHEMIN "
+        "(friches-standard.csv de data.gouv.fr).",
+        "en": " For the full inventory, start the app with --friches PATH or REINDUS_FRICHES=PATH "
+        "(friches-standard.csv from data.gouv.fr).",
     },
     "friches_full_file": {
         "fr": "Friches : fichier {name} ({n} friches).",

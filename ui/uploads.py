@@ -57,6 +57,12 @@ def friches() -> gpd.GeoDataFrame | None:
     return None
 
 
+def friches_name() -> str | None:
+    """The name of the session's uploaded friches file, when its friches are the layer."""
+    kept = session.upload()
+    return kept.name if friches() is not None else None
+
+
 def section(
     data_sites: gpd.GeoDataFrame,
     read: Callable[..., upload.UploadResult],

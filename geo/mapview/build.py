@@ -98,6 +98,7 @@ def build_map(
     friches: gpd.GeoDataFrame | None = None,
     selected_friche: str | None = None,
     friches_from: gpd.GeoDataFrame | FricheCatalog | None = None,
+    friches_credit: str | None = None,
 ) -> folium.Map:
     """The folium map of ``sites``: markers, commune choropleth, outlines, legend, controls.
 
@@ -158,6 +159,9 @@ def build_map(
         ``geo.mapview.friches.SERVE_MIN_FRICHES`` friches or more and ``files``, every
         friche of it goes into one served file, and the map only says which it shows.
         Never a user's upload (it would be written to disk).
+    friches_credit : str, optional
+        The inventory's credit in the legend (``geo.mapview.friches.inventory_credit``);
+        the shipped extract's by default.
     """
     sites = check_sites(sites)
     if basemap not in styles.BASEMAPS:
@@ -186,7 +190,9 @@ def build_map(
     has_communes = communes is not None and not communes.empty
     has_uploads = bool(uploads(sites).any())
     m.add_child(
-        RuntimeCall("legend", args=(legend_html(sites, lang, communes=has_communes, uploads=has_uploads, friches=friches),))
+        RuntimeCall("legend", args=(legend_html(
+            sites, lang, communes=has_communes, uploads=has_uploads, friches=friches, friches_credit=friches_credit
+        ),))
     )
     m.add_child(RuntimeCall("view", args=(_view_args(view, sites, selected) | {"selectedFriche": selected_friche},)))
     if friches is not None:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from geo import assets
 from geo.friches_schema import FRICHE_STATUSES, FRICHE_TYPES, POLLUTION, REUSE_TYPES
+from geo.i18n import fmt_int
 from geo.i18n import t as _t
 from geo.mapview import styles
 from geo.mapview.cards import escape, safe_url
@@ -279,8 +280,17 @@ def _served_file(catalog: FricheCatalog | None, lang: str, files: FileStore | No
         return None
 
 
-def legend_rows(friches: pd.DataFrame, lang: str) -> str:
-    """The legend's friches section: a diamond per status present, and the extract's credit."""
+def inventory_credit(name: str | None, total: int, lang: str) -> str:
+    """The credit of the inventory shown: the shipped extract's (``name`` None), or the file's
+    name and size (the national file given with ``--friches``, a synthetic one, an upload)."""
+    if name is None:
+        return _t("friches_credit", lang)
+    return _t("friches_credit_file", lang, name=name, n=fmt_int(total, lang))
+
+
+def legend_rows(friches: pd.DataFrame, lang: str, credit: str | None = None) -> str:
+    """The legend's friches section: a diamond per status present, and the inventory's credit
+    (:func:`inventory_credit`; the shipped extract's by default)."""
     present = set(friches["status"].unique())
     parts = [f'<div class="rc-lg-h">{escape(_t("friches_layer", lang))}</div>']
     for slug, term in FRICHE_STATUSES.terms.items():
@@ -291,5 +301,5 @@ def legend_rows(friches: pd.DataFrame, lang: str) -> str:
                 "</svg>"
             )
             parts.append(f'<div class="rc-lg-row">{icon}{escape(term.label(lang))}</div>')
-    parts.append(f'<div class="rc-lg-note">{escape(_t("friches_credit", lang))}</div>')
+    parts.append(f'<div class="rc-lg-note">{escape(credit or _t("friches_credit", lang))}</div>')
     return "".join(parts)

@@ -37,6 +37,7 @@ def legend_html(
     communes: bool = True,
     uploads: bool = False,
     friches: pd.DataFrame | None = None,
+    friches_credit: str | None = None,
 ) -> str:
     """The legend's HTML (escaped, translated): sectors present, sizes, special styles,
     choropleth, and the friches' statuses with the inventory's credit when they are shown."""
@@ -65,7 +66,7 @@ def legend_html(
         parts.append("</div>")
         parts.append(_row('<span class="rc-lg-box rc-lg-nojobs"></span>', _t("legend_no_jobs", lang)))
     if friches is not None:
-        parts.append(legend_rows(friches, lang))
+        parts.append(legend_rows(friches, lang, friches_credit))
     parts.append("</details>")
     return "".join(parts)
 

@@ -119,3 +119,18 @@ def test_headline_figures_of_the_friches_shown():
     assert any("Friche potentielle 1\u202f544" in c.value for c in at.caption)
     at = run()
     assert "Friches affichées" not in {m.label for m in at.metric}
+
+
+def test_another_inventory_is_credited_as_itself_not_as_the_extract(monkeypatch, tmp_path):
+    # `--friches PATH` / REINDUS_FRICHES (the national file, a synthetic one): the notice, the
+    # credit line and the legend said "extrait de 2 594 friches" whatever the file
+    national = tmp_path / "friches-national.csv"
+    national.write_bytes((ROOT / "tests/fixtures/friches/cartofriches-page-export.csv").read_bytes())
+    monkeypatch.setenv("REINDUS_FRICHES", str(national))
+    at = run(friches="1")
+    shown = int(ready(at).split('data-friches="')[1].split('"')[0])
+    assert shown > 0
+    text = page_text(at)
+    assert "extrait de 2 594" not in text
+    assert f"Cerema, Cartofriches — fichier friches-national.csv : {shown} friches" in text
+    assert "REINDUS_FRICHES" not in text  # (how to load the full file: said only over the extract)

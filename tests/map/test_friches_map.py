@@ -54,6 +54,15 @@ def test_friches_are_a_layer_of_their_own_with_status_colours(sites):  # noqa: F
     assert "Cerema, Cartofriches — extrait de 2 594 friches sur ~28 000 (2024)" in page  # the legend
 
 
+def test_the_legend_credits_the_inventory_the_map_shows(sites):  # noqa: F811
+    from geo.mapview.friches import inventory_credit
+
+    credit = inventory_credit("friches <national>.csv", 28_143, "fr")
+    page = render(mapview.build_map(sites, friches=_frame([_friche("a")]), friches_credit=credit))
+    assert "fichier friches &lt;national&gt;.csv : 28\u202f143 friches" in page
+    assert "extrait de 2 594" not in page
+
+
 def test_no_friches_layer_when_off(sites):  # noqa: F811
     page = render(mapview.build_map(sites))
     assert calls(page, "addFriches") == []
