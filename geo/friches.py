@@ -43,7 +43,6 @@ from geo.friches_cells import (
     repair_text,
 )
 from geo.friches_schema import (
-    CARTOFRICHES_URL,
     FORMATS,
     FRICHE_STATUSES,
     FRICHE_TYPES,
@@ -54,6 +53,7 @@ from geo.friches_schema import (
     REUSE_TYPES,
     STANDARD_COLUMNS,
     Vocabulary,
+    cartofriches_url,
     friche_frame,
     is_private,
     match_friche_columns,
@@ -534,7 +534,7 @@ def _place(records: _Records, communes, aliases, geocoder, report: FrichesReport
         insee_point=in_point,
         commune_check=check,
         commune_distance_m=distance.tolist(),
-        cartofriches_url=[CARTOFRICHES_URL.format(id=i) for i in columns["id"]],
+        cartofriches_url=[cartofriches_url(i) for i in columns["id"]],
         source_format=[report.format] * n,
     )
     parcel = records.parcel if any(p is not None for p in records.parcel) else None

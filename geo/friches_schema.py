@@ -11,6 +11,7 @@ person's name there).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -214,7 +215,7 @@ FRICHE_FIELDS: dict[str, FricheField] = dict(
         _f("zoning_label", "object", "urba_zone_lib: the zone's label in the local plan"),
         _f("urban_plan", "object", "urba_doc_type: PLU, PLUI, CC, PSMV, RNU"),
         _f("site_url", "object", "site_url: the site's sheet(s) (BASIAS, BASOL, observatory)"),
-        _f("cartofriches_url", "object", "the friche's page on Cartofriches", nullable=False),
+        _f("cartofriches_url", "object", "the friche's page on Cartofriches (national ids only)"),
         _f("source", "object", "source_nom: the source that identified the site"),
         _f("source_url", "object", "source_url"),
         _f("producer", "object", "data producer, from Cartofriches' page export only (see PRIVATE_COLUMNS)"),
@@ -227,6 +228,14 @@ FIELD_NAMES = tuple(FRICHE_FIELDS)
 PARCEL = "parcel"
 
 CARTOFRICHES_URL = "https://cartofriches.cerema.fr/cartofriches/?site={id}"
+# A friche of the national inventory is named by its commune and a number (59512_1234; 2A004_12):
+# only those have a Cartofriches page (not a synthetic friche, nor a local file's own ids).
+NATIONAL_ID = re.compile(r"[0-9][0-9AB][0-9]{3}_[0-9]+")
+
+
+def cartofriches_url(friche_id: str) -> str | None:
+    """The friche's page on Cartofriches, when its id is a national inventory's."""
+    return CARTOFRICHES_URL.format(id=friche_id) if NATIONAL_ID.fullmatch(friche_id) else None
 
 # --- The files read ----------------------------------------------------------------------------
 

@@ -188,7 +188,14 @@ def test_the_frame_has_the_schema_fields_and_dtypes(result):
             terms = field.vocab.terms if isinstance(field.vocab, schema.Vocabulary) else field.vocab
             assert set(friches[name].dropna()) <= set(terms), name
     assert friches.crs.to_epsg() == 4326 and (friches.geom_type == "Point").all()
-    assert friches["cartofriches_url"].iloc[0] == "https://cartofriches.cerema.fr/cartofriches/?site=A1"
+    assert friches["cartofriches_url"].iloc[0] is None  # "A1": not a national id, no Cartofriches page
+
+
+def test_a_cartofriches_link_only_for_the_national_inventory_s_ids():
+    assert schema.cartofriches_url("59512_1234") == "https://cartofriches.cerema.fr/cartofriches/?site=59512_1234"
+    assert schema.cartofriches_url("2A004_12") is not None
+    for other in ("synthetic-000001", "A1", "59512", "59512_12x", "<script>_1"):
+        assert schema.cartofriches_url(other) is None, other
 
 
 def test_owners_and_contacts_never_reach_the_frame_nor_the_geojson(result, communes, geocoder):
