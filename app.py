@@ -27,7 +27,7 @@ from streamlit_folium import st_folium
 from geo import mapview, upload
 from geo.assets import standalone_html
 from geo.distance import distances_to_commune
-from geo.filters import apply_filters, apply_friche_filters
+from geo.filters import apply_filters, apply_friche_filters, site_layer
 from geo.friches import FrichesResult, load_friches, read_friches
 from geo.friches_near import near_any_site, with_friches_near
 from geo.geocode import Geocoder
@@ -251,6 +251,11 @@ def main() -> None:
     selection = apply_filters(sites, state.spec, distance_m=distances)
     if state.view.site is not None and state.view.site not in set(selection["id"]):
         session.change(site=None)  # a site filtered out (or gone) is no longer open
+        state = session.state()
+    if state.view.site is not None and site_layer(selection, state.view.site) in state.view.hide:
+        # an open site shows its layer (its card on a hidden marker opened nothing: a link with
+        # both, a table row ticked while its sector was switched off in the layer control)
+        session.change(hide=tuple(h for h in state.view.hide if h != site_layer(selection, state.view.site)))
         state = session.state()
     # the friches layer: its own filters, and the sites' territory filters (région, département, radius)
     friche_distances = (

@@ -13,7 +13,7 @@ YEAR_COLUMNS = {"opened": "opened", "announced": "announced_year"}
 
 __all__ = ["YEAR_COLUMNS",
     "FilterSpec", "apply_filters", "apply_friche_filters", "facet_counts", "friche_counts", "friche_mask", "mask",
-    "search_text",
+    "search_text", "site_layer",
 ]
 
 
@@ -46,6 +46,16 @@ def apply_filters(
     keep = mask(sites, spec, distance_m=distance_m, skip=skip)
     # Nothing filtered out: the frame itself, not a copy (the callers never modify it).
     return sites if keep.all() else sites[keep]
+
+
+def site_layer(sites: pd.DataFrame, site_id: str) -> str | None:
+    """The map's layer a site is drawn in, as the layer control's ``hide`` names it: ``uploads``
+    for a site of the user's upload, else its sector's slug (None: no such site in ``sites``)."""
+    rows = sites.loc[sites["id"] == site_id]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return "uploads" if "layer" in rows and row["layer"] == "upload" else row["sector"]
 
 
 def mask(

@@ -359,6 +359,18 @@ def test_a_marker_clicked_before_the_closed_cards_url_reached_the_browser_opens_
         at.run()
 
 
+def test_a_site_opened_on_a_hidden_layer_shows_its_layer():
+    """Regression: ``?site=strasbourg-2crsi&hide=servers-electronics`` (a link, or a table row
+    ticked with its sector switched off in the layer control) kept site= in the URL while
+    no card opened: the card's marker was in a hidden layer. The open site's layer is shown."""
+    at = run(site="strasbourg-2crsi", hide=["servers-electronics", "regions"])
+    assert qp(at, "site") == ["strasbourg-2crsi"]
+    assert qp(at, "hide") == ["regions"]
+    assert at.session_state["_session"].state.view.hide == ("regions",)
+    at = run(site="strasbourg-ovhcloud-datacenter", hide="servers-electronics")  # another sector's
+    assert qp(at, "hide") == ["servers-electronics"]
+
+
 def test_the_back_button_still_restores_the_view_of_the_url_it_goes_back_to():
     """A run no action in the page caused (the back button) reads its URL (the fix above must not ignore it)."""
     at = run()

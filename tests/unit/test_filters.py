@@ -341,3 +341,14 @@ def test_the_readmes_table_of_url_parameters_is_the_declared_one():
     table = "\n".join(line for line in section.splitlines() if line.startswith("| `"))
     documented = {name for cell in re.findall(r"^\| ([^|]+) \|", table, flags=re.M) for name in re.findall(r"`(\w+)`", cell)}
     assert documented == {p.name for p in PARAMS}
+
+
+def test_site_layer_names_the_layer_control_entry_a_site_is_drawn_in():
+    """An open site shows its layer (app.py): its sector's slug, or ``uploads`` for an uploaded site."""
+    from geo.filters import site_layer
+
+    sites = pd.DataFrame({"id": ["a", "b"], "sector": ["glass", "food"], "layer": [None, "upload"]})
+    assert site_layer(sites, "a") == "glass"
+    assert site_layer(sites, "b") == "uploads"
+    assert site_layer(sites, "nope") is None
+    assert site_layer(sites.drop(columns="layer"), "b") == "food"
