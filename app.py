@@ -172,19 +172,25 @@ def build_map(
         base.background,
         cards_from=sites,
         files=APP_FILES if served else None,
-        lang=state.view.lang,
-        basemap=map_args["basemap"],
-        selected=map_args["site"],
-        hidden=map_args["hide"],
-        large=state.view.mode == "present",
-        friches=friches,
-        selected_friche=map_args.get("friche"),
-        friches_from=friches_from,
-        friches_credit=friches_credit,
-        report_tag=map_args.get("tag"),  # (the map's reports carry it back: ui.session)
-        highlighted=highlighted,
-        heading=heading,
-    )
+        **map_options(
+            state, map_args, friches=friches, friches_from=friches_from, friches_credit=friches_credit,
+            highlighted=highlighted, heading=heading,
+        ),
+    )  # fmt: skip
+
+
+def map_options(state: State, map_args: dict, **layers) -> dict:
+    """``mapview.build_map``'s options for the state and the map's own part of it (``map_args``)."""
+    return {
+        "lang": state.view.lang,
+        "basemap": map_args["basemap"],
+        "selected": map_args["site"],
+        "hidden": map_args["hide"],
+        "large": state.view.mode == "present",
+        "selected_friche": map_args.get("friche"),
+        "report_tag": map_args.get("tag"),  # (the map's reports carry it back: ui.session)
+        **layers,
+    }
 
 
 def show_map(
@@ -360,15 +366,18 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None, fr
         "title": t("app_title", lang), "subtitle": panels.filters_in_words(state, place_names(base), lang),
         "lang": lang, "friches": friches,
     }  # fmt: skip
+    html_options = map_options(state, export_args, friches=friches, friches_credit=friches_credit, heading=heading)
     panels.exports(
         selection,
-        lambda: standalone_html(
-            build_map(
-                selection, base, sites, state, map_args=export_args, served=False, friches=friches, heading=heading,
-                friches_credit=friches_credit,
+        # in the worker: the card texts of the sites shown only (``sites`` may be 100,000 rows)
+        lambda: panels.heavy(
+            len(selection), mapview.offline_html, selection, title=heading,
+            cards_from=sites[sites["id"].isin(selection["id"])], **html_options,
+            here=lambda: standalone_html(
+                mapview.map_of_selection(selection, base.background, cards_from=sites, files=None, **html_options),
+                title=heading,
             ),
-            title=heading,
-        ),
+        ),  # fmt: skip
         partial(
             panels.heavy, len(selection), mapview.slide_png, selection, **png_args,
             here=partial(mapview.to_png, selection, base.communes, base.departements, base.regions, **png_args),

@@ -104,6 +104,15 @@ def to_png(*args, **kwargs) -> bytes:
     return render(*args, **kwargs)
 
 
+def offline_html(sites, *, title: str, **options) -> str:
+    """The exported HTML map of ``sites`` (everything inside it, no served file) on the layers
+    this process loads itself, once: what a worker process (:mod:`geo.offload`) runs.
+    ``options`` go to :func:`build_map` (``cards_from``: the frame of the sites' card texts)."""
+    from geo.assets import standalone_html
+
+    return standalone_html(map_of_selection(sites, Background.shared(), files=None, **options), title=title)
+
+
 def slide_png(sites, **kwargs) -> bytes:
     """:func:`to_png` on the commune layers this process loads itself, once: what a worker
     process (:mod:`geo.offload`) runs, given only the sites and the options."""
@@ -120,5 +129,5 @@ __all__ = [
     "RADIUS_MIN_PX", "RADIUS_PER_SQRT_JOB", "RADIUS_UNKNOWN_PX", "SERVE_MIN_SITES", "SINGLE_SITE_ZOOM",
     "SVG_MAX_SITES", "UPLOAD_STROKE", "Background", "SiteCatalog", "View", "build_map",
     "commune_jobs", "commune_layer_map", "jobs_color", "legend_html", "map_of_selection", "outline_shapes",
-    "radius_px", "safe_url", "slide_png", "to_png",
+    "offline_html", "radius_px", "safe_url", "slide_png", "to_png",
 ]  # fmt: skip

@@ -8,6 +8,7 @@ from it (encoded rings, outlines, commune card texts, the site catalogs of
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import geopandas as gpd
@@ -71,6 +72,12 @@ class Background:
         self._texts: dict[tuple, CardTexts] = {}
         self._catalogs: list[SiteCatalog] = []
         self._friche_catalogs: list[FricheCatalog] = []
+
+    @classmethod
+    @functools.cache
+    def shared(cls) -> Background:
+        """The layers loaded once per process (what a worker process of ``geo.offload`` draws on)."""
+        return cls.load()
 
     @classmethod
     def load(cls) -> Background:

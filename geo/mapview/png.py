@@ -16,7 +16,6 @@ pixels: an overlay axes spans the figure with one data unit per pixel.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 from dataclasses import dataclass
 
@@ -82,16 +81,11 @@ from geo.territories import LAMBERT_93, MAINLAND, Territory
 from geo.vocab import SECTORS
 
 
-@functools.cache
-def _layers():
-    from geo.mapview.background import Background
-
-    return Background.load()
-
-
 def slide_png(sites: gpd.GeoDataFrame, **kwargs) -> bytes:
     """:func:`to_png` on the commune, département and région layers loaded once per process."""
-    layers = _layers()
+    from geo.mapview.background import Background
+
+    layers = Background.shared()
     return to_png(sites, layers.communes, layers.departements, layers.regions, **kwargs)
 
 

@@ -127,7 +127,7 @@ def offload_server(request):
 
 
 @pytest.mark.parametrize("offload_server", ["60"], indirect=True)
-def test_a_file_made_in_the_worker_process_opens(browser, offload_server):
+def test_a_file_made_in_the_worker_process_opens(browser, offload_server, tmp_path):
     from browser_pages import Page
     from PIL import Image
 
@@ -141,6 +141,19 @@ def test_a_file_made_in_the_worker_process_opens(browser, offload_server):
         with page.page.expect_download(timeout=60_000) as gpkg:
             page.page.locator(".st-key-dl_gpkg button").click()
         assert len(gpd.read_file(gpkg.value.path())) == shown
+        with page.page.expect_download(timeout=60_000) as html_map:
+            page.page.locator(".st-key-dl_html button").click()
+        # the offline map made in the worker, opened from disk with the network cut: every site
+        offline = browser.new_page()
+        offline.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+                      else route.abort())  # fmt: skip
+        saved = tmp_path / html_map.value.suggested_filename
+        html_map.value.save_as(saved)
+        offline.goto(saved.as_uri())
+        offline.wait_for_function("window.__mapReady === true")
+        assert offline.evaluate("window.__siteCount") == shown
+        assert "Nord" in offline.title()
+        offline.close()
         assert page.errors == [] and page.foreign == []
     finally:
         page.close()
