@@ -67,6 +67,7 @@ def warm_up(url: str, timeout_s: float) -> tuple[float | None, list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.monotonic()  # (scripts/run.sh starts it with the server)
     argv = sys.argv[1:] if argv is None else argv
     if os.environ.get("REINDUS_WARMUP", "1") == "0":
         return 0
@@ -85,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     if errors:
         print(f"warm-up: failed ({'; '.join(errors)[:300]})", flush=True)
     else:
-        print(f"warm-up: the first run took {seconds:.1f} s; the app is warm", flush=True)
+        print(f"warm-up: the first run took {seconds:.1f} s; the app is warm "
+              f"{time.monotonic() - started:.1f} s after the start", flush=True)  # fmt: skip
     return 0
 
 
