@@ -167,6 +167,29 @@
     new window.ResizeObserver(function () { window.requestAnimationFrame(relayout); }).observe(el);
   }
 
+  // A card is kept clear of the map's top controls (zoom, layers): on a phone a card spans
+  // the map and its × lay under the layer control. Its top margin is set below them when it
+  // opens, then it is placed again (after a move under way, as relayoutCards does).
+  function clearOfControls(map, pop) {
+    var box = map.getContainer().getBoundingClientRect(), top = 30;
+    map.getContainer().querySelectorAll('.leaflet-top .leaflet-control').forEach(function (c) {
+      var r = c.getBoundingClientRect();
+      if (r.height) top = Math.max(top, r.bottom - box.top + 8);
+    });
+    var pad = pop.options.autoPanPaddingTopLeft;
+    if (pad && pad[1] === top) return;
+    pop.options.autoPanPaddingTopLeft = [30, top];
+    function again() {
+      if (!pop.isOpen()) return;
+      if (map._animatingZoom || (map._panAnim && map._panAnim._inProgress)) {
+        map.once('moveend', function () { window.requestAnimationFrame(again); });
+        return;
+      }
+      pop.update();
+    }
+    window.requestAnimationFrame(again);
+  }
+
   function openCommune(code) {  // as a click on it (the layer's card opens)
     var l = window.__communes[code];
     if (!l) return false;
@@ -213,7 +236,7 @@
     map.getPane('rc-outlines').style.pointerEvents = 'none';
     map.getPane('rc-precision').style.pointerEvents = 'none';
     L.control.scale({imperial: false}).addTo(map);  // metres only
-    map.on('popupopen', function (e) { relayoutCards(map, e); });
+    map.on('popupopen', function (e) { clearOfControls(map, e.popup); relayoutCards(map, e); });
     if (cfg.present) present(map);
     map.getContainer().addEventListener('click', function (e) { openSameSpot(map, e); });
     map.on('click zoomstart', function () { unfan(map); });  // (a fan is laid out in pixels)
