@@ -318,6 +318,8 @@ def _number(raw: str, *, integer: bool) -> int | float | None:
         value = float(text.replace(",", "."))
     except ValueError:
         return None
+    if math.isinf(value) and "inf" not in text.lower():
+        return value  # (digits beyond a float's range: a number, out of bounds, brought within them)
     return value if math.isfinite(value) else None
 
 

@@ -352,3 +352,23 @@ def test_site_layer_names_the_layer_control_entry_a_site_is_drawn_in():
     assert site_layer(sites, "b") == "uploads"
     assert site_layer(sites, "nope") is None
     assert site_layer(sites.drop(columns="layer"), "b") == "food"
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "kept"),
+    [("km", "9" * 400, "300"), ("km", "-" + "9" * 400, "1"), ("friche_ha_max", "1" + "0" * 400, "10000")],
+)
+def test_a_number_beyond_a_floats_range_is_brought_within_the_bounds_not_called_not_a_number(name, raw, kept):
+    """Regression: ?near=59512&km=999…9 (400 digits) said "pas un nombre" and dropped the radius:
+    the digits overflow a float (inf), which the codec took for the text "inf"."""
+    state, notices = from_query({"near": "59512", name: raw}, KNOWN)
+    assert [(n.reason, n.kept) for n in notices] == [("out_of_range", kept)]
+    assert _format_of(state, name) == kept
+    for spelled in ("inf", "-Infinity", "nan"):  # still not numbers
+        _, notices = from_query({"near": "59512", name: spelled}, KNOWN)
+        assert [n.reason for n in notices] == ["not_a_number"]
+
+
+def _format_of(state, name: str) -> str:
+    value = state.get(param(name).field)
+    return str(int(value)) if float(value).is_integer() else str(value)
