@@ -160,3 +160,15 @@ def test_the_upload_report_downloads_from_the_sidebar_as_french_excel_opens_it(o
     assert any(line.startswith("2;Filature témoin;Secteur;Textile;secteur non reconnu") for line in lines)
     assert any(line.startswith("3;Atelier témoin;Commune;Nowherville;ligne non placée") for line in lines)
     assert any(";Contact;;colonne ignorée" in line for line in lines)
+
+
+def test_a_row_ticked_while_its_sector_is_switched_off_opens_its_card_and_shows_its_layer(open_page):
+    """Regression: with the site's sector switched off in the layer control (hide=), ticking
+    its row put site= in the URL and opened no card (its marker was in the hidden layer)."""
+    site = table_order()[2]
+    page = open_page(f"?hide={site['sector']}&hide=regions")
+    click_row(page, 2)
+    wait_param(page, "site", site["id"])
+    page.wait_ready()
+    page.map.locator(f'.rc-card[data-site-id="{site["id"]}"]').wait_for()
+    assert page.query().get("hide") == ["regions"]
