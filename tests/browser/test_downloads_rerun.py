@@ -36,6 +36,7 @@ class HeldSocket:
     def __init__(self):
         self.mode: str | None = None  # None: pass everything; "all"; "after_start"
         self.held: list = []
+        self.finished = False  # a held message says the server's run is over
         self.page_side = None
 
     def __call__(self, ws) -> None:
@@ -45,14 +46,17 @@ class HeldSocket:
         server.on_message(self._from_server)
 
     def _from_server(self, message) -> None:
-        if self.mode == "after_start" and not self.held and isinstance(message, bytes):
+        kind = None
+        if isinstance(message, bytes):
             msg = ForwardMsg()
             msg.ParseFromString(message)
-            if msg.WhichOneof("type") != "delta":
-                self.page_side.send(message)
-                return
+            kind = msg.WhichOneof("type")
+        if self.mode == "after_start" and not self.held and kind != "delta":
+            self.page_side.send(message)
+            return
         if self.mode:
             self.held.append(message)
+            self.finished = self.finished or kind == "script_finished"
         else:
             self.page_side.send(message)
 
@@ -63,17 +67,15 @@ class HeldSocket:
         self.held.clear()
 
 
-def _wait_until_quiet(page, socket: HeldSocket, quiet_ms: int = 1500, limit_ms: int = 30000) -> None:
-    """Wait until the server has sent everything of its run (no new message for quiet_ms)."""
-    waited, count, still = 0, -1, 0
-    while waited < limit_ms:
-        page.page.wait_for_timeout(250)
-        waited += 250
-        still = still + 250 if len(socket.held) == count else 0
-        count = len(socket.held)
-        if count and still >= quiet_ms:
-            return
-    raise AssertionError(f"the server's run did not end within {limit_ms} ms ({count} messages held)")
+def _wait_until_quiet(page, socket: HeldSocket, limit_ms: int = 60000) -> None:
+    """Wait until the server has sent everything of its run (its ``script_finished``), and a
+    moment more: the run's end is when it forgets the old buttons' callables."""
+    waited = 0
+    while waited < limit_ms and not socket.finished:
+        page.page.wait_for_timeout(100)
+        waited += 100
+    assert socket.finished, f"the server's run did not end within {limit_ms} ms ({len(socket.held)} messages held)"
+    page.page.wait_for_timeout(500)
 
 
 @pytest.mark.parametrize(
