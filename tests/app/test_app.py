@@ -359,6 +359,19 @@ def test_a_marker_clicked_before_the_closed_cards_url_reached_the_browser_opens_
         at.run()
 
 
+def test_two_filters_changed_in_quick_succession_are_both_kept():
+    """Regression (same cause as above, any widget): a search typed while the run of a sector
+    ticked just before was still on its way came with the URL before the sector; the app
+    read it as a link followed and dropped both the sector and the search."""
+    at = run()
+    at.multiselect(key="w_sectors").set_value(["glass"]).run()
+    assert qp(at, "sector") == ["glass"]
+    at.query_params.clear()  # (the URL the browser still showed when the user typed)
+    at.text_input(key="w_q").set_value("verre").run()
+    assert qp(at, "sector") == ["glass"] and qp(at, "q") == ["verre"]
+    assert at.multiselect(key="w_sectors").value == ["glass"] and at.text_input(key="w_q").value == "verre"
+
+
 def test_a_site_opened_on_a_hidden_layer_shows_its_layer():
     """Regression: ``?site=strasbourg-2crsi&hide=servers-electronics`` (a link, or a table row
     ticked with its sector switched off in the layer control) kept site= in the URL while
