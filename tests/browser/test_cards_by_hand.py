@@ -310,3 +310,31 @@ def test_a_cards_close_button_is_never_under_the_maps_controls(open_page, size):
         assert frame(page).evaluate(CLOSE_ON_TOP) is True, query
         if size[0] < 480 and "dieppe" in query:
             page.screenshot(f"card-clear-of-controls-{size[0]}x{size[1]}.png")
+
+
+def test_an_exported_maps_card_opens_below_its_title_on_a_phone(browser, sites, communes, tmp_path):
+    """The offline export's title lies across the map's top (not a Leaflet control): on a
+    phone a card opened under it, its own title hidden. The card opens below it too."""
+    path = tmp_path / "map.html"
+    selected = sites["id"].iloc[0]
+    heading = "Carte de la réindustrialisation — Tous les sites — 28/11/2026"  # (two lines on a phone)
+    fmap = mapview.build_map(sites, communes, selected=selected, heading=heading)
+    path.write_text(assets.standalone_html(fmap), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    local = ("file:", "data:")
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(local) else r.abort())
+    page = context.new_page()
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_function("window.__mapReady === true")
+        page.locator(".rc-card").first.wait_for()
+        placed = """() => { const m = window.__reindus.map;
+          const card = document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();
+          const title = document.querySelector('.rc-heading').getBoundingClientRect();
+          return !(m._panAnim && m._panAnim._inProgress) && card.top >= title.bottom; }"""
+        page.wait_for_function(placed, timeout=20_000)
+        page.wait_for_timeout(600)
+        assert page.evaluate(placed)
+        assert page.evaluate(CLOSE_ON_TOP) is True
+    finally:
+        context.close()

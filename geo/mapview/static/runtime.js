@@ -167,12 +167,13 @@
     new window.ResizeObserver(function () { window.requestAnimationFrame(relayout); }).observe(el);
   }
 
-  // A card is kept clear of the map's top controls (zoom, layers): on a phone a card spans
-  // the map and its × lay under the layer control. Its top margin is set below them when it
-  // opens, then it is placed again (after a move under way, as relayoutCards does).
+  // A card is kept clear of the map's top controls (zoom, layers; an exported map's title):
+  // on a phone a card spans the map and its × lay under the layer control. Its top margin is
+  // set below them when it opens, then it is placed again (after a move under way, as
+  // relayoutCards does).
   function clearOfControls(map, pop) {
     var box = map.getContainer().getBoundingClientRect(), top = 30;
-    map.getContainer().querySelectorAll('.leaflet-top .leaflet-control').forEach(function (c) {
+    map.getContainer().querySelectorAll('.leaflet-top .leaflet-control, .rc-heading').forEach(function (c) {
       var r = c.getBoundingClientRect();
       if (r.height) top = Math.max(top, r.bottom - box.top + 8);
     });
