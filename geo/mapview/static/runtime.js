@@ -168,24 +168,25 @@
   }
 
   // A card is kept clear of the map's top controls (zoom, layers; an exported map's title):
-  // on a phone a card spans the map and its × lay under the layer control. Its top margin is
-  // set below them when it opens, then it is placed again (after a move under way, as
-  // relayoutCards does).
+  // on a phone a card spans the map and its × lay under the layer control. Once the card is
+  // placed (after a move under way, as relayoutCards does), a card under one of them gets a
+  // top margin below them and is placed again; a card clear of them is left where it is.
   function clearOfControls(map, pop) {
-    var box = map.getContainer().getBoundingClientRect(), top = 30;
-    map.getContainer().querySelectorAll('.leaflet-top .leaflet-control, .rc-heading').forEach(function (c) {
-      var r = c.getBoundingClientRect();
-      if (r.height) top = Math.max(top, r.bottom - box.top + 8);
-    });
-    var pad = pop.options.autoPanPaddingTopLeft;
-    if (pad && pad[1] === top) return;
-    pop.options.autoPanPaddingTopLeft = [30, top];
     function again() {
-      if (!pop.isOpen()) return;
+      var el = pop.getElement();
+      if (!pop.isOpen() || !el) return;
       if (map._animatingZoom || (map._panAnim && map._panAnim._inProgress)) {
         map.once('moveend', function () { window.requestAnimationFrame(again); });
         return;
       }
+      var card = el.getBoundingClientRect(), box = map.getContainer().getBoundingClientRect(), top = 0;
+      map.getContainer().querySelectorAll('.leaflet-top .leaflet-control, .rc-heading').forEach(function (c) {
+        var r = c.getBoundingClientRect();  // (the layer list unfolded is no place a card goes under)
+        if (!r.height || c.classList.contains('leaflet-control-layers-expanded')) return;
+        if (r.left < card.right && r.right > card.left) top = Math.max(top, r.bottom - box.top + 8);
+      });
+      if (card.top - box.top >= top) return;
+      pop.options.autoPanPaddingTopLeft = [30, top];
       pop.update();
     }
     window.requestAnimationFrame(again);
