@@ -58,6 +58,8 @@ def test_a_row_clicked_in_the_table_opens_its_site_on_the_map_and_in_the_url(ope
 
 
 def layout(page) -> dict:
+    # (the table is drawn after the map: wait for its scroller before measuring)
+    page.page.wait_for_selector('[data-testid="stDataFrame"] .dvn-scroller', state="attached")
     return page.page.evaluate(
         """() => {
           const map = document.querySelector('iframe[title="streamlit_folium.st_folium"]').getBoundingClientRect();
