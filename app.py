@@ -25,7 +25,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import mapview, upload
-from geo.assets import standalone_html
 from geo.distance import distances_to_commune
 from geo.filters import apply_filters, apply_friche_filters, site_layer
 from geo.friches import FrichesResult, load_friches, read_friches
@@ -95,7 +94,7 @@ class Base:
 @st.cache_resource(show_spinner=False)
 def load_base(sites_path: str) -> Base:
     """Communes, outlines and the joined sites: read once per process, never mutated."""
-    background = mapview.Background.load()
+    background = mapview.Background.shared()  # (the layers the exports draw on here: one copy)
     raw = read_sites(Path(sites_path), communes=background.communes)
     base = Base(background, None, Known(), Path(sites_path).name)
     sites = base.join(raw)
@@ -369,19 +368,12 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None, fr
     html_options = map_options(state, export_args, friches=friches, friches_credit=friches_credit, heading=heading)
     panels.exports(
         selection,
-        # in the worker: the card texts of the sites shown only (``sites`` may be 100,000 rows)
+        # the card texts of the sites shown only (``sites`` may be 100,000 rows, sent to the worker)
         lambda: panels.heavy(
             len(selection), mapview.offline_html, selection, title=heading,
             cards_from=sites[sites["id"].isin(selection["id"])], **html_options,
-            here=lambda: standalone_html(
-                mapview.map_of_selection(selection, base.background, cards_from=sites, files=None, **html_options),
-                title=heading,
-            ),
         ),  # fmt: skip
-        partial(
-            panels.heavy, len(selection), mapview.slide_png, selection, **png_args,
-            here=partial(mapview.to_png, selection, base.communes, base.departements, base.regions, **png_args),
-        ),  # fmt: skip
+        partial(panels.heavy, len(selection), mapview.slide_png, selection, **png_args),
         lang,
     )
     if friches is not None:

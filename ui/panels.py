@@ -33,12 +33,12 @@ OFFLOAD_MIN_ROWS = int(os.environ.get("REINDUS_OFFLOAD_MIN_ROWS", "2000"))
 OFFLOAD = Offload(limit_s=float(os.environ.get("REINDUS_EXPORT_LIMIT_S", str(LIMIT_S))))
 
 
-def heavy(rows: int, job: Callable, *args, here: Callable | None = None, **kwargs):
-    """A download's file: for fewer than OFFLOAD_MIN_ROWS rows made here (``here()`` when
-    given, else ``job(*args, **kwargs)``), else by ``job`` in the worker, within its limit
-    (:class:`geo.offload.TooLong` past it: the page says the export was stopped)."""
+def heavy(rows: int, job: Callable, *args, **kwargs):
+    """A download's file, ``job(*args, **kwargs)``: here for fewer than OFFLOAD_MIN_ROWS rows,
+    else in the worker, within its limit (:class:`geo.offload.TooLong` past it: the page says
+    the export was stopped). ``job`` is a top-level function (pickled for the worker)."""
     if rows < OFFLOAD_MIN_ROWS:
-        return here() if here is not None else job(*args, **kwargs)
+        return job(*args, **kwargs)
     return OFFLOAD.run(job, *args, **kwargs)
 
 

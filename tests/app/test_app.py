@@ -5,36 +5,18 @@ import json
 import re
 
 import pytest
+from app_pages import APP, notices, ready, run
 from streamlit.testing.v1 import AppTest
 
-from geo.paths import ROOT, SITES_PATH
+from geo.paths import SITES_PATH
 
 SITES = json.loads(SITES_PATH.read_text(encoding="utf-8"))["features"]
-APP = str(ROOT / "app.py")
-
-
-def run(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def ready(at: AppTest) -> str:
-    """The page's readiness marker, where the browser tests read the site count."""
-    return next(h.proto.body for h in at.html if 'id="app-ready"' in h.proto.body)
 
 
 def qp(at: AppTest, key: str) -> list[str]:
     """A URL parameter as a list (AppTest keeps a single value as a plain string)."""
     value = at.query_params.get(key, [])
     return [value] if isinstance(value, str) else list(value)
-
-
-def notices(at: AppTest) -> list[str]:
-    return [h.proto.body for h in at.html if 'class="url-notice"' in h.proto.body]
 
 
 def test_default_view_is_french_with_every_site():

@@ -2,6 +2,7 @@
 
 import csv
 
+from app_pages import notices, ready, run
 from streamlit.testing.v1 import AppTest
 
 from geo.friches import FRICHES_PATH
@@ -11,7 +12,6 @@ from geo.paths import ROOT
 # and the producer, whose values — "Commune", "Cerema" — are common words of the page).
 OWNER_CONTACT = ("proprio_nom", "proprio_personne", "source_contact")
 
-APP = str(ROOT / "app.py")
 
 
 def _rows() -> list[dict]:
@@ -20,23 +20,6 @@ def _rows() -> list[dict]:
 
 
 ROWS = _rows()
-
-
-def run(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def ready(at: AppTest) -> str:
-    return next(h.proto.body for h in at.html if 'id="app-ready"' in h.proto.body)
-
-
-def notices(at: AppTest) -> list[str]:
-    return [h.proto.body for h in at.html if 'class="url-notice"' in h.proto.body]
 
 
 def page_text(at: AppTest) -> str:

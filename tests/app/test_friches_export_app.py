@@ -1,19 +1,9 @@
 """Tier 4: the friches shown can be downloaded (CSV, GeoJSON) when the layer is on, and only then."""
 
+from app_pages import run
 from streamlit.testing.v1 import AppTest
 
 from geo.paths import ROOT
-
-APP = str(ROOT / "app.py")
-
-
-def run(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def download_labels(at: AppTest) -> list[str]:

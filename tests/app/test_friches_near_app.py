@@ -1,19 +1,7 @@
 """Tier 4: "friches near the sites shown" in the app (URL, sidebar toggle with its count, radius)."""
 
+from app_pages import run
 from streamlit.testing.v1 import AppTest
-
-from geo.paths import ROOT
-
-APP = str(ROOT / "app.py")
-
-
-def run(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def n_friches(at: AppTest) -> int:

@@ -2,11 +2,10 @@
 
 import json
 
+from app_pages import APP, run
 from streamlit.testing.v1 import AppTest
 
-from geo.paths import ROOT, SITES_PATH
-
-APP = str(ROOT / "app.py")
+from geo.paths import SITES_PATH
 
 
 def test_the_table_read_none_where_a_figure_is_unknown():
@@ -36,15 +35,6 @@ def test_the_table_lists_the_most_jobs_first():
 SITES = {
     f["properties"]["name"]: f["properties"]["id"] for f in json.loads(SITES_PATH.read_text("utf-8"))["features"]
 }
-
-
-def run(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def select_row(at: AppTest, rows: list[int]) -> AppTest:

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
 from geo.paths import ROOT, SITES_PATH
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -91,3 +93,52 @@ class Page:
 
     def close(self) -> None:
         self.context.close()
+
+
+class HeldSocket:
+    """Streamlit's websocket, with the server's messages held back on demand: all of them,
+    or all from the run's first element on (the page is told a run started, not what it drew)."""
+
+    def __init__(self):
+        self.mode: str | None = None  # None: pass everything; "all"; "after_start"
+        self.held: list = []
+        self.finished = False  # a held message says the server's run is over
+        self.page_side = None
+
+    def __call__(self, ws) -> None:
+        server = ws.connect_to_server()
+        self.page_side = ws
+        ws.on_message(server.send)
+        server.on_message(self._from_server)
+
+    def _from_server(self, message) -> None:
+        kind = None
+        if isinstance(message, bytes):
+            msg = ForwardMsg()
+            msg.ParseFromString(message)
+            kind = msg.WhichOneof("type")
+        if self.mode == "after_start" and not self.held and kind != "delta":
+            self.page_side.send(message)
+            return
+        if self.mode:
+            self.held.append(message)
+            self.finished = self.finished or kind == "script_finished"
+        else:
+            self.page_side.send(message)
+
+    def release(self) -> None:
+        self.mode = None
+        for message in self.held:
+            self.page_side.send(message)
+        self.held.clear()
+
+
+def wait_run_held(page, socket: HeldSocket, limit_ms: int = 60000) -> None:
+    """Wait until the server has sent everything of its run (its ``script_finished``), and a
+    moment more: the run's end is when it forgets the old buttons' callables."""
+    waited = 0
+    while waited < limit_ms and not socket.finished:
+        page.page.wait_for_timeout(100)
+        waited += 100
+    assert socket.finished, f"the server's run did not end within {limit_ms} ms ({len(socket.held)} messages held)"
+    page.page.wait_for_timeout(500)

@@ -269,7 +269,7 @@ def test_a_marker_clicked_before_the_closed_cards_url_reached_the_page_opens_its
     server's messages are held back after the × to make that window certain."""
     import re
 
-    from test_downloads_rerun import HeldSocket, _wait_until_quiet
+    from browser_pages import HeldSocket, wait_run_held
 
     socket = HeldSocket()
     page = open_page(
@@ -281,7 +281,7 @@ def test_a_marker_clicked_before_the_closed_cards_url_reached_the_page_opens_its
     assert sorted(fanned(page)) == sorted([A, B])
     socket.mode = "all"
     page.map.locator(".leaflet-popup-close-button").click()
-    _wait_until_quiet(page, socket)  # the server ran the × and wrote its URL: the page has not heard yet
+    wait_run_held(page, socket)  # the server ran the × and wrote its URL: the page has not heard yet
     assert page.query().get("site") == [A]
     x, y = marker_centre(page, clicked)  # (once the map stands still)
     if sorted(fanned(page)) != sorted([A, B]):

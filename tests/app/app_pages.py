@@ -1,0 +1,28 @@
+"""Shared by the AppTest modules: the app run with a query string, and what its page says."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from geo.paths import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def run(**params) -> AppTest:
+    """The app run once with ``params`` as its query string; no exception allowed."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def ready(at: AppTest) -> str:
+    """The page's readiness marker, where the browser tests read the site count."""
+    return next(h.proto.body for h in at.html if 'id="app-ready"' in h.proto.body)
+
+
+def notices(at: AppTest) -> list[str]:
+    return [h.proto.body for h in at.html if 'class="url-notice"' in h.proto.body]
