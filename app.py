@@ -28,7 +28,7 @@ from geo import mapview, upload
 from geo.distance import distances_to_commune
 from geo.filters import apply_filters, apply_friche_filters, site_layer
 from geo.friches import FrichesResult, load_friches, read_friches
-from geo.friches_near import near_any_site, with_friches_near
+from geo.friches_near import NearFriches, with_friches_near
 from geo.geocode import Geocoder
 from geo.i18n import fmt_int, t
 from geo.join import join_sites_to_communes
@@ -122,6 +122,16 @@ def sites_with_friches_near(
     (sites, friches) frames, ``key`` naming where both come from (the data files, the session's
     upload: one at a time, sites or friches); the same frame on every run (its texts are kept)."""
     return with_friches_near(_sites, _friches)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def friches_near_index(
+    key: tuple, km: float, _sites: gpd.GeoDataFrame, _friches: gpd.GeoDataFrame
+) -> NearFriches:
+    """Which friches lie within ``km`` of the sites a filter selects (geo.friches_near): the
+    pairs found once per (sites, friches) frames (``key`` as for sites_with_friches_near) and
+    radius, so that a filter change only indexes them (at most 16 MB an entry, 4 entries)."""
+    return NearFriches(_sites, _friches, km)
 
 
 @st.cache_resource(show_spinner=False)
@@ -270,7 +280,11 @@ def main() -> None:
     )
     # which friches lie within friche_near_km of a site shown (the filter, and its live count)
     friche_near = (
-        near_any_site(friches_all, selection, state.spec.friche_near_km) if state.view.friches else None
+        friches_near_index(
+            (sites_path, friches_path, upload_id()), state.spec.friche_near_km, sites, friches_all
+        ).of(selection)
+        if state.view.friches
+        else None
     )
     friches = (
         apply_friche_filters(friches_all, state.spec, distance_m=friche_distances, near_sites=friche_near)

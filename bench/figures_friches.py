@@ -89,12 +89,12 @@ def _specs():
     }
 
 
-def _filter_change(ctx, sites, card_sites, friches_all, spec, files, population, friches_on: bool) -> dict:
-    """One filter change as the app runs it, step by step (seconds); ``friches_on``: the layer on."""
+def _filter_change(ctx, sites, card_sites, near_index, spec, files, population, friches_on: bool) -> dict:
+    """One filter change as the app runs it, step by step (seconds); ``friches_on``: the layer on;
+    ``near_index``: the app's ``friches_near_index`` of these sites and friches at the spec's radius."""
     from bench import adapter
     from geo.aggregate import aggregate, friche_figures, kpis
     from geo.filters import apply_filters, apply_friche_filters
-    from geo.friches_near import near_any_site
 
     t0 = T()
     selection = apply_filters(sites, spec)
@@ -104,7 +104,8 @@ def _filter_change(ctx, sites, card_sites, friches_all, spec, files, population,
     t2 = T()
     options = {}
     if friches_on:
-        near = near_any_site(friches_all, selection, spec.friche_near_km)  # (every run, for its live count)
+        friches_all = near_index.friches
+        near = near_index.of(selection)  # (every run, for its live count)
         t_near = T()
         friches = apply_friche_filters(friches_all, spec, near_sites=near)
         friche_figures(friches)
@@ -126,25 +127,30 @@ def _filter_change(ctx, sites, card_sites, friches_all, spec, files, population,
 def fig_filter_change_friches(ctx: Context) -> dict:
     """10,000 sites and 30,000 friches, the layer on: a filter change → map ready, server
     side; measured alternately with the same sites without the layer (the baseline column)."""
-    from geo.friches_near import with_friches_near
+    from geo.friches_near import NearFriches, with_friches_near
 
     cfg = ctx.cfg
     n_sites, n_friches = cfg.sizes["10k"], _n_friches(ctx)
     sites, friches_all = ctx.joined_sites(n_sites), _inventory(ctx, n_friches)
     population = ctx.layers[0].set_index("insee")["population"]
     # what the app caches once per process and data (not in the figure): the site cards with
-    # the friches near each, the first render of each map, which writes the served files
+    # the friches near each, the pairs (site, friche) within the radius (app.friches_near_index),
+    # the first render of each map, which writes the served files
     start = T()
     card_sites = with_friches_near(sites, friches_all)
     cards_s = T() - start
-    files = FileStore(Path(tempfile.mkdtemp(prefix="bench-friches-")), "/app/static/cache")
     specs = _specs()
-    first = {}
+    near_index, near_index_s = {}, {}
+    for km in sorted({spec.friche_near_km for spec in specs.values()}):
+        start = T()
+        near_index[km] = NearFriches(sites, friches_all, km)
+        near_index_s[km] = T() - start
+    files = FileStore(Path(tempfile.mkdtemp(prefix="bench-friches-")), "/app/static/cache")
+    first, spec = {}, specs["all sites"]
     for on in (False, True):
         start = T()
-        _filter_change(
-            ctx, sites, card_sites if on else sites, friches_all, specs["all sites"], files, population, on
-        )
+        near = near_index[spec.friche_near_km]
+        _filter_change(ctx, sites, card_sites if on else sites, near, spec, files, population, on)
         first[on] = round(T() - start, 3)
     served_mb = {
         p.name.split("-")[0]: round(p.stat().st_size / 1e6, 3) for p in files.directory.glob("*.json.gz")
@@ -156,8 +162,9 @@ def fig_filter_change_friches(ctx: Context) -> dict:
                 gc.collect()
                 samples[on][name].append(
                     _filter_change(
-                        ctx, sites, card_sites if on else sites, friches_all, spec, files, population, on
-                    )
+                        ctx, sites, card_sites if on else sites, near_index[spec.friche_near_km], spec, files,
+                        population, on,
+                    )  # fmt: skip
                 )
     shutil.rmtree(files.directory, ignore_errors=True)
 
@@ -198,15 +205,19 @@ def fig_filter_change_friches(ctx: Context) -> dict:
             "worst_filter": worst,
             "per_filter": ours,
             "per_filter_sites_only": sites_only,
-            "steps": "apply_filters | kpis + aggregate(commune) | [layer on: near_any_site (friches near the "
-            "sites shown, every run for the sidebar's live count) + apply_friche_filters + friche_figures] | "
+            "steps": "apply_filters | kpis + aggregate(commune) | [layer on: NearFriches.of (friches near "
+            "the sites shown, every run for the sidebar's live count) + apply_friche_filters + "
+            "friche_figures] | "
             "map_of_selection (friches=, friches_from=) | st_folium server side",
             "site_cards_with_friches_near_s": round(cards_s, 3),
+            "near_index_s": {f"{km:g} km": round(v, 3) for km, v in near_index_s.items()},
+            "near_index_pairs": {f"{km:g} km": v.n_pairs for km, v in near_index.items()},
             "first_render_s": {"sites_only": first[False], "layer_on": first[True]},
             "served_files_mb": served_mb,
             "note": "the first map of each data frame writes its served files (sites; friches: the whole "
-            "inventory once per language) and the app computes the site cards' friches within 10 km once per "
-            "data: both outside server_ms, as in the app",
+            "inventory once per language) and the app computes the site cards' friches within 10 km and "
+            "the pairs (site, friche) within the near-sites radius once per data: outside server_ms, as in "
+            "the app",
         },
     )
 

@@ -54,15 +54,45 @@ def pairs_within(sites: gpd.GeoDataFrame, friches: gpd.GeoDataFrame, metres: flo
     friches = as_wgs84(friches, "pairs_within: friches")
     if metres < 0:
         raise ValueError(f"pairs_within: negative distance {metres}")
-    site_crs, friche_crs = _crs_of_points(*_points(sites)), _crs_of_points(*_points(friches))
-    found = [np.empty((2, 0), dtype=np.int64)]
+    return _pairs(sites, friches, metres)
+
+
+def _pairs(
+    sites: gpd.GeoDataFrame, friches: gpd.GeoDataFrame, metres: float, max_pairs: int | None = None
+) -> np.ndarray | None:
+    """:func:`pairs_within` of two WGS84 frames; None when there are more than ``max_pairs``:
+    the sites are then asked in interleaved slices, and the asking stops at the bound, or as
+    soon as the slices asked foretell twice the bound."""
+    found, total = [np.empty((2, 0), dtype=np.int64)], 0
+    for s_at, f_at, (sx, sy), (fx, fy) in _in_metres(sites, friches):
+        tree, points = shapely.STRtree(shapely.points(fx, fy)), shapely.points(sx, sy)
+        slices = 1 if max_pairs is None else -(-len(points) // _SLICE)
+        before = total
+        for k in range(slices):
+            at = np.arange(k, len(points), slices)
+            pairs = tree.query(points[at], predicate="dwithin", distance=metres)
+            total += pairs.shape[1]
+            if max_pairs is not None and (
+                total > max_pairs or before + (total - before) * slices / (k + 1) > 2 * max_pairs
+            ):
+                return None
+            found.append(np.vstack([s_at[at[pairs[0]]], f_at[pairs[1]]]))
+    return np.hstack(found)
+
+
+_SLICE = 1_000  # sites per query when the pairs are bounded
+
+
+def _in_metres(sites: gpd.GeoDataFrame, friches: gpd.GeoDataFrame):
+    """Per territory holding both sites and friches: their positions in the frames and their
+    coordinates in its metric CRS, ``(s_at, f_at, (sx, sy), (fx, fy))``. Coordinates projected
+    as arrays (``to_crs`` makes new geometries: 180 ms for 40,000 points), as ``to_crs`` does."""
+    (s_lon, s_lat), (f_lon, f_lat) = _points(sites), _points(friches)
+    site_crs, friche_crs = _crs_of_points(s_lon, s_lat), _crs_of_points(f_lon, f_lat)
     for crs in np.intersect1d(np.unique(site_crs), np.unique(friche_crs)):
         s_at, f_at = np.flatnonzero(site_crs == crs), np.flatnonzero(friche_crs == crs)
-        s_geoms = np.asarray(sites.geometry.iloc[s_at].to_crs(int(crs)).values)
-        f_geoms = np.asarray(friches.geometry.iloc[f_at].to_crs(int(crs)).values)
-        pairs = shapely.STRtree(f_geoms).query(s_geoms, predicate="dwithin", distance=metres)
-        found.append(np.vstack([s_at[pairs[0]], f_at[pairs[1]]]))
-    return np.hstack(found)
+        to_metres = _transformer(int(crs)).transform
+        yield s_at, f_at, to_metres(s_lon[s_at], s_lat[s_at]), to_metres(f_lon[f_at], f_lat[f_at])
 
 
 def friches_near_sites(
@@ -143,15 +173,8 @@ def near_any_site(friches: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, km: float)
     if not len(sites) or not len(friches):
         return keep
     sites, friches = as_wgs84(sites, "near_any_site: sites"), as_wgs84(friches, "near_any_site: friches")
-    (s_lon, s_lat), (f_lon, f_lat) = _points(sites), _points(friches)
-    site_crs, friche_crs = _crs_of_points(s_lon, s_lat), _crs_of_points(f_lon, f_lat)
     metres = km * 1000.0
-    for crs in np.intersect1d(np.unique(site_crs), np.unique(friche_crs)):
-        s_at, f_at = np.flatnonzero(site_crs == crs), np.flatnonzero(friche_crs == crs)
-        # coordinates projected as arrays (to_crs makes new geometries: 180 ms for 40,000 points)
-        to_metres = _transformer(int(crs)).transform
-        sx, sy = to_metres(s_lon[s_at], s_lat[s_at])
-        fx, fy = to_metres(f_lon[f_at], f_lat[f_at])
+    for _, f_at, (sx, sy), (fx, fy) in _in_metres(sites, friches):
         sure = _same_cell(sx, sy, fx, fy, metres)
         keep[f_at[sure]] = True
         rest = np.flatnonzero(~sure)
@@ -160,6 +183,76 @@ def near_any_site(friches: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, km: float)
         )
         keep[f_at[rest[found[0]]]] = True
     return keep
+
+
+# The (site, friche) pairs a :class:`NearFriches` keeps at most: 16 MB (a friche's position
+# as int32 per pair). 10,000 sites and 30,000 friches, both where people live, make 2.1
+# million pairs within 10 km, 5.3 million within 20 km, 12 million within 50 km.
+MAX_NEAR_PAIRS = 4_000_000
+
+
+class NearFriches:
+    """Which friches lie within ``km`` of the sites a filter selects from one frame, on every
+    filter change: the pairs (site, friche) within ``km`` among all the frame's sites, found
+    once, turn a selection into its friches by indexing — 0.1–5 ms for 10,000 sites and
+    30,000 friches within 10 km, where :func:`near_any_site` takes 35 ms each time. Above
+    ``max_pairs`` pairs (or with a sites frame whose index repeats a label) nothing is kept,
+    and each selection is asked of :func:`near_any_site`: the same answer either way.
+
+    The app keeps one per (sites, friches, km) (``st.cache_resource``): never mutate the frames.
+    """
+
+    def __init__(
+        self,
+        sites: gpd.GeoDataFrame,
+        friches: gpd.GeoDataFrame,
+        km: float,
+        *,
+        max_pairs: int = MAX_NEAR_PAIRS,
+    ) -> None:
+        check_frame(friches, "NearFriches: friches", ("id",))
+        check_frame(sites, "NearFriches: sites", ())
+        if km < 0:
+            raise ValueError(f"NearFriches: negative radius {km}")
+        self.sites, self.friches, self.km = sites, friches, float(km)
+        pairs = None
+        if sites.index.is_unique:  # (a selection's rows are found by their labels)
+            sites_wgs84 = as_wgs84(sites, "NearFriches: sites")
+            pairs = _pairs(sites_wgs84, as_wgs84(friches, "NearFriches: friches"), km * 1000.0, max_pairs)
+        self.indexed = pairs is not None
+        if pairs is not None:
+            # each site's friches in one run of friche_at: site k's are friche_at[starts[k]:starts[k + 1]]
+            order = np.argsort(pairs[0], kind="stable")
+            self._friche_at = pairs[1][order].astype(np.int32)
+            self._counts = np.bincount(pairs[0], minlength=len(sites))
+            self._starts = np.concatenate([[0], np.cumsum(self._counts)[:-1]]).astype(np.int64)
+            self._near_all = np.zeros(len(friches), dtype=bool)
+            self._near_all[self._friche_at] = True
+
+    @property
+    def n_pairs(self) -> int | None:
+        """How many pairs are kept (None: above the bound, nothing kept)."""
+        return len(self._friche_at) if self.indexed else None
+
+    def of(self, selection: gpd.GeoDataFrame) -> np.ndarray:
+        """Which friches lie within ``km`` of at least one of ``selection``'s sites (a boolean
+        per friche), ``selection`` being rows of the sites' frame (``geo.filters.apply_filters``)."""
+        if not self.indexed:
+            return near_any_site(self.friches, selection, self.km)
+        if selection is self.sites:
+            return self._near_all.copy()
+        at = self.sites.index.get_indexer(selection.index)
+        if (at < 0).any():
+            missing = list(selection.index[at < 0][:5])
+            raise ValueError(f"NearFriches: rows {missing} of the selection are not in the sites frame")
+        keep = np.zeros(len(self.friches), dtype=bool)
+        lens = self._counts[at]
+        total = int(lens.sum())
+        if total:
+            # the selected sites' runs, end to end: run i's k-th pair is at starts[at[i]] + k
+            ends = np.cumsum(lens)
+            keep[self._friche_at[np.repeat(self._starts[at] - (ends - lens), lens) + np.arange(total)]] = True
+        return keep
 
 
 @functools.lru_cache(maxsize=16)

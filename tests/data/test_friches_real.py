@@ -248,3 +248,26 @@ def test_synthetic_friches_never_go_under_data(tmp_path, capsys):
     assert geo_main(["synthetic-friches", "-1", "-o", str(tmp_path / "x.csv")]) == 2
     assert geo_main(["synthetic-friches", "20", "-o", str(tmp_path / "x.csv"), "--seed", "2"]) == 0
     assert "20 synthetic friches" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("km", [1.0, 10.0, 50.0])
+def test_the_near_friches_index_answers_as_near_any_site_on_the_shipped_data(extract, real_communes, km):
+    """The app's index of the pairs (site, friche) within ``km`` (the slider's bounds and its
+    default) gives the friches near the shipped sites a filter selects as ``near_any_site`` does."""
+    from geo.filters import FilterSpec, apply_filters
+    from geo.friches_near import NearFriches, near_any_site
+    from geo.join import join_sites_to_communes
+    from geo.load import load_departements, load_regions, read_sites
+    from geo.paths import SITES_PATH
+
+    friches = extract[0]
+    sites = join_sites_to_communes(
+        read_sites(SITES_PATH, communes=real_communes), real_communes, load_departements(), load_regions()
+    )
+    index = NearFriches(sites, friches, km)
+    assert index.indexed
+    specs = [FilterSpec(), FilterSpec(regs=("32",)), FilterSpec(brownfield="yes"), FilterSpec(regs=("04",)),
+             FilterSpec(sectors=(sites["sector"].iloc[0],)), FilterSpec(q="zzzz-no-such-site")]  # fmt: skip
+    for spec in specs:
+        selection = apply_filters(sites, spec)
+        assert np.array_equal(index.of(selection), near_any_site(friches, selection, km)), spec

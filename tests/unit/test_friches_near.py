@@ -10,6 +10,7 @@ from shapely.geometry import Point, box
 from geo.friches_near import (
     NEAR_KM,
     ON_FRICHE_M,
+    NearFriches,
     friches_near_sites,
     near_any_site,
     pairs_within,
@@ -218,3 +219,113 @@ def test_the_near_sites_filter_keeps_only_the_friches_it_marks_and_counts_the_re
     assert len(apply_friche_filters(friches, FilterSpec(), near_sites=near)) == len(friches)  # off: all
     with pytest.raises(ValueError, match="near_sites"):
         apply_friche_filters(friches, spec)
+
+
+# -- the index of the pairs (site, friche) within a radius: the same answer as near_any_site
+
+# Where sites and friches cluster: Lille, Lyon, Fos-sur-Mer, Ajaccio (Lambert-93), La Réunion,
+# Guadeloupe, Cayenne (their UTM zones); a point far out at sea counts as the mainland's.
+PLACES = [
+    (3.06, 50.63), (4.84, 45.76), (4.94, 43.44), (8.74, 41.93), REUNION, (-61.55, 16.24), (-52.33, 4.93),
+]  # fmt: skip
+
+
+def _around(rng, n: int, spread_deg: float) -> list[tuple[float, float]]:
+    centres = np.array(PLACES)[rng.integers(0, len(PLACES), n)]
+    return [tuple(p) for p in centres + rng.normal(0.0, spread_deg, (n, 2))]
+
+
+@pytest.fixture(scope="module")
+def clustered():
+    rng = np.random.default_rng(7)
+    sites = _sites(*_around(rng, 400, 0.15), (-20.0, 46.0))
+    friches = _friches(
+        [(f"f{i}", point, "potential", 1.0) for i, point in enumerate(_around(rng, 3000, 0.25))]
+    )
+    return sites, friches
+
+
+def _selections(sites: gpd.GeoDataFrame, rng) -> dict[str, gpd.GeoDataFrame]:
+    lon = sites.geometry.x.to_numpy()
+    return {
+        "all (the frame itself)": sites,
+        "all (a copy)": sites[np.ones(len(sites), dtype=bool)],
+        "none": sites.iloc[0:0],
+        "one": sites.iloc[[5]],
+        "a tenth": sites[rng.random(len(sites)) < 0.1],
+        "half": sites[rng.random(len(sites)) < 0.5],
+        "overseas only": sites[lon < -40],
+        "La Réunion only": sites[lon > 50],
+        "shuffled": sites.sample(frac=0.3, random_state=3),
+    }
+
+
+@pytest.mark.parametrize("km", [1.0, 2.5, 10.0, 30.0])
+def test_near_friches_index_answers_every_selection_as_near_any_site(clustered, km):
+    sites, friches = clustered
+    index = NearFriches(sites, friches, km)
+    assert index.indexed and index.n_pairs == pairs_within(sites, friches, km * 1000).shape[1]
+    for name, selection in _selections(sites, np.random.default_rng(int(km * 10))).items():
+        expected = near_any_site(friches, selection, km)
+        assert np.array_equal(index.of(selection), expected), name
+    assert 0 < index.of(sites).sum() < len(friches)
+
+
+@pytest.mark.parametrize("km", [2.5, 10.0])
+def test_above_its_bound_the_index_keeps_no_pair_and_gives_the_same_answers(clustered, km):
+    sites, friches = clustered
+    n_pairs = pairs_within(sites, friches, km * 1000).shape[1]
+    kept = NearFriches(sites, friches, km, max_pairs=n_pairs)
+    over = NearFriches(sites, friches, km, max_pairs=n_pairs - 1)
+    tiny = NearFriches(sites, friches, km, max_pairs=10)  # (stops at its first slice's forecast)
+    assert kept.indexed and not over.indexed and not tiny.indexed and over.n_pairs is None
+    for name, selection in _selections(sites, np.random.default_rng(1)).items():
+        assert np.array_equal(kept.of(selection), over.of(selection)), name
+        assert np.array_equal(tiny.of(selection), near_any_site(friches, selection, km)), name
+
+
+def test_the_bounded_pairs_are_the_pairs_when_within_the_bound(clustered):
+    from geo.friches_near import _pairs
+
+    sites, friches = clustered
+    every = pairs_within(sites, friches, 5000.0)
+    bounded = _pairs(sites, friches, 5000.0, max_pairs=every.shape[1])
+    assert {tuple(p) for p in bounded.T} == {tuple(p) for p in every.T}
+    assert _pairs(sites, friches, 5000.0, max_pairs=every.shape[1] - 1) is None
+
+
+def test_a_sites_frame_whose_index_repeats_a_label_is_asked_each_time(clustered):
+    sites, friches = clustered
+    repeated = sites.set_axis([0] * 2 + list(range(1, len(sites) - 1)))
+    index = NearFriches(repeated, friches, 10.0)
+    assert not index.indexed
+    half = repeated.iloc[::2]
+    assert np.array_equal(index.of(half), near_any_site(friches, half, 10.0))
+
+
+def test_the_index_refuses_rows_from_another_frame_and_a_bad_radius(clustered):
+    sites, friches = clustered
+    index = NearFriches(sites.iloc[:100], friches, 10.0)
+    with pytest.raises(ValueError, match="not in the sites frame"):
+        index.of(sites.iloc[95:105])
+    with pytest.raises(ValueError, match="negative radius"):
+        NearFriches(sites, friches, -1.0)
+    with pytest.raises(ValueError, match="lacks column"):
+        NearFriches(sites, friches.drop(columns="id"), 10.0)
+
+
+def test_the_index_of_no_site_or_no_friche_marks_nothing(clustered):
+    sites, friches = clustered
+    assert not NearFriches(sites.iloc[0:0], friches, 10.0).of(sites.iloc[0:0]).any()
+    none = NearFriches(sites, friches.iloc[0:0], 10.0)
+    assert none.indexed and none.n_pairs == 0 and len(none.of(sites.iloc[:10])) == 0
+    assert NearFriches(_sites(REUNION), FRICHES, 1.0).of(_sites(REUNION)).tolist() == [False] * len(FRICHES)
+    near_reunion = NearFriches(_sites(REUNION), FRICHES, 3.0).of(_sites(REUNION))
+    assert near_reunion.tolist() == [False, False, False, False, True, False]
+
+
+def test_the_index_reads_a_frame_in_another_crs(clustered):
+    sites, friches = clustered
+    index = NearFriches(sites.to_crs(3857), friches.to_crs(2154), 10.0)
+    half = sites.iloc[::2].to_crs(3857)
+    assert np.array_equal(index.of(half), near_any_site(friches, sites.iloc[::2], 10.0))

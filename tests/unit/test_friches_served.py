@@ -106,6 +106,20 @@ def test_positions_refuse_a_friche_not_in_the_inventory():
         catalog.positions(_inventory(6)["id"])
 
 
+def test_positions_by_row_labels_are_those_by_ids_and_other_rows_are_looked_up_by_id():
+    """A filter's rows are found by their labels; rows of another frame with the same labels
+    (a shuffled copy whose index was reset, ids as numbers) are found by their ids."""
+    friches = _inventory(30)
+    catalog = FricheCatalog(friches)
+    by_id = catalog._ids.get_indexer
+    for rows in (friches.iloc[[4, 0, 29, 7]], friches.iloc[::3], friches, friches.sample(frac=1, random_state=1)):
+        assert catalog.positions(rows["id"]).tolist() == by_id(rows["id"]).tolist()
+    relabelled = friches.iloc[[5, 6, 2]].reset_index(drop=True)  # labels 0, 1, 2: rows 5, 6, 2
+    assert catalog.positions(relabelled["id"]).tolist() == [5, 6, 2]
+    numbered = FricheCatalog(friches.assign(id=range(100, 130)))
+    assert numbered.positions(numbered.frame["id"].iloc[[3, 1]].reset_index(drop=True)).tolist() == [3, 1]
+
+
 def test_a_mask_has_one_bit_per_friche_in_file_order():
     catalog = FricheCatalog(_inventory(20))
     mask = selection_mask(catalog.positions(_inventory(20)["id"].iloc[[17, 2, 9]]), 20)
