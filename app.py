@@ -251,7 +251,12 @@ def main() -> None:
     # The filters come first in the sidebar, but the upload is read first (the filters
     # count its sites too): keep a slot for them above it.
     filters_box = st.sidebar.container() if mode != "present" else None
-    if mode != "present":
+    # A session's first run draws the first screen, the head, the figures and the map; the
+    # rest of the page comes with the next run, once the map's markers are drawn (issue 14).
+    first = mode != "present" and session.first_screen()
+    if first:
+        filters_box.caption(t("filters_loading", lang))
+    elif mode != "present":
         uploads.section(
             base.sites, partial(read_upload, base), base.join, lang, read_friches=partial(read_friches_upload, base)
         )
@@ -314,7 +319,13 @@ def main() -> None:
     else:
         # The page first, the sidebar's widgets next (in their boxes: the layout is the same):
         # the map's element reaches the browser before the widgets' code is fetched (issue 14).
-        explore(selection, base, card_sites, state, map_of, friches=friches, friches_credit=friches_credit)
+        explore(
+            selection, base, card_sites, state, map_of, friches=friches, friches_credit=friches_credit, first=first
+        )
+        if first:
+            session.rest_of_page_later()
+            session.write_url()
+            return
         sidebar.filters(filters_box, sites, state, distances, place_names(base), partial(resolve_near, base, lang))
         sidebar.friche_filters(filters_box, friches_all, state, friche_distances, friche_near)
         sidebar.view_controls(st.sidebar, state, hidden_names(state))
@@ -342,7 +353,10 @@ def hidden_names(state: State) -> list[str]:
     return [SECTORS[h].label(lang) if h in SECTORS else t(layer[h], lang) for h in state.view.hide]
 
 
-def explore(selection, base: Base, sites, state: State, map_of, friches=None, friches_credit=None) -> None:
+def explore(
+    selection, base: Base, sites, state: State, map_of, friches=None, friches_credit=None, first: bool = False
+) -> None:
+    """The explorer's page; ``first``: its first screen only (the head, the figures, the map)."""
     lang = state.view.lang
     # The head and the map are keyed boxes: on a phone, ui/page.css puts the map right under
     # the head, above the figures (the order of this page on a wide screen is unchanged).
@@ -366,6 +380,8 @@ def explore(selection, base: Base, sites, state: State, map_of, friches=None, fr
         st.info(t("no_sites", lang))
     with st.container(key="explore-map"):
         map_of(selection, EXPLORER_MAP_HEIGHT)
+        if first:
+            return  # (the rest with the next run: ui.session.first_screen)
         panels.share_row(session.state(), getattr(st.context, "url", "") or "")
     panels.charts(selection, base.regions, lang, state.spec.year_of)
     panels.sites_table(selection, lang)

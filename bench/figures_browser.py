@@ -147,7 +147,6 @@ def _measure_browser_run(ctx: Context, size: str) -> dict:
         "first_render_s": round(first["seconds"], 3),
         "ready_s": [round(r["seconds"], 3) for r in runs],
         "ready_warm_cache_s": [round(x, 3) for x in warm_cache],
-        "script_done_s": [round(r["script_done_s"], 3) for r in runs],
         # the page (Streamlit's own load, the script run, the other elements) until the
         # map's iframe is created, then the map in its iframe until the markers are ready
         "map_frame_created_s": [round(r["counts"]["frameStartS"], 3) for r in runs],

@@ -6,11 +6,12 @@ basemap (its tiles are refused by the bench, as the app's are), a handful of cir
 markers and no data of ours; then the app's readiness marker. Whatever a page of the app
 takes beyond this one is ours: the browser figures are also given as a ratio to it.
 
-Readiness, as the app's (``bench.browser.APP_READY_JS``): ``#app-ready[data-sites]`` after
-the map in the page and, in the map's iframe, ``window.__sitesDrawn === true`` and
-``window.__siteCount`` set by the map script right after its markers are on the map (an
-SVG circle marker is drawn when it is added); ``window.__mapReady`` at the same time (the
-app's map sets it once its communes are drawn too: ``bench.browser.COMPLETE_JS``).
+Readiness, as the app's (``bench.browser.SITES_DRAWN_JS``): in the map's iframe,
+``window.__sitesDrawn === true`` and ``window.__siteCount`` set by the map script right after
+its markers are on the map (an SVG circle marker is drawn when it is added); then the page
+complete (``bench.browser.PAGE_COMPLETE_JS``): ``#app-ready[data-sites]`` after the map in
+the page, and ``window.__mapReady`` (set here with the markers; the app's map sets it once
+its communes are drawn too).
 """
 
 from __future__ import annotations

@@ -40,6 +40,9 @@ MAX_RERUNS = 1000
 MAX_SOAK_MINUTES = 24 * 60
 LOOPBACK = {"STREAMLIT_SERVER_ADDRESS": "127.0.0.1"}  # the server listens on loopback only
 READY_MARKER = 'id="app-ready"'  # the app's last element: the script ran to its end (app.py)
+# A session's first run draws its first screen only (ui.session.first_screen); in a browser the
+# map's report of its drawn markers brings the run that draws the rest: this client asks at once.
+FIRST_SCREEN_MARKER = 'id="rc-first-screen"'
 
 # Query strings a session opens with, and the filter changes it then makes, in turn. All are
 # valid for the real data and for synthetic sites (sectors and statuses from geo.vocab,
@@ -140,7 +143,7 @@ async def _one_run(ws, query: str, cached: set[str], timeout_s: float) -> Run:
     deadline = started + timeout_s
     await ws.send(_rerun_msg(query, cached))
     problems: list[str] = []
-    ready = False
+    ready = first_screen = False
     for _ in range(100_000):  # bounded: a run of this app sends well under a thousand messages
         remaining = deadline - time.perf_counter()
         if remaining <= 0:
@@ -158,6 +161,8 @@ async def _one_run(ws, query: str, cached: set[str], timeout_s: float) -> Run:
             what = element.WhichOneof("type")
             if what == "exception":
                 problems.append(f"exception: {element.exception.type}: {element.exception.message[:200]}")
+            elif what == "html" and FIRST_SCREEN_MARKER in element.html.body:
+                first_screen = True
             elif what == "html" and READY_MARKER in element.html.body:
                 ready = True
                 body = element.html.body
@@ -172,6 +177,10 @@ async def _one_run(ws, query: str, cached: set[str], timeout_s: float) -> Run:
             status = msg.script_finished
             if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 continue  # the app asked for a rerun itself: the run goes on
+            if first_screen and not ready and not problems and status != ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                first_screen = False  # (the first screen's run is part of the session's opening)
+                await ws.send(_rerun_msg(query, cached))
+                continue
             run.seconds = time.perf_counter() - started
             if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                 problems.append("finished with compile error")

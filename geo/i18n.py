@@ -9,6 +9,10 @@ from __future__ import annotations
 TEXTS: dict[str, dict[str, str]] = {
     # -- page and sidebar
     "app_title": {"fr": "Carte de la réindustrialisation", "en": "Reindustrialisation map"},
+    "filters_loading": {
+        "fr": "Chargement des filtres…",
+        "en": "Loading the filters…",
+    },
     "app_subtitle": {
         "fr": "Usines, ateliers et centres de données qui ouvrent ou s'agrandissent en France, souvent sur des friches.",
         "en": "Factories, workshops and data centres opening or growing in France, often on brownfields.",

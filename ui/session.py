@@ -23,6 +23,9 @@ import streamlit as st
 from geo.state import Known, Notice, State, from_query, normalize, param, to_query
 
 _KEY = "_session"
+_SHOWN = "_first_screen_shown"  # a run of this session has ended (see first_screen())
+# A first screen's map that cannot say it drew (its scripts failed) gets the rest of the page after this
+FIRST_SCREEN_WAIT_S = 4.0
 MAP_KEY = "map"  # st_folium's key: its value is the map's last report
 MAP_FIELDS = ("site", "friche", "basemap", "hide")  # what the map itself can change (cards, layer control)
 
@@ -97,6 +100,36 @@ def friches_wanted() -> bool:
     )
 
 
+def first_screen() -> bool:
+    """Whether this run is the session's first (issue 14: the first visit draws its first
+    screen, the head, the figures and the map, before the rest of the page).
+
+    What else the page holds -- the sidebar's widgets, the charts, the table, the exports --
+    loads a browser's main thread and the server with two megabytes of Streamlit's element
+    code while the map's own scripts and sites load beside them. The first run draws the
+    map alone with its head (:func:`rest_of_page_later`); the map's report that its markers
+    are drawn (:func:`on_map_report`) brings the next run, which draws the whole page."""
+    return not st.session_state.get(_SHOWN, False)
+
+
+FIRST_SCREEN_ID = "rc-first-screen"  # the map's runtime reports its markers drawn when the page holds it
+
+
+def rest_of_page_later(seconds: float = FIRST_SCREEN_WAIT_S) -> None:
+    """End a first screen: the element whose presence asks the map to report once its
+    markers are drawn (geo/mapview/static/runtime.js, ``reportDrawn``), and a timer that
+    brings the rest of the page anyway after ``seconds`` (a map that cannot draw or speak).
+    The next full run drops the timer (Streamlit clears a fragment's timer with it)."""
+    st.html(f'<div id="{FIRST_SCREEN_ID}" hidden></div>')
+
+    @st.fragment(run_every=seconds)
+    def _rest_of_page() -> None:
+        if st.session_state.get(_SHOWN):  # (the timer's run; not the first run's own call)
+            st.rerun()
+
+    _rest_of_page()
+
+
 def notices() -> list[Notice]:
     return _session().notices
 
@@ -133,6 +166,7 @@ def write_url() -> None:
         st.query_params.from_dict(query)
     session.written = query
     session.acted = False  # (a change made by the run itself is no action in the page)
+    st.session_state[_SHOWN] = True  # (the next run is no first screen: see first_screen())
 
 
 # -- widgets ------------------------------------------------------------------------------------
@@ -199,6 +233,11 @@ def _table_selected(ids: tuple[str, ...]) -> None:
     rows = ((st.session_state.get(TABLE_KEY) or {}).get("selection") or {}).get("rows") or []
     position = rows[0] if rows and isinstance(rows[0], int) else None
     if position is not None and 0 <= position < len(ids):
+        if ids[position] in st.query_params.get_all("site"):
+            # The row of the site the page's URL shows open: the page sends back the selection
+            # it was drawn with, from before a run it has not received yet (a card closed, then
+            # a marker clicked at once) -- no choice of the user's, who would see it ticked.
+            return
         change(site=ids[position], friche=None)
     elif state().view.site in ids:  # the open site's row unselected: its card closes
         change(site=None)
@@ -260,8 +299,11 @@ def on_map_report() -> None:
     """st_folium's callback: the map reports its cards (a site's, a friche's) and layers (``{"rc": {...}}``)."""
     _acted()
     report = (st.session_state.get(MAP_KEY) or {}).get("rc")
+
     if not isinstance(report, dict) or report.get("tag") != _session().map.tag:
         return  # (not a report, or one from a map that is no longer the one on screen)
+    if report.get("drawn"):
+        return  # a first screen's markers are drawn: this report's run draws the rest (first_screen())
     hideable = set(param("hide").choices)
     changes = {
         "site": report.get("site") if isinstance(report.get("site"), str) else None,

@@ -10,10 +10,19 @@ APP = str(ROOT / "app.py")
 
 
 def run(**params) -> AppTest:
-    """The app run once with ``params`` as its query string; no exception allowed."""
+    """The app opened with ``params`` as its query string, as a browser gets it: its first
+    screen, then the whole page (the run that the map's report of its drawn markers brings
+    in a browser: ui.session.first_screen); no exception allowed."""
     at = AppTest.from_file(APP, default_timeout=90)
     for key, value in params.items():
         at.query_params[key] = value
+    return whole_page(at)
+
+
+def whole_page(at: AppTest) -> AppTest:
+    """``at``'s first run (its first screen in the explorer), then the run that draws the whole page."""
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at

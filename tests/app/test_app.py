@@ -504,3 +504,43 @@ def test_the_presenters_timeline_steps_through_the_years_and_is_in_the_url():
     assert at.button(key="tour_next").disabled
     at.button(key="timeline").click().run()
     assert "timeline" not in at.query_params
+
+
+def test_a_first_visit_draws_its_first_screen_then_the_whole_page_once_the_map_is_drawn():
+    """Issue 14: a session's first run draws the head, the figures and the map only (the
+    sidebar's widgets, the table and the exports would load the browser beside the map);
+    the map's report that its markers are drawn brings the whole page, with the same map
+    and the link's notices kept (a report is no change of the state)."""
+    from ui import session
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["dep"] = "59"
+    at.query_params["sector"] = "no-such-sector"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    page = " ".join(h.proto.body for h in at.html)
+    assert 'id="rc-first-screen"' in page and 'id="app-ready"' not in page
+    assert not at.sidebar.multiselect and not at.dataframe and not at.get("download_button")
+    assert [c.value for c in at.sidebar.caption] == ["Chargement des filtres…"]
+    assert at.metric  # (the head's figures; the map is st_folium's component)
+    first_notices = notices(at)
+    assert len(first_notices) == 1 and "no-such-sector" in first_notices[0]
+    tag = at.session_state["_session"].map.tag
+    at.session_state["map"] = {"rc": {"drawn": True, "tag": tag}}
+    with_session(at, session.on_map_report)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    page = " ".join(h.proto.body for h in at.html)
+    assert 'id="app-ready"' in ready(at) and 'rc-first-screen' not in page
+    assert at.sidebar.multiselect and at.dataframe and at.get("download_button")
+    assert notices(at) == first_notices
+    assert at.session_state["_session"].map.tag == tag  # the map on screen is kept, not built again
+    assert qp(at, "dep") == ["59"]
+
+
+def test_the_first_screen_comes_once_per_session():
+    """A later run of the session (a filter, a link followed, the back button) draws the whole page."""
+    at = run()
+    at.query_params["dep"] = "59"  # (a link followed in the same session: the URL changed under the app)
+    at.run()
+    assert 'id="app-ready"' in ready(at) and at.sidebar.multiselect

@@ -5,12 +5,10 @@ import csv
 import io
 
 import pytest
+from app_pages import APP, whole_page
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from geo.paths import ROOT
-
-APP = str(ROOT / "app.py")
 FILE = (
     b"Nom;Commune;Secteur;Emplois;Contact\n"
     b"Filature [x](javascript:alert(1));Roubaix;Textile;env. 300;a@b.fr\n"
@@ -36,7 +34,7 @@ def deferred(monkeypatch) -> dict:
 def uploaded(lang: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     at.query_params["lang"] = lang
-    at.run()
+    whole_page(at)
     at.get("file_uploader")[0].upload("mes-sites.csv", FILE, "text/csv")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -80,8 +78,7 @@ def test_the_upload_report_in_english_is_comma_separated(deferred):
 
 
 def test_a_clean_upload_has_no_report_button():
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
+    at = whole_page(AppTest.from_file(APP, default_timeout=90))
     at.get("file_uploader")[0].upload("ok.csv", b"nom,commune,emplois\nA,Roubaix,12\n", "text/csv")
     at.run()
     assert not at.exception, [e.message for e in at.exception]

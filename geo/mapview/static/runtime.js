@@ -887,6 +887,19 @@
       if (window.Streamlit) window.Streamlit.setComponentValue({rc: state});
     }, 60);
   }
+  // A page's first screen (ui.session.first_screen: the head and the map, the rest of the
+  // page held back) waits for the markers: say they are drawn, when the page holds its
+  // element (same origin: the app's component iframe; an exported file has no such page).
+  function reportDrawn(map) {
+    var page = null;
+    try {
+      page = window.parent !== window ? window.parent.document : null;
+    } catch {
+      page = null;  // (another origin)
+    }
+    if (!page || !page.getElementById('rc-first-screen') || !window.Streamlit) return;
+    window.Streamlit.setComponentValue({rc: {drawn: true, tag: map._rc.cfg.reportTag}});
+  }
   function startReporting(map) {
     var rc = map._rc;
     rc.reported = JSON.stringify(mapState(map));  // what the app built: nothing to report yet
@@ -936,6 +949,7 @@
     render(map);  // (clusters in the view set first)
     mark('markers_drawn');
     window.__sitesDrawn = true;
+    reportDrawn(map);
     drawHighlights(map);
     var later = rc.later;
     if (later) {  // the communes, once the markers are on screen (after the next frame)
