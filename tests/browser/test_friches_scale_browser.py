@@ -82,14 +82,19 @@ def test_a_national_inventory_is_served_clustered_and_every_friche_reachable(ope
     page.page.wait_for_function("() => !location.search.includes('friche=')")
     iframe = page.page.locator(FRAME)
     iframe.scroll_into_view_if_needed()
+    # (alone under the pointer: where several diamonds lie, a click fans them out)
     at = frame.evaluate(
         """(id) => { const map = window.__reindus.map, r = map.getContainer().getBoundingClientRect();
+          const drawn = Object.values(window.__friches).filter((m) => m._map);
           for (const [other, m] of Object.entries(window.__friches)) {
-            if (other === id) continue;
+            if (other === id || !m._map) continue;
             const p = map.latLngToContainerPoint(m.getLatLng());
             if (p.x < 60 || p.y < 60 || p.x > r.width - 300 || p.y > r.height - 60) continue;
             const hit = document.elementFromPoint(r.left + p.x, r.top + p.y);
-            if (hit && hit.classList.contains('friche-marker')) return {id: other, x: r.left + p.x, y: r.top + p.y};
+            const under = drawn.filter((o) => map.latLngToContainerPoint(o.getLatLng()).distanceTo(p) <= o.getRadius());
+            if (hit && hit.classList.contains('friche-marker') && under.length === 1) {
+              return {id: other, x: r.left + p.x, y: r.top + p.y};
+            }
           } return null; }""",
         target,
     )

@@ -293,23 +293,30 @@
     m.on('click', ensureCard);
     m.bindTooltip(siteTip, {sticky: true, direction: 'top', className: 'rc-tooltip'});
     m.bindPopup(siteCard, {maxWidth: cfg.popupWidth, minWidth: 240, className: 'rc-popup', autoPanPadding: [30, 30]});
-    // a click opens the card, or fans out the sites under the pointer (see siteClick)
+    // a click opens the card, or fans out the sites under the pointer (see markerClick)
     m.off('click', m._openPopup, m);
-    m.on('click', siteClick);
+    m.on('click', markerClick);
     window.__sites[p.ids[i]] = m;
     return m;
   }
 
-  // ---- overlapping sites: fanned out on a circle ------------------------------------------
+  // ---- overlapping markers: fanned out on a circle ----------------------------------------
   // Sites at one point (two companies at one address), or so close that their markers
   // cover each other at this zoom: a click where several markers lie fans them out around
   // their centre, with leader lines to it; each is then a marker of its own to click (same
-  // marker, same id, same card and report). The fan folds back on a click on the map, a
-  // zoom, or another fan. D.under and D.fanOffsets hold the geometry.
-  function sitesUnder(map, pt) {
-    var ms = [], discs = [];
-    for (var id in window.__sites) {
-      var o = window.__sites[id];
+  // marker, same id, same card and report). Friches alike, among themselves (an inventory
+  // puts land units of one site at one point: 59 friches of the extract on 24 points): a
+  // fan holds the markers of one layer, those a click reaches (the sites' pane is above the
+  // friches'). The fan folds back on a click on the map, a zoom, or another fan. D.under and
+  // D.fanOffsets hold the geometry.
+  function layerOf(m) { return m.rcFriche ? window.__friches : window.__sites; }
+  function markerId(m) { return (m.rcFriche || m.rcData).ids[m.rcIndex]; }
+
+  // The markers of m's layer over the container point pt (not fanned out already).
+  function markersUnder(map, m, pt) {
+    var ms = [], discs = [], layer = layerOf(m);
+    for (var id in layer) {
+      var o = layer[id];
       if (!o._map || o.rcFanned) continue;
       var c = map.latLngToContainerPoint(o.rcHome);
       ms.push(o);
@@ -340,8 +347,8 @@
     });
     L.circleMarker(at, {pane: 'rc-precision', radius: 3, color: '#3e4c59', weight: 1, fillColor: '#3e4c59',
                         fillOpacity: 1, interactive: false, className: 'rc-fan-centre'}).addTo(legs);
-    rc.fan = {markers: ms, legs: legs};
-    map.getContainer().setAttribute('data-fanned', ms.map(function (m) { return m.rcData.ids[m.rcIndex]; }).join(' '));
+    rc.fan = {markers: ms, legs: legs, friches: !!ms[0].rcFriche};
+    map.getContainer().setAttribute('data-fanned', ms.map(markerId).join(' '));
   }
 
   function unfan(map) {
@@ -351,7 +358,14 @@
     fan.markers.forEach(function (m) { m.rcFanned = false; m.setLatLng(m.rcHome); });
     map.removeLayer(fan.legs);
     map.getContainer().removeAttribute('data-fanned');
-    if (!map._rc.clustered && map._rc.count <= map._rc.cfg.sortMax) sortBySize();
+    if (!fan.friches && !map._rc.clustered && map._rc.count <= map._rc.cfg.sortMax) sortBySize();
+  }
+
+  // A layer's markers drawn again (clusters): a fan of that layer whose markers are not all
+  // still drawn folds back (the fan of the other layer stays).
+  function unfanUnless(map, friches, kept) {
+    var fan = map._rc.fan;
+    if (fan && fan.friches === friches && fan.markers.some(function (m) { return !kept.has(m); })) unfan(map);
   }
 
   // Leaflet focuses the map on a mouse press (for its keys). When the map does not fit in
@@ -367,11 +381,12 @@
     keys.enable();
   }
 
-  function siteClick(e) {
+  // A click on a site or a friche: its card, or a fan of the markers of its layer under the pointer.
+  function markerClick(e) {
     var m = e.target, map = m.rcMap;
     L.DomEvent.stop(e);  // (not a click on the map as well: it would fold the fan)
     if (!m.rcFanned) {
-      var here = sitesUnder(map, e.containerPoint || map.latLngToContainerPoint(m.rcHome));
+      var here = markersUnder(map, m, e.containerPoint || map.latLngToContainerPoint(m.rcHome));
       if (here.length > 1) {
         map.closePopup();
         fanOut(map, here);
@@ -381,10 +396,10 @@
     m.openPopup();
   }
 
-  // The markers over site m's point (m included), when it is not fanned out already.
+  // The markers of m's layer over its point (m included), when it is not fanned out already.
   function overlapping(map, m) {
     if (m.rcFanned || !m._map) return [m];
-    var here = sitesUnder(map, map.latLngToContainerPoint(m.rcHome));
+    var here = markersUnder(map, m, map.latLngToContainerPoint(m.rcHome));
     return here.indexOf(m) >= 0 ? here : [m];
   }
 
@@ -525,7 +540,7 @@
         rc.drawn.push([group, layer]);
       });
     });
-    if (rc.fan && rc.fan.markers.some(function (m) { return !kept.has(m); })) unfan(map);
+    unfanUnless(map, false, kept);
     before.forEach(function (d) { if (!kept.has(d[1])) d[0].removeLayer(d[1]); });
   }
 
@@ -595,15 +610,19 @@
 
   function makeFriche(map, fl, i) {
     var p = fl.p, cfg = map._rc.cfg, scale = Math.pow(10, p.coord_decimals), color = p.status_colors[p.status[i]];
-    var m = new Diamond([p.lat[i] / scale, p.lon[i] / scale], {
+    var ll = L.latLng(p.lat[i] / scale, p.lon[i] / scale);
+    var m = new Diamond(ll, {
       pane: 'rc-friches', renderer: fl.renderer, radius: fricheRadius(map, p), color: cfg.fricheStroke, weight: 1.2,
       opacity: 0.9, fillColor: color, fillOpacity: 0.85,
       className: 'friche-marker friche-' + p.status_slugs[p.status[i]]
     });
-    m.rcFriche = p; m.rcIndex = i;
+    m.rcFriche = p; m.rcIndex = i; m.rcMap = map; m.rcHome = ll;  // (its place when not fanned out)
     m.bindTooltip(fricheTip, {sticky: true, direction: 'top', className: 'rc-tooltip'});
     m.bindPopup(fricheCard, {maxWidth: cfg.popupWidth, minWidth: 240, className: 'rc-popup', autoPanPadding: [30, 30]});
     m.on('click', ensureFricheCard);
+    // a click opens the card, or fans out the friches under the pointer (as a site's)
+    m.off('click', m._openPopup, m);
+    m.on('click', markerClick);
     window.__friches[p.ids[i]] = m;
     return m;
   }
@@ -674,6 +693,7 @@
       kept.add(layer);
       fl.drawn.push(layer);
     });
+    unfanUnless(map, true, kept);
     before.forEach(function (l) { if (!kept.has(l)) fl.group.removeLayer(l); });
   }
 
@@ -695,7 +715,10 @@
     var m = window.__friches[id];
     if (!m) return false;
     ensureFricheCard(m);
-    map.setView(m.getLatLng(), zoom, {animate: false});
+    map.setView(m.rcHome, zoom, {animate: false});
+    // the friche's own marker carries the card: fanned out from those over its point
+    var here = overlapping(map, m);
+    if (here.length > 1) fanOut(map, here);
     m.openPopup();
     return true;
   };
