@@ -118,7 +118,7 @@ TIMELINE_JS = """() => {
   tasks(window, 0, 'page');
   out.long_tasks = out.long_tasks.filter((t) => t[2] === 'map' || !inMap.some((m) => same(t, m)));
   out.long_tasks.sort((a, b) => a[0] - b[0]);
-  const kinds = [['leaflet_js', /^leaflet\\.js$/], ['runtime_js', /^runtime-.*\\.js$/],
+  const kinds = [['leaflet_js', /^leaflet\\.js$/], ['bundle_js', /^bundle-.*\\.js$/], ['runtime_js', /^runtime-.*\\.js$/],
                  ['supercluster_js', /^supercluster/], ['sites_file', /^sites-.*\\.json\\.gz$/]];
   for (const e of win.performance.getEntriesByType('resource')) {
     const name = e.name.split('?')[0].split('/').pop();

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -200,12 +201,17 @@ def publish(source: Path, directory: Path = RUNTIME_DIR) -> str:
     """The app-served URL of ``source`` under a content-hashed name (the browser may cache it
     for good), written atomically to ``directory`` when missing. Raises OSError when it
     cannot be written (a read-only app directory)."""
-    name = published_name(source)
+    return publish_bytes(source.stem, source.suffix, source.read_bytes(), directory)
+
+
+def publish_bytes(stem: str, suffix: str, content: bytes, directory: Path = RUNTIME_DIR) -> str:
+    """The app-served URL of ``content`` as ``<stem>-<hash of content><suffix>`` (see :func:`publish`)."""
+    name = f"{stem}-{hashlib.blake2b(content, digest_size=8).hexdigest()}{suffix}"
     target = directory / name
     if not target.is_file():
         directory.mkdir(parents=True, exist_ok=True)
         staging = target.with_name(f".{name}.{os.getpid()}.tmp")
-        staging.write_bytes(source.read_bytes())
+        staging.write_bytes(content)
         os.replace(staging, target)
     return f"{RUNTIME_URL}/{name}"
 
@@ -261,7 +267,44 @@ def localize(m: folium.Map) -> folium.Map:
             setattr(element, attr, kept)
     if problems:
         raise AssetError("map needs assets served from elsewhere:\n  " + "\n  ".join(problems))
+    _bundle_scripts(m)
     return m
+
+
+_BUNDLED: dict[str, tuple[str, ...]] = {}  # a bundle's URL -> the URLs of its files (script_sources)
+
+
+def script_sources(page: str) -> list[str]:
+    """The scripts ``page`` loads, in order, each bundle given as the files it holds."""
+    srcs = re.findall(r'<script src="([^"]+)"', page)
+    return [url for src in srcs for url in _BUNDLED.get(src, (src,))]
+
+
+@functools.lru_cache(maxsize=16)
+def _bundle_of(urls: tuple[str, ...]) -> bytes:
+    """One script made of ``urls``' files, in that order (the files are content-hashed or vendored)."""
+    parts = [_SOURCE_MAP.sub("\n", _vendor_file(url, VENDOR_DIR).read_text(encoding="utf-8")) for url in urls]
+    # (each file as it was: its own statement list; ";" ends a file whose last statement has none)
+    return "\n;\n".join(parts).encode("utf-8")
+
+
+def _bundle_scripts(m: Any) -> None:
+    """The map's scripts (Leaflet, its plugins, the runtime) as one served file: the map's
+    iframe (streamlit_folium loads a page's scripts one after the other) then makes one
+    request instead of one per file, in the order folium renders them (issue 14). A map
+    that cannot publish it (a read-only app directory) keeps its links."""
+    holders = [e for e in _walk(m) if getattr(e, "default_js", None)]
+    urls = tuple(dict.fromkeys(url for e in holders for _, url in e.default_js))
+    if len(urls) < 2:
+        return
+    try:
+        bundle = publish_bytes("bundle", ".js", _bundle_of(urls))
+    except OSError:
+        return
+    _BUNDLED[bundle] = urls
+    for element in holders:
+        element.default_js = []
+    m.default_js = [("reindus_bundle", bundle)]
 
 
 def _clean_rendered_header(m: Any, problems: list[str]) -> None:

@@ -593,6 +593,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Les sites n'ont pas pu être chargés sur la carte. Rechargez la page.",
         "en": "The sites could not be loaded on the map. Reload the page.",
     },
+    "areas_failed": {
+        "fr": "Les communes ou les contours n'ont pas pu être chargés sur la carte. Rechargez la page.",
+        "en": "The communes or the outlines could not be loaded on the map. Reload the page.",
+    },
     "png_credit": {
         "fr": "Sources : IGN, INSEE (COG 2025) ; articles de presse — voir data/sites.geojson",
         "en": "Sources: IGN, INSEE (COG 2025); press articles — see data/sites.geojson",

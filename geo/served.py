@@ -34,6 +34,9 @@ from geo.paths import STATIC_DIR
 CACHE_DIR = STATIC_DIR / "cache"
 CACHE_URL = "/app/static/cache"
 KEEP_FILES = 16
+# The maps' areas (geo.mapview: the communes shown, the outlines) are kept apart, more of them:
+# each selection of communes gives its own file, which a page may still read after others.
+AREA_KEEP_FILES = 256
 # Level 4: 13.2 MB of JSON (100,000 sites) → 3.3 MB in 0.26 s; level 6 gives 3.2 MB in 0.8 s.
 COMPRESS_LEVEL = 4
 _PREFIX = re.compile(r"[a-z][a-z0-9-]{0,30}")
@@ -67,6 +70,10 @@ class FileStore:
         atomic.write_bytes(path, gzip.compress(data, compresslevel=COMPRESS_LEVEL, mtime=0))
         self._prune(keep=name)
         return name
+
+    def areas(self) -> FileStore:
+        """The store of the maps' area layers, beside this one (``areas/``, :data:`AREA_KEEP_FILES`)."""
+        return FileStore(self.directory / "areas", f"{self.url}/areas", keep=AREA_KEEP_FILES)
 
     def url_of(self, name: str) -> str:
         return f"{self.url}/{name}"

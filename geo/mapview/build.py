@@ -51,6 +51,10 @@ SVG_MAX_SITES = 2000
 CLUSTER_MIN_SITES = 5_000
 # From this many sites in the app's frame, its sites travel as one served file (geo.served).
 SERVE_MIN_SITES = 2_000
+# An area layer (the communes shown, each outline layer) of this much JSON or more travels as
+# a served file (geo.served), not inside the map: the outlines (about 130 KB), the communes
+# of a national map (0.5 MB at 10,000 sites); a few communes stay in the map.
+SERVE_MIN_AREA_BYTES = 32_000
 # Clusters up to this zoom; from the next one on, every site in view is its own marker.
 CLUSTER_MAX_ZOOM = 12
 # Above this many polygons, a layer draws on a canvas (one element, not one SVG path each).
@@ -135,7 +139,9 @@ def build_map(
     files : geo.served.FileStore, optional
         Where the app serves files. With ``cards_from`` of :data:`SERVE_MIN_SITES` sites or
         more and no uploaded site, every site of ``cards_from`` goes into one file there,
-        and the map only says which of them it shows.
+        and the map only says which of them it shows. Area layers of
+        :data:`SERVE_MIN_AREA_BYTES` or more (the outlines, many communes) go to files of
+        its ``areas()`` store.
     background : Background, optional
         The cached read-only layers ``communes`` come from: outlines and commune texts are
         then taken from its caches.
@@ -208,10 +214,10 @@ def build_map(
     if has_communes:
         frames = (departements, regions)
         _add_communes(
-            m, sites, communes, commune_stats, frames, table, lang, background, "communes" not in hidden
+            m, sites, communes, commune_stats, frames, table, lang, background, "communes" not in hidden, files
         )
     outlines = background.outlines() if background is not None else outline_shapes(departements, regions)
-    _add_outlines(m, outlines, lang, hidden)
+    _add_outlines(m, outlines, lang, hidden, files)
     keyed = [layer for layer in m._children.values() if hasattr(layer, "rc_key")]
     # what the layer control switches, by the state's names: the runtime reports the user's choices
     m.add_child(RuntimeCall("layers", groups=keyed, args=([list(layer.rc_key) for layer in keyed],)))
@@ -310,6 +316,7 @@ def _runtime_config(large: bool, lang: str) -> dict:
         "nSites": escape(_t("n_sites", lang)),
         "more": escape(_t("more_sites", lang)),
         "sitesFailed": _t("sites_failed", lang),  # set as text, not HTML
+        "areasFailed": _t("areas_failed", lang),
         # a served sites' file is read in a worker, off the page's main thread (issue 14)
         "sitesWorker": _served_script("sites-worker.js"),
         "decodeScript": _served_script("decode.js"),
@@ -493,7 +500,22 @@ def stats_by_insee(stats: pd.DataFrame) -> pd.DataFrame:
     return stats.set_index(stats[key].astype(str))
 
 
-def _add_communes(m, sites, communes, stats, outlines, table, lang, background, show: bool) -> None:
+def _area_data(data: str, kind: str, files: FileStore | None) -> str:
+    """An area payload's JSON for the map: in it, or, with ``files`` and at least
+    :data:`SERVE_MIN_AREA_BYTES` of it, the URL of a served file holding it (the map's page
+    is that much smaller; the runtime reads the file beside the sites and draws it after the
+    markers, and the browser keeps it: the same areas give the same file, issue 14)."""
+    if files is None or len(data) < SERVE_MIN_AREA_BYTES:
+        return data
+    store = files.areas()
+    try:
+        return to_json({"file": store.url_of(store.publish(data.encode(), kind))})
+    except OSError as exc:  # e.g. a read-only app directory: the areas go in the map
+        warnings.warn(f"geo.mapview: {kind} not served from {store.directory}: {exc}", stacklevel=3)
+        return data
+
+
+def _add_communes(m, sites, communes, stats, outlines, table, lang, background, show: bool, files=None) -> None:
     communes = to_wgs84(communes, "communes")
     missing = [c for c in ("insee", "nom") if c not in communes]
     if missing:
@@ -517,7 +539,8 @@ def _add_communes(m, sites, communes, stats, outlines, table, lang, background, 
     group.rc_key = ("hide", "communes")
     group.add_child(
         RuntimeCall(
-            "addAreas", groups="parent", data=area_json(payload, shapes), args=(_area_options("communes"),)
+            "addAreas", groups="parent", data=_area_data(area_json(payload, shapes), "communes", files),
+            args=(_area_options("communes"),),
         )
     )
     m.add_child(group)
@@ -577,14 +600,14 @@ def _area_options(kind: str) -> dict:
     }
 
 
-def _add_outlines(m: folium.Map, outlines, lang: str, hidden: frozenset) -> None:
+def _add_outlines(m: folium.Map, outlines, lang: str, hidden: frozenset, files: FileStore | None = None) -> None:
     for shapes, kind in zip(outlines, ("departements", "regions"), strict=True):
         if shapes is not None:
             group = folium.FeatureGroup(
                 name=escape(_t(f"layer_{kind}", lang)), overlay=True, show=kind not in hidden
             )
             group.rc_key = ("hide", kind)
-            data = area_json({"decimals": OUTLINE_DECIMALS}, shapes)
+            data = _area_data(area_json({"decimals": OUTLINE_DECIMALS}, shapes), kind, files)
             group.add_child(RuntimeCall("addAreas", groups="parent", data=data, args=(_area_options(kind),)))
             m.add_child(group)
 

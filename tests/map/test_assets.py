@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import branca.colormap
@@ -10,8 +11,9 @@ import folium
 import folium.elements
 import folium.plugins
 import pytest
+from map_fixtures import sites  # noqa: F401 (a fixture)
 
-from geo import assets
+from geo import assets, mapview
 from geo.paths import ROOT
 
 CDN_NEEDLES = ("cdn.", "jsdelivr", "unpkg", "cdnjs", "googleapis", "bootstrapcdn", "code.jquery")
@@ -251,3 +253,21 @@ def test_standalone_html_with_the_real_vendor_files():
     page = assets.standalone_html(folium.Map(tiles=None))
     assert 'version="1.9.4"' in page
     assert assets.loaded_urls(page) == []
+
+
+def test_a_maps_scripts_travel_as_one_served_file_in_folium_order(sites):  # noqa: F811
+    """Issue 14: streamlit_folium loads a page's scripts one after the other; the map's
+    (Leaflet, Supercluster, the runtime) are one content-hashed file, each file whole, in
+    the order folium renders their links (Leaflet first)."""
+    m = mapview.build_map(sites, cluster=True)
+    page = m.get_root().render()
+    (src,) = re.findall(r'<script src="([^"]+)"', page)
+    sources = assets.script_sources(page)
+    assert sources[0] == f"{assets.VENDOR_URL}/leaflet/leaflet.js"
+    assert {Path(u).name.split("-")[0] for u in sources[1:]} >= {"decode", "runtime", "supercluster.min.js"}
+    bundle = (assets.RUNTIME_DIR / src.rsplit("/", 1)[1]).read_text(encoding="utf-8")
+    at = [bundle.index(assets._vendor_file(u, assets.VENDOR_DIR).read_text(encoding="utf-8")[:200]) for u in sources]
+    assert at == sorted(at)
+    assert "sourceMappingURL" not in bundle
+    # the same scripts: the same file (the browser's cache keeps it across maps)
+    assert re.findall(r'<script src="([^"]+)"', mapview.build_map(sites, cluster=True).get_root().render()) == [src]

@@ -128,10 +128,11 @@ def test_small_maps_use_svg_and_large_ones_canvas(sites, monkeypatch):
 
 def test_clustering_uses_the_local_supercluster(sites):
     page = render(mapview.build_map(sites, cluster=True))
-    assert f"{assets.VENDOR_URL}/supercluster/supercluster.min.js" in page
+    assert f"{assets.VENDOR_URL}/supercluster/supercluster.min.js" in assets.script_sources(page)
     assert '"cluster":true' in page
     assert assets.external_urls(page) == []
-    assert "supercluster.min.js" not in render(mapview.build_map(sites))  # not loaded when not used
+    plain = assets.script_sources(render(mapview.build_map(sites)))
+    assert not any("supercluster" in url for url in plain)  # not loaded when not used
     # the same sites travel either way: clustering is the browser's business
     assert records(page).keys() == records(render(mapview.build_map(sites))).keys()
 
@@ -369,7 +370,9 @@ def test_the_page_loads_nothing_from_a_cdn(full_map, sites):
     for needle in ("cdn.", "jsdelivr", "unpkg", "cdnjs", "googleapis", "bootstrapcdn", "code.jquery"):
         assert needle not in page, needle
     assert assets.external_urls(page) == []
-    assert f'<script src="{assets.VENDOR_URL}/leaflet/leaflet.js"></script>' in page
+    assert assets.script_sources(page)[0] == f"{assets.VENDOR_URL}/leaflet/leaflet.js"
+    (bundle,) = re.findall(r'<script src="([^"]+)"', page)  # (one request: geo.assets bundles them)
+    assert bundle.startswith(f"{assets.RUNTIME_URL}/bundle-")
     assert f'<link rel="stylesheet" href="{assets.VENDOR_URL}/leaflet/leaflet.css"/>' in page
     # Any other absolute URL is a tile template, an attribution link or a source's link.
     allowed = ("https://data.geopf.fr/wmts?", "https://tile.openstreetmap.org/", "https://www.openstreetmap.org/copyright",
@@ -385,12 +388,14 @@ def test_streamlit_folium_loads_only_local_assets_and_keeps_our_names(full_map):
     full_map.get_root().render()
     links = [url for element in assets._walk(full_map) for _, url in getattr(element, "default_js", []) + getattr(element, "default_css", [])]  # fmt: skip
     assert links and all(url.startswith((assets.VENDOR_URL + "/", assets.RUNTIME_URL + "/")) for url in links)
-    # the runtime and its stylesheet are app-served files under content-hashed names
+    # the scripts (in one bundle: Leaflet, the runtime) and the runtime's stylesheet are
+    # app-served files under content-hashed names
     assert [u.rsplit("/", 1)[1].split("-")[0] for u in links if u.startswith(assets.RUNTIME_URL)] == [
-        "decode",
-        "runtime",
+        "bundle",
         "runtime",
     ]
+    (bundle,) = [u for element in assets._walk(full_map) for _, u in getattr(element, "default_js", [])]
+    assert [u.rsplit("/", 1)[1].split("-")[0] for u in assets._BUNDLED[bundle]] == ["leaflet.js", "decode", "runtime"]
     script = streamlit_folium._get_map_string(full_map)
     assert "window.ReindusMap.init(map_div," in script
     assert "window.ReindusMap.view(map_div," in script and "window.ReindusMap.finish(map_div)" in script

@@ -407,12 +407,17 @@
   // sent as is: it is inflated, parsed and the sites the selection marks kept in a worker
   // (sites-worker.js), off the main thread the page and the map share (issue 14); where no
   // worker can be made, here.
-  function readSites(served) {
-    return window.fetch(served.file).then(function (r) {
-      if (!r.ok) throw new Error(served.file + ': HTTP ' + r.status);
-      mark('sites_response');
+  function readServed(url, then) {  // a served file (geo.served: gzip-compressed JSON), parsed
+    return window.fetch(url).then(function (r) {
+      if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
+      if (then) then();
       return new window.Response(r.body.pipeThrough(new window.DecompressionStream('gzip'))).json();
-    }).then(function (file) { return D.select(file, served); });
+    });
+  }
+  function readSites(served) {
+    return readServed(served.file, function () { mark('sites_response'); }).then(function (file) {
+      return D.select(file, served);
+    });
   }
   function readSitesInWorker(cfg, served) {
     var worker;
@@ -630,10 +635,9 @@
   // A served file holds every friche of the app's inventory (geo.served, as the sites'):
   // the page inflates it, then keeps the friches the selection marks. RM.finish waits for it.
   function fetchFriches(map, group, served, opts) {
-    map._rc.pendingFriches = {failed: served.failed, promise: window.fetch(served.file).then(function (r) {
-      if (!r.ok) throw new Error(served.file + ': HTTP ' + r.status);
-      return new window.Response(r.body.pipeThrough(new window.DecompressionStream('gzip'))).json();
-    }).then(function (file) { RM.addFriches(map, group, D.selectFriches(file, served), opts); })};
+    map._rc.pendingFriches = {failed: served.failed, promise: readServed(served.file).then(function (file) {
+      RM.addFriches(map, group, D.selectFriches(file, served), opts);
+    })};
   }
 
   // Payload: a FrichePayload, or a served selection {file, selection, count, radius, failed}
@@ -746,6 +750,15 @@
   }
 
   RM.addAreas = function (map, group, p, opts) {
+    // Areas served as a file (geo.served: many communes, the outlines) are read now, beside
+    // the sites, and drawn once the markers are (RM.finish waits for them; issue 14).
+    if (p.file) {
+      var rc = map._rc;
+      (rc.areaFiles = rc.areaFiles || []).push(readServed(p.file).then(function (q) {
+        return function () { RM.addAreas(map, group, q, opts); };
+      }));
+      return;
+    }
     // The communes of a map whose sites are still being read come after the sites' markers
     // (issue 14): the markers show first, and the file is read while the main thread is
     // free. (RM.finish adds them once the markers are drawn, then says the map is ready.)
@@ -974,12 +987,14 @@
     window.__sitesDrawn = true;
     reportDrawn(map);
     drawHighlights(map);
-    var later = rc.later;
-    if (later) {  // the communes, once the markers are on screen (after the next frame)
-      rc.later = null;
+    var later = rc.later, files = rc.areaFiles;
+    if (later || files) {  // the communes and served areas, once the markers are on screen (after the next frame)
+      rc.later = rc.areaFiles = null;
       afterNextFrame(function () {
-        later.forEach(function (add) { add(); });
-        complete(map, view);
+        (later || []).forEach(function (add) { add(); });
+        Promise.all((files || []).map(function (read) {
+          return read.then(function (add) { add(); }, function (err) { showError(map, err, rc.cfg.areasFailed); });
+        })).then(function () { complete(map, view); });
       });
       return;
     }
