@@ -318,16 +318,21 @@ def _runtime_config(large: bool, lang: str) -> dict:
         "sitesFailed": _t("sites_failed", lang),  # set as text, not HTML
         "areasFailed": _t("areas_failed", lang),
         # a served sites' file is read in a worker, off the page's main thread (issue 14)
-        "sitesWorker": _served_script("sites-worker.js"),
+        # (with decode.js in it: the worker does not wait for a second file before it reads)
+        "sitesWorker": _served_script("decode.js", "sites-worker.js"),
         "decodeScript": _served_script("decode.js"),
     }
 
 
-def _served_script(name: str) -> str | None:
-    """The app-served URL of one of the runtime's scripts (``static/``); None where it cannot
-    be published (a read-only app directory: the runtime then does without it)."""
+def _served_script(*names: str) -> str | None:
+    """The app-served URL of one of the runtime's scripts (``static/``), or of one file made of
+    several, in order; None where it cannot be published (a read-only app directory: the
+    runtime then does without it)."""
     try:
-        return assets.publish(STATIC / name)
+        if len(names) == 1:
+            return assets.publish(STATIC / names[0])
+        code = "\n;\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
+        return assets.publish_bytes((STATIC / names[-1]).stem, ".js", code.encode("utf-8"))
     except OSError:
         return None
 

@@ -182,6 +182,12 @@ def test_many_sites_come_from_one_served_file(browser, tmp_path_factory):
             # (read in a worker, off the page's main thread: the frame names the files it read)
             (first_file,) = frame.evaluate("window.__sitesFiles")
             assert frame.evaluate("performance.getEntriesByName('rc:sites_response').length") == 0  # not here
+            # the communes and the outlines too come from served files (issue 14), drawn once read
+            areas = frame.evaluate(
+                "performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/areas/'))"
+            )
+            assert sorted(a.rsplit("/", 1)[1].split("-")[0] for a in areas) == ["communes", "departements", "regions"]
+            assert frame.evaluate("Object.keys(window.__communes).length") > 100
 
             page.goto("?lang=en&brownfield=yes")
             page.page.wait_for_function(ready)

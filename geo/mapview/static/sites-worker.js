@@ -4,6 +4,7 @@
 // Streamlit's page and the map's iframe, only receives the result (see fetchSites in
 // runtime.js, which reads the file itself where no worker can be made).
 //
+// Served with decode.js before it (geo/mapview/build.py); else it loads it from msg.decode.
 // Message in: {file: URL of the .json.gz, served: the map's ServedSites, decode: URL of decode.js}.
 // Message out: {payload: SitePayload} or {error: text}.
 /* global importScripts */
