@@ -26,7 +26,7 @@ from streamlit_folium import st_folium
 
 from geo import mapview, upload
 from geo.distance import distances_to_commune
-from geo.filters import apply_filters, apply_friche_filters, site_layer
+from geo.filters import apply_filters, friche_selection, site_layer
 from geo.friches import FrichesResult, load_friches, read_friches
 from geo.friches_near import NearFriches, with_friches_near
 from geo.geocode import Geocoder
@@ -291,12 +291,13 @@ def main() -> None:
         if state.view.friches
         else None
     )
+    # the friches shown: a mask of the inventory (geo.filters.FricheSelection), not a copy of it
     friches = (
-        apply_friche_filters(friches_all, state.spec, distance_m=friche_distances, near_sites=friche_near)
+        friche_selection(friches_all, state.spec, distance_m=friche_distances, near_sites=friche_near)
         if state.view.friches
         else None
     )
-    if state.view.friche is not None and (friches is None or state.view.friche not in set(friches["id"])):
+    if state.view.friche is not None and (friches is None or state.view.friche not in friches):
         session.change(friche=None)  # a friche filtered out (or the layer off) is no longer open
         state = session.state()
     # with the layer on, a site's card names the friches near it and the one it stands on
@@ -393,17 +394,23 @@ def explore(
     heading = panels.export_heading(state, place_names(base), lang)
     png_args = {
         "title": t("app_title", lang), "subtitle": panels.filters_in_words(state, place_names(base), lang),
-        "lang": lang, "friches": friches,
+        "lang": lang,
     }  # fmt: skip
-    html_options = map_options(state, export_args, friches=friches, friches_credit=friches_credit, heading=heading)
+    html_options = map_options(state, export_args, friches_credit=friches_credit, heading=heading)
+
+    def friches_shown():
+        """The friches shown as a frame (what an export draws, or sends to the worker): made
+        when a download is asked for, not on every run."""
+        return None if friches is None else friches.frame
+
     panels.exports(
         selection,
         # the card texts of the sites shown only (``sites`` may be 100,000 rows, sent to the worker)
         lambda: panels.heavy(
             len(selection), mapview.offline_html, selection, title=heading,
-            cards_from=sites[sites["id"].isin(selection["id"])], **html_options,
+            cards_from=sites[sites["id"].isin(selection["id"])], friches=friches_shown(), **html_options,
         ),  # fmt: skip
-        partial(panels.heavy, len(selection), mapview.slide_png, selection, **png_args),
+        lambda: panels.heavy(len(selection), mapview.slide_png, selection, friches=friches_shown(), **png_args),
         lang,
     )
     if friches is not None:

@@ -94,7 +94,7 @@ def _filter_change(ctx, sites, card_sites, near_index, spec, files, population, 
     ``near_index``: the app's ``friches_near_index`` of these sites and friches at the spec's radius."""
     from bench import adapter
     from geo.aggregate import aggregate, friche_figures, kpis
-    from geo.filters import apply_filters, apply_friche_filters
+    from geo.filters import apply_filters, friche_selection
 
     t0 = T()
     selection = apply_filters(sites, spec)
@@ -107,8 +107,8 @@ def _filter_change(ctx, sites, card_sites, near_index, spec, files, population, 
         friches_all = near_index.friches
         near = near_index.of(selection)  # (every run, for its live count)
         t_near = T()
-        friches = apply_friche_filters(friches_all, spec, near_sites=near)
-        friche_figures(friches)
+        friches = friche_selection(friches_all, spec, near_sites=near)  # (a mask, as in the app)
+        friche_figures(friches.inventory, friches.keep)  # (ui.panels.friche_kpi_values)
         options = {"friches": friches, "friches_from": friches_all}
     t3 = T()
     fmap = adapter.map_of_selection(
@@ -206,8 +206,8 @@ def fig_filter_change_friches(ctx: Context) -> dict:
             "per_filter": ours,
             "per_filter_sites_only": sites_only,
             "steps": "apply_filters | kpis + aggregate(commune) | [layer on: NearFriches.of (friches near "
-            "the sites shown, every run for the sidebar's live count) + apply_friche_filters + "
-            "friche_figures] | "
+            "the sites shown, every run for the sidebar's live count) + friche_selection (a mask of the "
+            "inventory, no frame copied) + friche_figures] | "
             "map_of_selection (friches=, friches_from=) | st_folium server side",
             "site_cards_with_friches_near_s": round(cards_s, 3),
             "near_index_s": {f"{km:g} km": round(v, 3) for km, v in near_index_s.items()},

@@ -15,7 +15,7 @@ import streamlit as st
 
 from geo import export, friches_export
 from geo.aggregate import aggregate, friche_figures, kpis
-from geo.filters import YEAR_COLUMNS
+from geo.filters import YEAR_COLUMNS, FricheSelection
 from geo.friches_schema import FRICHE_STATUSES
 from geo.i18n import fmt_eur, fmt_int, fmt_pct, t
 from geo.offload import LIMIT_S, Offload
@@ -148,9 +148,10 @@ def kpi_row(selection: gpd.GeoDataFrame, lang: str) -> None:
             column.caption(kpi.detail)
 
 
-def friche_kpi_values(friches: gpd.GeoDataFrame, lang: str) -> list[Kpi]:
+def friche_kpi_values(friches: FricheSelection | gpd.GeoDataFrame, lang: str) -> list[Kpi]:
     """The friches layer's headline figures: shown (by status), available (ha), with a project, reused (for industry)."""
-    f = friche_figures(friches)
+    shown = FricheSelection.of(friches)
+    f = friche_figures(shown.inventory, shown.keep)
     by_status = " · ".join(
         f"{FRICHE_STATUSES.label(slug, lang)} {fmt_int(n, lang)}" for slug, n in f.by_status.items() if n
     )
@@ -165,7 +166,7 @@ def friche_kpi_values(friches: gpd.GeoDataFrame, lang: str) -> list[Kpi]:
     ]  # fmt: skip
 
 
-def friche_kpi_row(friches: gpd.GeoDataFrame, lang: str) -> None:
+def friche_kpi_row(friches: FricheSelection | gpd.GeoDataFrame, lang: str) -> None:
     box = st.container(key="friche-kpis")
     for column, kpi in zip(box.columns(4), friche_kpi_values(friches, lang), strict=True):
         column.metric(kpi.label, kpi.value, help=kpi.help)
@@ -377,19 +378,21 @@ def exports(selection: gpd.GeoDataFrame, map_html: Callable[[], str], map_png: C
         )
 
 
-def friche_exports(friches: gpd.GeoDataFrame, lang: str) -> None:
-    """The friches shown as CSV and GeoJSON (``geo.friches_export``: no owner or contact column)."""
+def friche_exports(friches: FricheSelection | gpd.GeoDataFrame, lang: str) -> None:
+    """The friches shown as CSV and GeoJSON (``geo.friches_export``: no owner or contact column);
+    their frame made when a download is asked for, not on every run."""
+    shown = FricheSelection.of(friches)
     buttons = [
-        ("export_friches_csv", lambda: heavy(len(friches), friches_export.friches_csv, friches, lang),
+        ("export_friches_csv", lambda: heavy(len(shown), friches_export.friches_csv, shown.frame, lang),
          "friches-cartofriches.csv", "text/csv", "dl_friches_csv"),
-        ("export_friches_geojson", lambda: heavy(len(friches), friches_export.friches_export_geojson, friches),
+        ("export_friches_geojson", lambda: heavy(len(shown), friches_export.friches_export_geojson, shown.frame),
          "friches-cartofriches.geojson", "application/geo+json", "dl_friches_geojson"),
     ]  # fmt: skip
     for column, (label, data, file_name, mime, key) in zip(st.columns(len(buttons)), buttons, strict=True):
         column.download_button(
             t(label, lang), data=data, file_name=file_name, mime=mime, on_click="ignore", key=key, width="stretch"
         )
-    st.caption(t("export_friches_note", lang, n=fmt_int(len(friches), lang)))
+    st.caption(t("export_friches_note", lang, n=fmt_int(len(shown), lang)))
 
 
 def share_row(state: State, page_url: str) -> None:

@@ -24,6 +24,7 @@ import orjson
 import pandas as pd
 
 from geo import assets
+from geo.filters import FricheSelection
 from geo.friches_schema import FRICHE_STATUSES, FRICHE_TYPES, POLLUTION, REUSE_TYPES
 from geo.i18n import fmt_int
 from geo.i18n import t as _t
@@ -210,6 +211,11 @@ class FricheCatalog:
             raise ValueError(f"build_map: friches {missing} are not in the frame friches_from")
         return at
 
+    def positions_of(self, friches: FricheSelection) -> np.ndarray:
+        """The rows of the catalog's frame holding the friches shown: the selection's own
+        positions when it was made of that frame (the app's: no id looked up), else by ids."""
+        return friches.positions if friches.inventory is self.frame else self.positions(friches.column("id"))
+
     def served_file(self, lang: str, files: FileStore) -> str:
         """Every friche of the frame as one file of ``files``, written once (again if deleted)."""
         key = (lang, str(files.directory))
@@ -236,7 +242,7 @@ def select_friches(file: FrichePayload, served: ServedFriches) -> FrichePayload:
 
 def add_friches(
     m: folium.Map,
-    friches: gpd.GeoDataFrame,
+    friches: gpd.GeoDataFrame | FricheSelection,
     lang: str,
     *,
     large: bool = False,
@@ -249,8 +255,10 @@ def add_friches(
     ``cluster``: by default above :data:`CLUSTER_MIN_FRICHES` friches. With ``catalog``
     (the whole inventory ``friches`` was filtered from) of :data:`SERVE_MIN_FRICHES`
     friches or more and ``files``, the friches travel as the catalog's served file and
-    the map carries only which of them it shows.
+    the map carries only which of them it shows (``friches`` may then be the inventory's
+    :class:`~geo.filters.FricheSelection`: no frame of the friches shown is made).
     """
+    friches = FricheSelection.of(friches)
     if cluster is None:
         cluster = len(friches) > CLUSTER_MIN_FRICHES
     group = folium.FeatureGroup(name=escape(_t("friches_layer", lang)), overlay=True, control=False)
@@ -258,14 +266,14 @@ def add_friches(
     if name is not None:
         served: ServedFriches = {
             "file": files.url_of(name),
-            "selection": selection_mask(catalog.positions(friches["id"]), len(catalog)),
+            "selection": selection_mask(catalog.positions_of(friches), len(catalog)),
             "count": len(friches),
             "radius": _radius(large),
             "failed": _t("friches_failed", lang),
         }
         data = to_json(served)
     else:
-        data = lambda: to_json(friche_payload(friches, lang, large=large))  # noqa: E731
+        data = lambda: to_json(friche_payload(friches.frame, lang, large=large))  # noqa: E731
     # Only a clustered layer needs Supercluster (served by the app).
     js = [("supercluster", assets.asset_url("supercluster"))] if cluster else []
     group.add_child(
@@ -294,10 +302,10 @@ def inventory_credit(name: str | None, total: int, lang: str) -> str:
     return _t("friches_credit_file", lang, name=name, n=fmt_int(total, lang))
 
 
-def legend_rows(friches: pd.DataFrame, lang: str, credit: str | None = None) -> str:
+def legend_rows(friches: pd.DataFrame | FricheSelection, lang: str, credit: str | None = None) -> str:
     """The legend's friches section: a diamond per status present, and the inventory's credit
     (:func:`inventory_credit`; the shipped extract's by default)."""
-    present = set(friches["status"].unique())
+    present = set(FricheSelection.of(friches).column("status").unique())
     parts = [f'<div class="rc-lg-h">{escape(_t("friches_layer", lang))}</div>']
     for slug, term in FRICHE_STATUSES.terms.items():
         if slug in present:

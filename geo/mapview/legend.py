@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geo.filters import FricheSelection
 from geo.i18n import fmt_int
 from geo.i18n import t as _t
 from geo.mapview.cards import escape
@@ -36,7 +37,7 @@ def legend_html(
     *,
     communes: bool = True,
     uploads: bool = False,
-    friches: pd.DataFrame | None = None,
+    friches: pd.DataFrame | FricheSelection | None = None,
     friches_credit: str | None = None,
 ) -> str:
     """The legend's HTML (escaped, translated): sectors present, sizes, special styles,

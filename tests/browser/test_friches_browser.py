@@ -206,3 +206,31 @@ def test_friches_at_one_point_fan_out_on_a_click_and_each_opens_its_own_card(ope
         narbonne[1],
     )
     page.screenshot("fan-friches-narbonne-link.png")
+
+
+def test_the_downloads_with_the_layer_on_hold_the_friches_shown(open_page, browser, tmp_path):
+    """The friches shown reach the exports as a frame made when a file is asked for (the app
+    keeps a mask of the inventory, not a copy, on every run): the CSV has the Nord's 206
+    friches, the offline map draws them, the PNG is made."""
+    from PIL import Image
+
+    page = open_page("?friches=1&dep=59")
+    page.ready_count()
+    with page.page.expect_download(timeout=60_000) as friches_csv:
+        page.page.locator(".st-key-dl_friches_csv button").click()
+    with friches_csv.value.path().open(encoding="utf-8-sig", newline="") as f:
+        assert sorted(row["id"] for row in csv.DictReader(f, delimiter=";")) == sorted(NORD)  # (French: ";")
+    with page.page.expect_download(timeout=60_000) as png:
+        page.page.locator(".st-key-dl_png button").click()
+    assert Image.open(png.value.path()).format == "PNG"
+    with page.page.expect_download(timeout=60_000) as html_map:
+        page.page.locator(".st-key-dl_html button").click()
+    saved = tmp_path / html_map.value.suggested_filename
+    html_map.value.save_as(saved)
+    offline = browser.new_page()
+    offline.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+                  else route.abort())  # fmt: skip
+    offline.goto(saved.as_uri())
+    offline.wait_for_function("window.__mapReady === true && typeof window.__fricheCount === 'number'")
+    assert offline.evaluate("window.__fricheCount") == len(NORD)
+    offline.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 
 import geopandas as gpd
 import pytest
@@ -100,3 +101,39 @@ def test_the_payload_gives_each_friches_commune_and_surface_for_the_commune_card
         len(p["ha_hundredths"]) == 206
         and p["status_labels"][p["status_slugs"].index("reused")] == "Friche reconvertie"
     )
+
+
+def _same_names(page: str) -> str:
+    """A page with folium's random element names (and the data blocks named after them) made equal."""
+    return re.sub(r"[0-9a-f]{32}", "X", page)
+
+
+@pytest.mark.parametrize("served", [False, True])
+def test_a_selection_of_the_inventory_draws_the_map_its_frame_draws(
+    sites,  # noqa: F811
+    real_friches,
+    served,
+    tmp_path,
+    monkeypatch,
+):
+    """The app passes the friches shown as a mask of the inventory (no frame copied on every
+    run): the map is the one the frame of those friches gives, in the map or served."""
+    from geo.filters import FricheSelection, friche_selection
+    from geo.mapview import friches as friches_layer
+    from geo.served import FileStore
+
+    monkeypatch.setattr(friches_layer, "SERVE_MIN_FRICHES", 1000)  # the extract's 2,594 are "many"
+    store = FileStore(tmp_path / "cache", "/cache")
+    options = {"friches_from": real_friches, "files": store} if served else {}
+    spec = FilterSpec(deps=("59",), friche_statuses=("without-project", "potential"))
+    shown = friche_selection(real_friches, spec)
+    frame = apply_friche_filters(real_friches, spec)
+    assert isinstance(shown, FricheSelection) and len(shown) == len(frame) > 0
+    chosen = frame["id"].iloc[0]
+    pages = [
+        render(mapview.build_map(sites, friches=friches, selected_friche=chosen, **options))
+        for friches in (shown, frame)
+    ]
+    assert _same_names(pages[0]) == _same_names(pages[1])
+    (p,) = calls(pages[0], "addFriches")
+    assert ("file" in p) is served and f'"selectedFriche":"{chosen}"' in pages[0].replace(" ", "")

@@ -120,6 +120,21 @@ def test_positions_by_row_labels_are_those_by_ids_and_other_rows_are_looked_up_b
     assert numbered.positions(numbered.frame["id"].iloc[[3, 1]].reset_index(drop=True)).tolist() == [3, 1]
 
 
+def test_a_selection_of_the_catalogs_frame_gives_its_own_positions_another_is_looked_up_by_id():
+    """The app's selection is a mask of the frame the catalog holds: its positions are the
+    mask's, no id looked up; a selection of another frame (a copy) is found by its ids."""
+    from geo.filters import FricheSelection
+
+    friches = _inventory(30)
+    catalog = FricheCatalog(friches)
+    keep = np.arange(30) % 4 == 1
+    mine = FricheSelection(friches, keep)
+    other = FricheSelection(friches.iloc[::-1].reset_index(drop=True), keep)
+    assert catalog.positions_of(mine) is mine.positions
+    assert catalog.positions_of(mine).tolist() == catalog.positions(friches["id"][keep]).tolist()
+    assert catalog.positions_of(other).tolist() == [29 - i for i in np.flatnonzero(keep)]
+
+
 def test_a_mask_has_one_bit_per_friche_in_file_order():
     catalog = FricheCatalog(_inventory(20))
     mask = selection_mask(catalog.positions(_inventory(20)["id"].iloc[[17, 2, 9]]), 20)

@@ -5,7 +5,7 @@ import pytest
 from shapely.geometry import Point
 
 from geo.aggregate import friche_figures
-from geo.filters import apply_friche_filters, friche_counts
+from geo.filters import FricheSelection, apply_friche_filters, friche_counts, friche_selection
 from geo.state import FilterSpec, Known, State, from_query, to_query
 
 
@@ -83,6 +83,31 @@ def test_headline_figures(friches):
     f = friche_figures(friches)
     assert (f.friches, f.available, f.available_ha, f.available_with_surface) == (4, 2, 2.0, 1)
     assert (f.reused, f.reused_for_industry, f.by_status["with-project"]) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("spec", [{}, {"deps": ("59",)}, {"friche_statuses": ("reused",)}, {"regs": ("84",)}])
+def test_a_selection_is_a_mask_of_the_inventory_with_the_frames_figures(friches, spec):
+    """The app's friches shown are a mask of the inventory, not a copy of it (issue 11, item 6):
+    its rows, count, ids and headline figures are those of the filtered frame."""
+    spec = FilterSpec(**spec)
+    shown, frame = friche_selection(friches, spec), apply_friche_filters(friches, spec)
+    assert shown.inventory is friches and shown.keep.dtype == bool
+    assert len(shown) == len(frame) and shown.empty == frame.empty
+    assert shown.frame["id"].tolist() == frame["id"].tolist() == shown.column("id").tolist()
+    assert shown.positions.tolist() == [list(friches["id"]).index(i) for i in frame["id"]]
+    assert [i in shown for i in "abcdz"] == [i in set(frame["id"]) for i in "abcdz"]
+    assert friche_figures(friches, shown.keep) == friche_figures(frame)
+    if spec == FilterSpec():
+        assert shown.frame is friches  # every friche: the inventory itself
+
+
+def test_a_frame_is_the_selection_of_all_its_rows_and_a_bad_mask_is_refused(friches):
+    every = FricheSelection.of(friches)
+    assert FricheSelection.of(every) is every and every.frame is friches and len(every) == 4
+    with pytest.raises(ValueError, match="one bool per friche"):
+        FricheSelection(friches, friches["id"].eq("a").to_numpy()[:3])
+    with pytest.raises(ValueError, match="one bool per friche"):
+        FricheSelection(friches, friches.index.to_numpy())
 
 
 def test_the_year_filter_applies_to_reconversions_and_keeps_the_friches_still_to_reuse():
