@@ -380,14 +380,17 @@ def _time_ready(page, url: str, ready_js: str, timeout_s: float) -> dict:
     start = time.perf_counter()
     page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
     script_done = complete = None
-    if ready_js is not SITES_DRAWN_JS:  # (readiness that includes the script's end)
+    # A first screen's readiness (no #app-ready in it: SITES_DRAWN_JS, the friches' figure's)
+    # is followed by the page complete; another one includes the script's end.
+    first_screen = "#app-ready" not in ready_js
+    if not first_screen:
         page.wait_for_function(SCRIPT_DONE_JS, timeout=timeout_s * 1000, polling=20)
         script_done = time.perf_counter() - start
     remaining = max(1.0, timeout_s - (time.perf_counter() - start))
     handle = page.wait_for_function(ready_js, timeout=remaining * 1000, polling=20)
     ended = time.perf_counter()
     counts = handle.json_value()
-    if ready_js is SITES_DRAWN_JS:  # then until the page is complete (the last run, the map's communes)
+    if first_screen:  # then until the page is complete (the last run, the map's communes)
         remaining = max(1.0, timeout_s - (ended - start))
         whole = page.wait_for_function(PAGE_COMPLETE_JS, timeout=remaining * 1000, polling=20)
         complete = time.perf_counter() - start

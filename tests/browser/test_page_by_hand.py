@@ -6,7 +6,7 @@ test-artifacts/ (looked at)."""
 from __future__ import annotations
 
 import pytest
-from browser_pages import SITES
+from browser_pages import ARTIFACTS, SITES
 
 FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 TABLE = '[data-testid="stDataFrame"]'
@@ -174,3 +174,53 @@ def test_a_row_ticked_while_its_sector_is_switched_off_opens_its_card_and_shows_
     page.wait_ready()
     page.map.locator(f'.rc-card[data-site-id="{site["id"]}"]').wait_for()
     assert page.query().get("hide") == ["regions"]
+
+
+def test_the_first_screen_comes_first_and_the_whole_page_once_the_map_has_drawn(browser, server):
+    """Issue 14: a first visit draws the head, the figures and the map; the filters, the
+    table and the exports come with the next run, which the map asks for once its markers
+    are drawn. The page holds no sidebar widget while the map is not drawn (its scripts
+    held back here), then the whole page comes after the map's markers."""
+    from browser_pages import TIMEOUT_MS
+
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    held = []
+    context.route("**/app/static/runtime/bundle-*.js", lambda route: held.append(route))
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(server)
+        page.wait_for_selector(FRAME, state="attached")  # (shown once its scripts have loaded)
+        page.wait_for_selector("#rc-first-screen", state="attached")
+        page.wait_for_timeout(1000)
+        # the map's scripts held: the first screen only (no filter widget, no table, no ready marker)
+        assert page.locator('[data-testid="stSidebar"]').get_by_text("Chargement des filtres").is_visible()
+        assert page.locator('[data-testid="stMultiSelect"]').count() == 0
+        assert page.locator(TABLE).count() == 0 and page.locator("#app-ready").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "first-screen-1280x720.png"))
+        for route in held:
+            route.continue_()
+        context.unroute("**/app/static/runtime/bundle-*.js")
+        page.wait_for_selector("#app-ready", state="attached")
+        frame = page.frame(url=lambda u: "streamlit_folium" in u)
+        assert frame.evaluate("window.__sitesDrawn") is True
+        page.locator('[data-testid="stMultiSelect"]').first.wait_for()  # (their code loads after the run)
+        page.locator(TABLE).wait_for()
+        assert frame.evaluate("performance.getEntriesByName('rc:init').length") == 1  # the same map, not built again
+    finally:
+        context.close()
+
+
+def test_a_map_that_cannot_draw_still_gets_the_whole_page(browser, server):
+    """A map whose scripts fail never says it drew: the page's timer brings the rest anyway."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context.route("**/app/static/runtime/bundle-*.js", lambda route: route.abort())
+    try:
+        page = context.new_page()
+        page.goto(server)
+        page.wait_for_selector("#rc-first-screen", state="attached", timeout=60_000)
+        page.wait_for_selector("#app-ready", state="attached", timeout=60_000)  # (4 s after the first screen)
+        page.locator('[data-testid="stMultiSelect"]').first.wait_for(timeout=60_000)
+        assert page.locator("#rc-first-screen").count() == 0
+    finally:
+        context.close()
