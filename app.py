@@ -410,7 +410,9 @@ def explore(
             len(selection), mapview.offline_html, selection, title=heading,
             cards_from=sites[sites["id"].isin(selection["id"])], friches=friches_shown(), **html_options,
         ),  # fmt: skip
-        lambda: panels.heavy(len(selection), mapview.slide_png, selection, friches=friches_shown(), **png_args),
+        lambda: panels.heavy(
+            len(selection), mapview.slide_png, selection, friches=friches_shown(), **png_args
+        ),
         lang,
     )
     if friches is not None:

@@ -385,7 +385,8 @@ def friche_exports(friches: FricheSelection | gpd.GeoDataFrame, lang: str) -> No
     buttons = [
         ("export_friches_csv", lambda: heavy(len(shown), friches_export.friches_csv, shown.frame, lang),
          "friches-cartofriches.csv", "text/csv", "dl_friches_csv"),
-        ("export_friches_geojson", lambda: heavy(len(shown), friches_export.friches_export_geojson, shown.frame),
+        ("export_friches_geojson",
+         lambda: heavy(len(shown), friches_export.friches_export_geojson, shown.frame),
          "friches-cartofriches.geojson", "application/geo+json", "dl_friches_geojson"),
     ]  # fmt: skip
     for column, (label, data, file_name, mime, key) in zip(st.columns(len(buttons)), buttons, strict=True):

@@ -14,6 +14,7 @@ friches shown, the runtime clusters them (markers only for what is on screen).
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import TypedDict
 
@@ -191,6 +192,12 @@ class FricheCatalog:
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    @functools.cached_property
+    def lon_lat(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every friche's longitude and latitude (the frame's CRS), read once: a map's view
+        takes those of the friches it shows."""
+        return lon_lat(np.asarray(self.frame.geometry.values))
 
     def payload(self, lang: str) -> FrichePayload:
         """Every friche's payload (made again when asked: once written, the file is what is
