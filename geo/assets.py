@@ -283,7 +283,12 @@ def script_sources(page: str) -> list[str]:
 @functools.lru_cache(maxsize=16)
 def _bundle_of(urls: tuple[str, ...]) -> bytes:
     """One script made of ``urls``' files, in that order (the files are content-hashed or vendored)."""
-    parts = [_SOURCE_MAP.sub("\n", _vendor_file(url, VENDOR_DIR).read_text(encoding="utf-8")) for url in urls]
+    return joined_scripts(tuple(_vendor_file(url, VENDOR_DIR) for url in urls))
+
+
+def joined_scripts(paths: tuple[Path, ...]) -> bytes:
+    """Scripts as one, in order, each file whole but for its source-map comment."""
+    parts = [_SOURCE_MAP.sub("\n", path.read_text(encoding="utf-8")) for path in paths]
     # (each file as it was: its own statement list; ";" ends a file whose last statement has none)
     return "\n;\n".join(parts).encode("utf-8")
 

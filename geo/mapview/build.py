@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -324,21 +325,23 @@ def _runtime_config(large: bool, lang: str) -> dict:
         "sitesFailed": _t("sites_failed", lang),  # set as text, not HTML
         "areasFailed": _t("areas_failed", lang),
         # a served sites' file is read in a worker, off the page's main thread (issue 14)
-        # (with decode.js in it: the worker does not wait for a second file before it reads)
-        "sitesWorker": _served_script("decode.js", "sites-worker.js"),
-        "decodeScript": _served_script("decode.js"),
+        # (with decode.js and Supercluster in it: the worker does not wait for a second file
+        # before it reads, and it makes the cluster index too)
+        "sitesWorker": _served_script(
+            STATIC / "decode.js", assets.VENDOR_DIR / assets.LOCAL_ASSETS["supercluster"], STATIC / "sites-worker.js"
+        ),
+        "decodeScript": _served_script(STATIC / "decode.js"),
     }
 
 
-def _served_script(*names: str) -> str | None:
-    """The app-served URL of one of the runtime's scripts (``static/``), or of one file made of
-    several, in order; None where it cannot be published (a read-only app directory: the
-    runtime then does without it)."""
+def _served_script(*paths: Path) -> str | None:
+    """The app-served URL of one of the runtime's scripts, or of one file made of several, in
+    order; None where it cannot be published (a read-only app directory: the runtime then
+    does without it)."""
     try:
-        if len(names) == 1:
-            return assets.publish(STATIC / names[0])
-        code = "\n;\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
-        return assets.publish_bytes((STATIC / names[-1]).stem, ".js", code.encode("utf-8"))
+        if len(paths) == 1:
+            return assets.publish(paths[0])
+        return assets.publish_bytes(paths[-1].stem, ".js", assets.joined_scripts(paths))
     except OSError:
         return None
 

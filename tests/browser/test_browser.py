@@ -165,10 +165,11 @@ def test_shared_link_to_a_site_opens_its_card_on_its_marker_and_inside_the_map(o
 def test_many_sites_come_from_one_served_file(browser, tmp_path_factory):
     """Above SERVE_MIN_SITES the app serves its sites as one compressed file
     (geo.served): the map shows them all, a filter change keeps the same file, and the
-    server sends it as is (application/gzip, not compressed again on every request)."""
+    server sends it as is (application/gzip, not compressed again on every request). Above
+    CLUSTER_MIN_SITES too: the worker that reads the file makes the cluster index."""
     from geo import mapview, synthetic
 
-    n = mapview.SERVE_MIN_SITES + 500
+    n = max(mapview.SERVE_MIN_SITES, mapview.CLUSTER_MIN_SITES) + 500
     path = synthetic.write(n, tmp_path_factory.mktemp("synthetic") / "synthetic.geojson", seed=1)
     ready = """() => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
                  return f && f.contentWindow && f.contentWindow.__mapReady === true; }"""
@@ -188,6 +189,19 @@ def test_many_sites_come_from_one_served_file(browser, tmp_path_factory):
             )
             assert sorted(a.rsplit("/", 1)[1].split("-")[0] for a in areas) == ["communes", "departements", "regions"]
             assert frame.evaluate("Object.keys(window.__communes).length") > 100
+            # the cluster index made in the worker, rebuilt here: the clusters drawn, a cluster clicked zooms in
+            assert frame.evaluate("window.__reindus.map._rc.indexMadeIn") == "worker"
+            clusters = frame.locator(".rc-cluster")
+            assert clusters.count() > 3
+            zoom = frame.evaluate("window.__reindus.map.getZoom()")
+            clusters.first.click()
+            frame.wait_for_function(f"window.__reindus.map.getZoom() > {zoom}")
+            # a sector switched off in the layer control: the page indexes the sites still shown
+            frame.evaluate(
+                "(() => { const m = window.__reindus.map, g = m._rc.clustered.groups.find((x) => m.hasLayer(x));"
+                " m.removeLayer(g); })()"
+            )
+            assert frame.evaluate("window.__reindus.map._rc.indexMadeIn") == "page"
 
             page.goto("?lang=en&brownfield=yes")
             page.page.wait_for_function(ready)

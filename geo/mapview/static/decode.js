@@ -86,6 +86,53 @@
   // The layer (feature group index) of site i: its sector's, or the uploads' one.
   function groupOf(p, i) { return p.upload[i] ? p.group_of_upload : p.group_of_sector[p.sector[i]]; }
 
+  // The points of the sites whose group is shown, for a cluster index (Supercluster's input:
+  // GeoJSON points, each with the site's entry {i}).
+  function clusterPoints(p, shown) {
+    var scale = Math.pow(10, p.coord_decimals), points = [];
+    for (var i = 0; i < p.ids.length; i++) {
+      if (!shown[groupOf(p, i)]) continue;
+      points.push({type: 'Feature', properties: {i: i}, geometry: {type: 'Point', coordinates: [p.lon[i] / scale, p.lat[i] / scale]}});
+    }
+    return points;
+  }
+
+  // A loaded Supercluster index as arrays a worker can transfer (issue 14: the index is made
+  // off the page's main thread): per zoom, its KD-tree's buffer and its clusters' flat data,
+  // and each point's site entry. `transfer` lists the buffers (postMessage's transfer list).
+  function packIndex(index) {
+    var transfer = [], trees = index.trees.map(function (tree) {
+      if (!tree) return null;
+      var data = Float64Array.from(tree.data), kd = tree.ids.buffer;
+      transfer.push(data.buffer, kd);
+      return {kd: kd, data: data};
+    });
+    var sites = Int32Array.from(index.points, function (pt) { return pt.properties.i; });
+    transfer.push(sites.buffer);
+    return {trees: trees, sites: sites, transfer: transfer};
+  }
+
+  // The index again from packIndex's arrays: a Supercluster made with the same options, its
+  // trees rebuilt from their buffers (KDBush.from, the class of an index Supercluster makes),
+  // its points those of `p` ({i}, their coordinates).
+  function unpackIndex(Supercluster, options, packed, p) {
+    var one = {type: 'Feature', properties: {}, geometry: {type: 'Point', coordinates: [0, 0]}};
+    var KDBush = new Supercluster(options).load([one]).trees[0].constructor;
+    var index = new Supercluster(options), scale = Math.pow(10, p.coord_decimals), sites = packed.sites;
+    index.trees = packed.trees.map(function (t) {
+      if (!t) return t;
+      var tree = KDBush.from(t.kd);
+      tree.data = t.data;
+      return tree;
+    });
+    index.points = new Array(sites.length);
+    for (var k = 0; k < sites.length; k++) {
+      var i = sites[k];
+      index.points[k] = {type: 'Feature', properties: {i: i}, geometry: {type: 'Point', coordinates: [p.lon[i] / scale, p.lat[i] / scale]}};
+    }
+    return index;
+  }
+
   // The CSS class of a site's marker: ids with characters outside [A-Za-z0-9_-] made safe.
   function markerClass(p, i) {
     return 'site-marker site-' + p.ids[i].replace(/[^A-Za-z0-9_-]/g, '_') + ' sector-' + p.sector_slugs[p.sector[i]];
@@ -202,5 +249,6 @@
 
   return {ring: ring, shape: shape, value: value, selectionIndices: selectionIndices, select: select,
           groupOf: groupOf, markerClass: markerClass, siteRecords: siteRecords, communeRecords: communeRecords,
-          fricheSummary: fricheSummary, selectFriches: selectFriches, attr: attr, under: under, fanOffsets: fanOffsets};
+          fricheSummary: fricheSummary, selectFriches: selectFriches, attr: attr, under: under, fanOffsets: fanOffsets,
+          clusterPoints: clusterPoints, packIndex: packIndex, unpackIndex: unpackIndex};
 }));

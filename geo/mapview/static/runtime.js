@@ -414,12 +414,14 @@
       return new window.Response(r.body.pipeThrough(new window.DecompressionStream('gzip'))).json();
     });
   }
+  // Both give {payload, index}: the sites the selection marks, and (from the worker, for a
+  // clustered map) their cluster index's arrays (ReindusDecode.packIndex), else null.
   function readSites(served) {
     return readServed(served.file, function () { mark('sites_response'); }).then(function (file) {
-      return D.select(file, served);
+      return {payload: D.select(file, served), index: null};
     });
   }
-  function readSitesInWorker(cfg, served) {
+  function readSitesInWorker(cfg, served, cluster) {
     var worker;
     try {
       worker = new window.Worker(cfg.sitesWorker);
@@ -430,7 +432,7 @@
       worker.onmessage = function (e) {
         worker.terminate();
         if (e.data.error) reject(new Error(e.data.error));
-        else resolve(e.data.payload);
+        else resolve(e.data);
       };
       worker.onerror = function (e) {  // (the worker's script failed: the file is read here)
         e.preventDefault();
@@ -438,15 +440,18 @@
         resolve(readSites(served));
       };
       var here = window.location.href;
-      worker.postMessage({file: new URL(served.file, here).href, served: served, decode: new URL(cfg.decodeScript, here).href});
+      worker.postMessage({file: new URL(served.file, here).href, served: served, decode: new URL(cfg.decodeScript, here).href,
+                          cluster: cluster});
     });
   }
   function fetchSites(map, groups, served, opts) {
     var cfg = map._rc.cfg, read = cfg.sitesWorker && cfg.decodeScript && window.Worker ? readSitesInWorker : null;
     window.__sitesFiles = (window.__sitesFiles || []).concat([served.file]);  // (which files: for tests)
-    map._rc.pending = (read ? read(cfg, served) : readSites(served)).then(function (p) {
+    var cluster = opts.cluster ? {options: clusterOptions(cfg), shown: groups.map(function (g) { return map.hasLayer(g); })} : null;
+    map._rc.pending = (read ? read(cfg, served, cluster) : readSites(served)).then(function (got) {
       mark('sites_parsed');
-      RM.addSites(map, groups, p, opts);
+      map._rc.packedIndex = got.index;
+      RM.addSites(map, groups, got.payload, opts);
     });
   }
 
@@ -476,14 +481,16 @@
   // move the clusters and the single sites in view are drawn, so 100,000 sites cost
   // a few hundred markers at a time. Past cfg.clusterMaxZoom every site is its own marker.
   function index(map) {
-    var rc = map._rc, p = rc.clustered.p, groups = rc.clustered.groups, points = [];
+    var rc = map._rc, p = rc.clustered.p, groups = rc.clustered.groups, packed = rc.packedIndex;
     var shown = groups.map(function (g) { return map.hasLayer(g); });
-    for (var i = 0; i < p.ids.length; i++) {
-      if (!shown[D.groupOf(p, i)]) continue;
-      var ll = latLngOf(p, i);
-      points.push({type: 'Feature', properties: {i: i}, geometry: {type: 'Point', coordinates: [ll[1], ll[0]]}});
+    rc.packedIndex = null;
+    if (packed && packed.shown.join() === shown.join()) {  // (made in the worker, for these groups)
+      rc.index = D.unpackIndex(window.Supercluster, clusterOptions(rc.cfg), packed, p);
+      rc.indexMadeIn = 'worker';  // (for tests)
+    } else {
+      rc.index = clusterIndex(rc.cfg, D.clusterPoints(p, shown));
+      rc.indexMadeIn = 'page';
     }
-    rc.index = clusterIndex(rc.cfg, points);
     mark('sites_indexed');
   }
 
@@ -494,9 +501,12 @@
   // Shared by the sites' and the friches' clusters: the index of their points ({i: entry}),
   // the clusters and single points in view, and a cluster's marker (`title`: its tooltip
   // with {n}; `className`, `pane`; `anchor`: where its point is, as a share of its size).
-  function clusterIndex(cfg, points) {
+  function clusterOptions(cfg) {
     // extent 256: radius in screen pixels of Leaflet's 256-pixel tiles (clusters up to 50 px wide)
-    return new window.Supercluster({radius: 60, extent: 256, maxZoom: cfg.clusterMaxZoom}).load(points);
+    return {radius: 60, extent: 256, maxZoom: cfg.clusterMaxZoom};
+  }
+  function clusterIndex(cfg, points) {
+    return new window.Supercluster(clusterOptions(cfg)).load(points);
   }
   function clustersInView(map, index) {
     var b = map.getBounds().pad(0.2);

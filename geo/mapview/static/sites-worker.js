@@ -4,9 +4,12 @@
 // Streamlit's page and the map's iframe, only receives the result (see fetchSites in
 // runtime.js, which reads the file itself where no worker can be made).
 //
-// Served with decode.js before it (geo/mapview/build.py); else it loads it from msg.decode.
-// Message in: {file: URL of the .json.gz, served: the map's ServedSites, decode: URL of decode.js}.
-// Message out: {payload: SitePayload} or {error: text}.
+// Served with decode.js and Supercluster before it (geo/mapview/build.py); else it loads
+// decode.js from msg.decode (and leaves the cluster index to the page).
+// Message in: {file: URL of the .json.gz, served: the map's ServedSites, decode: URL of decode.js,
+//   cluster: null or {options: Supercluster's, shown: [whether each group is shown]}}.
+// Message out: {payload: SitePayload, index: null or ReindusDecode.packIndex's arrays and `shown`}
+//   or {error: text}.
 /* global importScripts */
 (function (self) {
   'use strict';
@@ -22,7 +25,19 @@
       if (!r.ok) throw new Error(msg.file + ': HTTP ' + r.status);
       return new self.Response(r.body.pipeThrough(new self.DecompressionStream('gzip'))).json();
     }).then(function (file) {
-      self.postMessage({payload: self.ReindusDecode.select(file, msg.served)});
+      var D = self.ReindusDecode, payload = D.select(file, msg.served), index = null, transfer = [];
+      if (msg.cluster && self.Supercluster) {
+        // the cluster index of the sites shown, made here too (runtime.js rebuilds it from
+        // these arrays; the page makes it itself when it cannot)
+        try {
+          var packed = D.packIndex(new self.Supercluster(msg.cluster.options).load(D.clusterPoints(payload, msg.cluster.shown)));
+          index = {trees: packed.trees, sites: packed.sites, shown: msg.cluster.shown};
+          transfer = packed.transfer;
+        } catch {
+          index = null;
+        }
+      }
+      self.postMessage({payload: payload, index: index}, transfer);
     }).catch(function (err) {
       self.postMessage({error: String(err && err.message ? err.message : err)});
     });
