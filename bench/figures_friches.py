@@ -24,17 +24,19 @@ FULL_FRICHES = 30_000
 # clustered path runs (with the quick bench's few hundred sites).
 QUICK_FRICHES = 6_000
 
-# Readiness with both layers: the app's (bench.browser.APP_READY_JS) and, in the map, the
-# friches drawn (window.__fricheCount, set once their file is read and their clusters drawn).
+# Readiness with both layers, as browser_10k's (bench.browser.SITES_DRAWN_JS: the first
+# screen's markers drawn) with, in the map, the friches drawn (window.__fricheCount, set once
+# their file is read and their clusters drawn, before the sites'); the page complete is
+# waited for next and recorded as complete_s (bench.browser._time_ready).
 FRICHES_READY_JS = """() => {
-  const ready = document.querySelector('#app-ready[data-sites]');
-  if (!ready) return false;
   const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
   const win = frame && frame.contentWindow;
-  if (!win || win.__mapReady !== true || typeof win.__siteCount !== 'number') return false;
+  if (!win || (win.__sitesDrawn !== true && win.__mapReady !== true) || typeof win.__siteCount !== 'number') {
+    return false;
+  }
   if (typeof win.__fricheCount !== 'number') return false;
   const doc = win.document;
-  return {sites: Number(ready.dataset.sites), mapSites: win.__siteCount, friches: win.__fricheCount,
+  return {mapSites: win.__siteCount, friches: win.__fricheCount,
           fricheMarkers: doc.querySelectorAll('.friche-marker').length,
           fricheClusters: doc.querySelectorAll('.rc-cluster-friche').length,
           frameStartS: (win.performance.timeOrigin - performance.timeOrigin) / 1000,
@@ -229,7 +231,7 @@ def fig_browser_friches(ctx: Context) -> dict:
     """Navigation → markers interactive with both layers (``?friches=1``) on a server with
     10,000 sites and 30,000 friches, alternately with the same page without the layer
     (browser_10k's page) on the same server; empty cache, warm server."""
-    from bench.browser import APP_READY_JS, Server
+    from bench.browser import SITES_DRAWN_JS, Server
 
     cfg = ctx.cfg
     n_sites, n_friches = cfg.sizes["10k"], _n_friches(ctx)
@@ -242,7 +244,7 @@ def fig_browser_friches(ctx: Context) -> dict:
         health_s = server.wait_healthy()
         targets = {
             "friches": (f"{server.url}/?friches=1", FRICHES_READY_JS),
-            "sites": (server.url, APP_READY_JS),
+            "sites": (server.url, SITES_DRAWN_JS),
         }
         # first renders (not counted): read the inventory, write the served files, fill the caches
         first = {k: browser.navigate(url, ready, cfg.timeout_s) for k, (url, ready) in targets.items()}
@@ -288,6 +290,8 @@ def fig_browser_friches(ctx: Context) -> dict:
             "health_s": round(health_s, 3),
             "first_render_s": {k: round(v["seconds"], 3) for k, v in first.items()},
             "ready_s": {k: [round(x, 3) for x in v] for k, v in ready.items()},
+            # the page complete: the script's last run over, the map complete (communes drawn)
+            "complete_s": {k: [round(r["complete_s"], 3) for r in v if r.get("complete_s")] for k, v in runs.items()},
             "ready_warm_cache_s": {k: [round(x, 3) for x in v["seconds"]] for k, v in visits.items()},
             "map_frame_created_s": [round(r["counts"]["frameStartS"], 3) for r in runs["friches"]],
             "map_in_frame_s": [round(r["counts"]["inFrameS"], 3) for r in runs["friches"]],

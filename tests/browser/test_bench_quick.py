@@ -53,6 +53,10 @@ def test_quick_bench_runs_and_writes_every_figure(tmp_path):
         assert timeline["init_s"] <= timeline["markers_drawn_s"] <= details["ready_s"][0] + 0.1, name
         assert {"count", "total_s", "longest_s"} <= set(timeline["long_tasks_map"]), name
         assert details["floor"]["timeline"]["markers_drawn_s"] > 0, name
+    # both layers (issue 11): the first screen with the friches drawn, then the page complete
+    friches = figures["browser_friches"]["details"]
+    assert friches["counts"]["friches"] == 6000 and friches["counts"]["sites"] == friches["sites"]
+    assert friches["complete_s"]["friches"][0] >= friches["ready_s"]["friches"][0]
     # the cold start with scripts/warmup.py, as scripts/run.sh starts it
     (sample,) = figures["cold_start"]["details"]["samples"]
     assert sample["warmup"]["returncode"] == 0 and "the app is warm" in sample["warmup"]["said"]
