@@ -25,8 +25,11 @@ import gzip
 import hashlib
 import os
 import re
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from geo import atomic
 from geo.paths import STATIC_DIR
@@ -40,6 +43,7 @@ AREA_KEEP_FILES = 256
 # Level 4: 13.2 MB of JSON (100,000 sites) → 3.3 MB in 0.26 s; level 6 gives 3.2 MB in 0.8 s.
 COMPRESS_LEVEL = 4
 _PREFIX = re.compile(r"[a-z][a-z0-9-]{0,30}")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -91,3 +95,14 @@ class FileStore:
 
 
 APP_FILES = FileStore(CACHE_DIR, CACHE_URL)
+
+
+def served_or_none(what: str, files: FileStore, make: Callable[[], T]) -> T | None:
+    """``make()`` (which writes to ``files``), or None where the store cannot be written (a
+    read-only app directory): the caller then puts the data in the map itself, and a
+    warning says ``what`` was not served."""
+    try:
+        return make()
+    except OSError as exc:
+        warnings.warn(f"geo.mapview: {what} not served from {files.directory}: {exc}", stacklevel=3)
+        return None

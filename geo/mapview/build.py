@@ -7,7 +7,6 @@ layers, not one folium element per site.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,7 @@ from geo.mapview.payload import (
     to_json,
     uploads,
 )
-from geo.served import FileStore
+from geo.served import FileStore, served_or_none
 from geo.territories import TERRITORIES
 from geo.vocab import SECTORS
 
@@ -490,11 +489,7 @@ def _served_file(catalog: SiteCatalog, lang: str, files: FileStore | None):
     uploads stay in their session, never on disk), and the store writable."""
     if files is None or len(catalog) < SERVE_MIN_SITES or uploads(catalog.frame).any():
         return None
-    try:
-        return catalog.served_file(lang, files)
-    except OSError as exc:  # e.g. a read-only app directory: the sites go in the map
-        warnings.warn(f"geo.mapview: sites not served from {files.directory}: {exc}", stacklevel=4)
-        return None
+    return served_or_none("sites", files, lambda: catalog.served_file(lang, files))
 
 
 # --------------------------------------------------------------------------- areas
@@ -531,11 +526,8 @@ def _area_data(data: str, kind: str, files: FileStore | None) -> str:
     if files is None or len(data) < SERVE_MIN_AREA_BYTES:
         return data
     store = files.areas()
-    try:
-        return to_json({"file": store.url_of(store.publish(data.encode(), kind))})
-    except OSError as exc:  # e.g. a read-only app directory: the areas go in the map
-        warnings.warn(f"geo.mapview: {kind} not served from {store.directory}: {exc}", stacklevel=3)
-        return data
+    name = served_or_none(kind, store, lambda: store.publish(data.encode(), kind))
+    return data if name is None else to_json({"file": store.url_of(name)})
 
 
 def _add_communes(m, sites, communes, stats, outlines, table, lang, background, show: bool, files=None) -> None:

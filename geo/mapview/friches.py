@@ -15,7 +15,6 @@ friches shown, the runtime clusters them (markers only for what is on screen).
 from __future__ import annotations
 
 import functools
-import warnings
 from typing import TypedDict
 
 import folium
@@ -33,7 +32,7 @@ from geo.mapview import styles
 from geo.mapview.cards import escape, safe_url
 from geo.mapview.elements import RuntimeCall
 from geo.mapview.payload import COORD_DECIMALS, lon_lat, selection_indices, selection_mask, to_json
-from geo.served import FileStore
+from geo.served import FileStore, served_or_none
 
 # The card's rows, in order (labels: i18n ``friche_row_<key>``).
 FRICHE_ROWS = ("type", "status", "surface", "identified", "activity", "zoning", "pollution", "reuse", "source")
@@ -294,11 +293,7 @@ def _served_file(catalog: FricheCatalog | None, lang: str, files: FileStore | No
     writable (an uploaded inventory is never given as a catalog: it stays in its session)."""
     if catalog is None or files is None or len(catalog) < SERVE_MIN_FRICHES:
         return None
-    try:
-        return catalog.served_file(lang, files)
-    except OSError as exc:  # e.g. a read-only app directory: the friches go in the map
-        warnings.warn(f"geo.mapview: friches not served from {files.directory}: {exc}", stacklevel=4)
-        return None
+    return served_or_none("friches", files, lambda: catalog.served_file(lang, files))
 
 
 def inventory_credit(name: str | None, total: int, lang: str) -> str:
