@@ -51,12 +51,12 @@ def test_a_national_inventory_is_served_clustered_and_every_friche_reachable(ope
     page = open_page("?friches=1")
     frame = _frame(page)
     assert frame.evaluate("window.__fricheCount") == N_FRICHES
-    # the friches' data came from one served file, fetched once (not inside the map)
-    files = frame.evaluate(
-        "performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/static/cache/friches-'))"
-    )
-    assert len(files) == 1 and files[0].endswith(".json.gz")
+    # the friches' data came from one served file, read once (not inside the map; in the worker)
+    files = frame.evaluate("window.__frichesFiles")
+    assert len(files) == 1 and "/static/cache/friches-" in files[0] and files[0].endswith(".json.gz")
     assert len(frame.evaluate("Object.keys(window.__fricheIndex)")) == N_FRICHES
+    # the file read and the cluster index made in the worker, off the page's main thread (issue 14)
+    assert frame.evaluate("window.__reindus.map._rc.friches.indexMadeIn") == "worker"
     # clustered: brown diamond clusters, and far fewer markers than friches
     clusters = page.map.locator(".rc-cluster-friche")
     assert clusters.count() > 5

@@ -62,6 +62,14 @@ test('an index rebuilt from its packed arrays gives the same clusters at every z
   }
 });
 
+test('friches: every entry is a point (no groups)', () => {
+  const p = payload(300, 5);
+  delete p.upload;  // (a friche payload has no groups)
+  const points = D.clusterPoints(p, null);
+  assert.deepEqual(points.map((pt) => pt.properties.i), p.ids.map((_, i) => i));
+  assert.deepEqual(points[7].geometry.coordinates, [p.lon[7] / 1e5, p.lat[7] / 1e5]);
+});
+
 test('no point shown: an empty index that still answers', () => {
   const p = payload(100, 3);
   const rebuilt = D.unpackIndex(Supercluster, OPTIONS, travelled(new Supercluster(OPTIONS).load(D.clusterPoints(p, [false, false, false, false]))), p);

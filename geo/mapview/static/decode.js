@@ -86,12 +86,12 @@
   // The layer (feature group index) of site i: its sector's, or the uploads' one.
   function groupOf(p, i) { return p.upload[i] ? p.group_of_upload : p.group_of_sector[p.sector[i]]; }
 
-  // The points of the sites whose group is shown, for a cluster index (Supercluster's input:
-  // GeoJSON points, each with the site's entry {i}).
+  // The points of the sites whose group is shown (`shown` null: every entry, as friches), for
+  // a cluster index (Supercluster's input: GeoJSON points, each with its entry {i}).
   function clusterPoints(p, shown) {
     var scale = Math.pow(10, p.coord_decimals), points = [];
     for (var i = 0; i < p.ids.length; i++) {
-      if (!shown[groupOf(p, i)]) continue;
+      if (shown && !shown[groupOf(p, i)]) continue;
       points.push({type: 'Feature', properties: {i: i}, geometry: {type: 'Point', coordinates: [p.lon[i] / scale, p.lat[i] / scale]}});
     }
     return points;

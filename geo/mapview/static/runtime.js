@@ -421,12 +421,15 @@
       return {payload: D.select(file, served), index: null};
     });
   }
-  function readSitesInWorker(cfg, served, cluster) {
+  // A served file read in the worker (sites-worker.js; `kind`: 'sites' or 'friches'), or by
+  // `here()` on this thread where no worker can be made or its script fails.
+  function readInWorker(cfg, kind, served, cluster, here) {
     var worker;
+    if (!(cfg.sitesWorker && cfg.decodeScript && window.Worker)) return here();
     try {
       worker = new window.Worker(cfg.sitesWorker);
     } catch {
-      return readSites(served);  // (no worker here: the file is read on this thread)
+      return here();  // (no worker here: the file is read on this thread)
     }
     return new Promise(function (resolve, reject) {
       worker.onmessage = function (e) {
@@ -437,18 +440,18 @@
       worker.onerror = function (e) {  // (the worker's script failed: the file is read here)
         e.preventDefault();
         worker.terminate();
-        resolve(readSites(served));
+        resolve(here());
       };
-      var here = window.location.href;
-      worker.postMessage({file: new URL(served.file, here).href, served: served, decode: new URL(cfg.decodeScript, here).href,
-                          cluster: cluster});
+      var at = window.location.href;
+      worker.postMessage({kind: kind, file: new URL(served.file, at).href, served: served,
+                          decode: new URL(cfg.decodeScript, at).href, cluster: cluster});
     });
   }
   function fetchSites(map, groups, served, opts) {
-    var cfg = map._rc.cfg, read = cfg.sitesWorker && cfg.decodeScript && window.Worker ? readSitesInWorker : null;
+    var cfg = map._rc.cfg;
     window.__sitesFiles = (window.__sitesFiles || []).concat([served.file]);  // (which files: for tests)
     var cluster = opts.cluster ? {options: clusterOptions(cfg), shown: groups.map(function (g) { return map.hasLayer(g); })} : null;
-    map._rc.pending = (read ? read(cfg, served, cluster) : readSites(served)).then(function (got) {
+    map._rc.pending = readInWorker(cfg, 'sites', served, cluster, function () { return readSites(served); }).then(function (got) {
       mark('sites_parsed');
       map._rc.packedIndex = got.index;
       RM.addSites(map, groups, got.payload, opts);
@@ -645,8 +648,14 @@
   // A served file holds every friche of the app's inventory (geo.served, as the sites'):
   // the page inflates it, then keeps the friches the selection marks. RM.finish waits for it.
   function fetchFriches(map, group, served, opts) {
-    map._rc.pendingFriches = {failed: served.failed, promise: readServed(served.file).then(function (file) {
-      RM.addFriches(map, group, D.selectFriches(file, served), opts);
+    var cfg = map._rc.cfg, cluster = opts.cluster ? {options: clusterOptions(cfg), shown: null} : null;
+    window.__frichesFiles = (window.__frichesFiles || []).concat([served.file]);  // (which files: for tests)
+    function here() {
+      return readServed(served.file).then(function (file) { return {payload: D.selectFriches(file, served), index: null}; });
+    }
+    map._rc.pendingFriches = {failed: served.failed, promise: readInWorker(cfg, 'friches', served, cluster, here).then(function (got) {
+      map._rc.packedFricheIndex = got.index;
+      RM.addFriches(map, group, got.payload, opts);
     })};
   }
 
@@ -663,13 +672,12 @@
     map._rc.fricheByCommune = null;
     if (clustered) {
       window.__fricheIndex = Object.create(null);
-      var points = [];
-      for (var k = 0; k < n; k++) {
-        window.__fricheIndex[p.ids[k]] = k;
-        var s = Math.pow(10, p.coord_decimals);
-        points.push({type: 'Feature', properties: {i: k}, geometry: {type: 'Point', coordinates: [p.lon[k] / s, p.lat[k] / s]}});
-      }
-      fl.index = clusterIndex(cfg, points);
+      for (var k = 0; k < n; k++) window.__fricheIndex[p.ids[k]] = k;
+      var packed = map._rc.packedFricheIndex;  // (made in the worker that read the file)
+      map._rc.packedFricheIndex = null;
+      fl.index = packed ? D.unpackIndex(window.Supercluster, clusterOptions(cfg), packed, p)
+                        : clusterIndex(cfg, D.clusterPoints(p, null));
+      fl.indexMadeIn = packed ? 'worker' : 'page';  // (for tests)
       map.on('moveend', function () { renderFriches(map); });
       renderFriches(map);
     } else {

@@ -1,13 +1,14 @@
-// Reads a served sites' file off the page's main thread (issue 14): fetches it, inflates
-// it, parses its JSON and keeps the sites the selection marks (ReindusDecode.select, from
-// decode.js), then posts that site payload back. The page's main thread, shared with
+// Reads a served sites' (or friches') file off the page's main thread (issue 14): fetches it,
+// inflates it, parses its JSON and keeps the entries the selection marks (ReindusDecode.select,
+// selectFriches, from decode.js), then posts that payload back. The page's main thread, shared with
 // Streamlit's page and the map's iframe, only receives the result (see fetchSites in
 // runtime.js, which reads the file itself where no worker can be made).
 //
 // Served with decode.js and Supercluster before it (geo/mapview/build.py); else it loads
 // decode.js from msg.decode (and leaves the cluster index to the page).
-// Message in: {file: URL of the .json.gz, served: the map's ServedSites, decode: URL of decode.js,
-//   cluster: null or {options: Supercluster's, shown: [whether each group is shown]}}.
+// Message in: {kind: 'sites' or 'friches', file: URL of the .json.gz, served: the map's
+//   ServedSites or ServedFriches, decode: URL of decode.js,
+//   cluster: null or {options: Supercluster's, shown: [whether each group is shown] or null (all)}}.
 // Message out: {payload: SitePayload, index: null or ReindusDecode.packIndex's arrays and `shown`}
 //   or {error: text}.
 /* global importScripts */
@@ -25,7 +26,8 @@
       if (!r.ok) throw new Error(msg.file + ': HTTP ' + r.status);
       return new self.Response(r.body.pipeThrough(new self.DecompressionStream('gzip'))).json();
     }).then(function (file) {
-      var D = self.ReindusDecode, payload = D.select(file, msg.served), index = null, transfer = [];
+      var D = self.ReindusDecode, index = null, transfer = [];
+      var payload = msg.kind === 'friches' ? D.selectFriches(file, msg.served) : D.select(file, msg.served);
       if (msg.cluster && self.Supercluster) {
         // the cluster index of the sites shown, made here too (runtime.js rebuilds it from
         // these arrays; the page makes it itself when it cannot)
