@@ -65,3 +65,31 @@ def test_quick_bench_runs_and_writes_every_figure(tmp_path):
         assert machine[key], key
     assert machine["packages"]["streamlit-folium"] and machine["packages"]["folium"]
     assert "figure" in done.stdout and "national_layer" in done.stdout  # the printed table
+
+
+def test_the_outside_measure_times_a_running_app_against_the_floor():
+    """``python -m bench.outside``: an app started on its own (here the default data), its
+    first screens timed alternately with the floor page it starts, as the bench records them."""
+    from bench.browser import Server
+
+    with Server("app.py", log=ROOT / "test-artifacts" / "streamlit-outside.log") as app:
+        app.wait_healthy(timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.outside", "--url", app.url, "--runs", "1"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    result = json.loads(done.stdout[: done.stdout.rindex("}") + 1])
+    assert result["counts"]["mapSites"] == result["counts"]["sites"] == 10
+    assert len(result["ready_s"]) == len(result["floor_ready_s"]) == 1 and result["page_errors"] == []
+    ours, floor = result["ready_s"][0], result["floor_ready_s"][0]
+    assert result["ready_over_floor"]["median"] == pytest.approx(ours / floor, abs=0.01)
+    assert result["complete_s"][0] >= ours and result["timeline"]["markers_drawn_s"] > 0
+    assert "x the floor" in done.stdout.splitlines()[-1]
+    with pytest.raises(SystemExit):
+        from bench import outside
+
+        outside.main(["--runs", "0"])
