@@ -67,12 +67,12 @@ def test_quick_bench_runs_and_writes_every_figure(tmp_path):
     assert "figure" in done.stdout and "national_layer" in done.stdout  # the printed table
 
 
-def test_the_outside_measure_times_a_running_app_against_the_floor():
+def test_the_outside_measure_times_a_running_app_against_the_floor(tmp_path):
     """``python -m bench.outside``: an app started on its own (here the default data), its
     first screens timed alternately with the floor page it starts, as the bench records them."""
     from bench.browser import Server
 
-    with Server("app.py", log=ROOT / "test-artifacts" / "streamlit-outside.log") as app:
+    with Server("app.py", log=tmp_path / "streamlit-outside.log") as app:
         app.wait_healthy(timeout=60)
         done = subprocess.run(
             [sys.executable, "-m", "bench.outside", "--url", app.url, "--runs", "1"],

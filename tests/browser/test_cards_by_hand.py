@@ -244,7 +244,12 @@ def test_the_clustered_map_fans_out_a_shared_point_and_lists_a_communes_sites_wi
             " return a.rcFanned && h.rcFanned && !a.getLatLng().equals(h.getLatLng()) &&"
             " window.__reindus.map._popup._source === h; })()"
         )
-        # a click on the other one, by itself, where its marker is drawn now
+        # a click on the other one, by itself, where its marker is drawn now (once the card's
+        # pan is over: a marker measured during it is missed on a loaded machine)
+        page.wait_for_function(
+            "() => { const m = window.__reindus.map; return !(m._panAnim && m._panAnim._inProgress) && !m._animatingZoom; }"
+        )
+        page.wait_for_timeout(100)
         x, y = page.evaluate(
             "(() => { const p = window.__reindus.map.latLngToContainerPoint("
             "window.__sites['alpha-usine'].getLatLng()); return [p.x, p.y]; })()"
