@@ -325,12 +325,11 @@ def main() -> None:
         )
         if first:
             session.rest_of_page_later()
-            session.write_url()
-            return
-        sidebar.filters(filters_box, sites, state, distances, place_names(base), partial(resolve_near, base, lang))
-        sidebar.friche_filters(filters_box, friches_all, state, friche_distances, friche_near)
-        sidebar.view_controls(st.sidebar, state, hidden_names(state))
-        explore_ready(selection, friches)
+        else:
+            sidebar.filters(filters_box, sites, state, distances, place_names(base), partial(resolve_near, base, lang))
+            sidebar.friche_filters(filters_box, friches_all, state, friche_distances, friche_near)
+            sidebar.view_controls(st.sidebar, state, hidden_names(state))
+            explore_ready(selection, friches)
     session.write_url()
 
 

@@ -191,12 +191,6 @@ def _installed_version(pkg_dir: Path) -> str | None:
 # ---------------------------------------------------------------------------- publish
 
 
-def published_name(source: Path) -> str:
-    """``runtime.js`` → ``runtime-<hash of its content>.js``."""
-    digest = hashlib.blake2b(source.read_bytes(), digest_size=8).hexdigest()
-    return f"{source.stem}-{digest}{source.suffix}"
-
-
 def publish(source: Path, directory: Path = RUNTIME_DIR) -> str:
     """The app-served URL of ``source`` under a content-hashed name (the browser may cache it
     for good), written atomically to ``directory`` when missing. Raises OSError when it
@@ -280,14 +274,15 @@ def script_sources(page: str) -> list[str]:
     return [url for src in srcs for url in _BUNDLED.get(src, (src,))]
 
 
-@functools.lru_cache(maxsize=16)
 def _bundle_of(urls: tuple[str, ...]) -> bytes:
     """One script made of ``urls``' files, in that order (the files are content-hashed or vendored)."""
     return joined_scripts(tuple(_vendor_file(url, VENDOR_DIR) for url in urls))
 
 
+@functools.lru_cache(maxsize=16)
 def joined_scripts(paths: tuple[Path, ...]) -> bytes:
-    """Scripts as one, in order, each file whole but for its source-map comment."""
+    """Scripts as one, in order, each file whole but for its source-map comment; read once
+    per process (shipped files: vendored, or the runtime's package data)."""
     parts = [_SOURCE_MAP.sub("\n", path.read_text(encoding="utf-8")) for path in paths]
     # (each file as it was: its own statement list; ";" ends a file whose last statement has none)
     return "\n;\n".join(parts).encode("utf-8")

@@ -329,17 +329,14 @@ def _runtime_config(large: bool, lang: str) -> dict:
         "sitesWorker": _served_script(
             STATIC / "decode.js", assets.VENDOR_DIR / assets.LOCAL_ASSETS["supercluster"], STATIC / "sites-worker.js"
         ),
-        "decodeScript": _served_script(STATIC / "decode.js"),
     }
 
 
 def _served_script(*paths: Path) -> str | None:
-    """The app-served URL of one of the runtime's scripts, or of one file made of several, in
-    order; None where it cannot be published (a read-only app directory: the runtime then
+    """The app-served URL of one script made of ``paths``' files, in order (named after the
+    last); None where it cannot be published (a read-only app directory: the runtime then
     does without it)."""
     try:
-        if len(paths) == 1:
-            return assets.publish(paths[0])
         return assets.publish_bytes(paths[-1].stem, ".js", assets.joined_scripts(paths))
     except OSError:
         return None

@@ -86,6 +86,12 @@
   // The layer (feature group index) of site i: its sector's, or the uploads' one.
   function groupOf(p, i) { return p.upload[i] ? p.group_of_upload : p.group_of_sector[p.sector[i]]; }
 
+  // The entries of a served file (geo.served) that a map's selection marks: `kind` 'sites'
+  // (select) or 'friches' (selectFriches); the same in the worker and on the page.
+  function selectServed(kind, file, served) {
+    return kind === 'friches' ? selectFriches(file, served) : select(file, served);
+  }
+
   // The points of the sites whose group is shown (`shown` null: every entry, as friches), for
   // a cluster index (Supercluster's input: GeoJSON points, each with its entry {i}).
   function clusterPoints(p, shown) {
@@ -250,5 +256,5 @@
   return {ring: ring, shape: shape, value: value, selectionIndices: selectionIndices, select: select,
           groupOf: groupOf, markerClass: markerClass, siteRecords: siteRecords, communeRecords: communeRecords,
           fricheSummary: fricheSummary, selectFriches: selectFriches, attr: attr, under: under, fanOffsets: fanOffsets,
-          clusterPoints: clusterPoints, packIndex: packIndex, unpackIndex: unpackIndex};
+          clusterPoints: clusterPoints, packIndex: packIndex, unpackIndex: unpackIndex, selectServed: selectServed};
 }));

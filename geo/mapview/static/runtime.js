@@ -414,18 +414,19 @@
       return new window.Response(r.body.pipeThrough(new window.DecompressionStream('gzip'))).json();
     });
   }
-  // Both give {payload, index}: the sites the selection marks, and (from the worker, for a
-  // clustered map) their cluster index's arrays (ReindusDecode.packIndex), else null.
-  function readSites(served) {
-    return readServed(served.file, function () { mark('sites_response'); }).then(function (file) {
-      return {payload: D.select(file, served), index: null};
+  // A served file read on this thread, where no worker can be made or its script fails.
+  function readHere(kind, served) {
+    return readServed(served.file, function () { mark(kind + '_response'); }).then(function (file) {
+      return {payload: D.selectServed(kind, file, served), index: null};
     });
   }
-  // A served file read in the worker (sites-worker.js; `kind`: 'sites' or 'friches'), or by
-  // `here()` on this thread where no worker can be made or its script fails.
-  function readInWorker(cfg, kind, served, cluster, here) {
+  // A served file read in the worker (sites-worker.js; `kind`: 'sites' or 'friches'), else
+  // here. Both give {payload, index}: the entries the selection marks, and (from the worker,
+  // for a clustered layer) their cluster index's arrays (ReindusDecode.packIndex), else null.
+  function readInWorker(cfg, kind, served, cluster) {
     var worker;
-    if (!(cfg.sitesWorker && cfg.decodeScript && window.Worker)) return here();
+    function here() { return readHere(kind, served); }
+    if (!(cfg.sitesWorker && window.Worker)) return here();
     try {
       worker = new window.Worker(cfg.sitesWorker);
     } catch {
@@ -442,16 +443,15 @@
         worker.terminate();
         resolve(here());
       };
-      var at = window.location.href;
-      worker.postMessage({kind: kind, file: new URL(served.file, at).href, served: served,
-                          decode: new URL(cfg.decodeScript, at).href, cluster: cluster});
+      worker.postMessage({kind: kind, file: new URL(served.file, window.location.href).href, served: served,
+                          cluster: cluster});
     });
   }
   function fetchSites(map, groups, served, opts) {
     var cfg = map._rc.cfg;
     window.__sitesFiles = (window.__sitesFiles || []).concat([served.file]);  // (which files: for tests)
     var cluster = opts.cluster ? {options: clusterOptions(cfg), shown: groups.map(function (g) { return map.hasLayer(g); })} : null;
-    map._rc.pending = readInWorker(cfg, 'sites', served, cluster, function () { return readSites(served); }).then(function (got) {
+    map._rc.pending = readInWorker(cfg, 'sites', served, cluster).then(function (got) {
       mark('sites_parsed');
       map._rc.packedIndex = got.index;
       RM.addSites(map, groups, got.payload, opts);
@@ -650,10 +650,7 @@
   function fetchFriches(map, group, served, opts) {
     var cfg = map._rc.cfg, cluster = opts.cluster ? {options: clusterOptions(cfg), shown: null} : null;
     window.__frichesFiles = (window.__frichesFiles || []).concat([served.file]);  // (which files: for tests)
-    function here() {
-      return readServed(served.file).then(function (file) { return {payload: D.selectFriches(file, served), index: null}; });
-    }
-    map._rc.pendingFriches = {failed: served.failed, promise: readInWorker(cfg, 'friches', served, cluster, here).then(function (got) {
+    map._rc.pendingFriches = {failed: served.failed, promise: readInWorker(cfg, 'friches', served, cluster).then(function (got) {
       map._rc.packedFricheIndex = got.index;
       RM.addFriches(map, group, got.payload, opts);
     })};

@@ -4,30 +4,21 @@
 // Streamlit's page and the map's iframe, only receives the result (see fetchSites in
 // runtime.js, which reads the file itself where no worker can be made).
 //
-// Served with decode.js and Supercluster before it (geo/mapview/build.py); else it loads
-// decode.js from msg.decode (and leaves the cluster index to the page).
+// Served as one file with decode.js and Supercluster before it (geo/mapview/build.py).
 // Message in: {kind: 'sites' or 'friches', file: URL of the .json.gz, served: the map's
-//   ServedSites or ServedFriches, decode: URL of decode.js,
+//   ServedSites or ServedFriches,
 //   cluster: null or {options: Supercluster's, shown: [whether each group is shown] or null (all)}}.
 // Message out: {payload: SitePayload, index: null or ReindusDecode.packIndex's arrays and `shown`}
 //   or {error: text}.
-/* global importScripts */
 (function (self) {
   'use strict';
   self.onmessage = function (e) {
     var msg = e.data;
-    try {
-      if (!self.ReindusDecode) importScripts(msg.decode);
-    } catch (err) {
-      self.postMessage({error: String(err)});
-      return;
-    }
     self.fetch(msg.file).then(function (r) {
       if (!r.ok) throw new Error(msg.file + ': HTTP ' + r.status);
       return new self.Response(r.body.pipeThrough(new self.DecompressionStream('gzip'))).json();
     }).then(function (file) {
-      var D = self.ReindusDecode, index = null, transfer = [];
-      var payload = msg.kind === 'friches' ? D.selectFriches(file, msg.served) : D.select(file, msg.served);
+      var D = self.ReindusDecode, index = null, transfer = [], payload = D.selectServed(msg.kind, file, msg.served);
       if (msg.cluster && self.Supercluster) {
         // the cluster index of the sites shown, made here too (runtime.js rebuilds it from
         // these arrays; the page makes it itself when it cannot)
