@@ -17,6 +17,14 @@
   var val = D.value;
   // The map's moments, for the bench's timeline (performance marks rc:*, read by bench/browser.py).
   function mark(name) { if (window.performance && window.performance.mark) window.performance.mark('rc:' + name); }
+  // A worker's moments (ms since the epoch) as marks on this page's timeline.
+  function markAt(kind, times) {
+    var P = window.performance;
+    if (!(times && P && P.mark && P.timeOrigin)) return;
+    Object.keys(times).forEach(function (name) {
+      try { P.mark('rc:' + kind + '_' + name, {startTime: Math.max(0, times[name] - P.timeOrigin)}); } catch { /* old mark() */ }
+    });
+  }
 
   // ------------------------------------------------------------------ cards and tooltips
 
@@ -428,6 +436,7 @@
     function here() { return readHere(kind, served); }
     if (!(cfg.sitesWorker && window.Worker)) return here();
     try {
+      mark(kind + '_worker_created');
       worker = new window.Worker(cfg.sitesWorker);
     } catch {
       return here();  // (no worker here: the file is read on this thread)
@@ -435,6 +444,7 @@
     return new Promise(function (resolve, reject) {
       worker.onmessage = function (e) {
         worker.terminate();
+        markAt(kind, e.data.times);
         if (e.data.error) reject(new Error(e.data.error));
         else resolve(e.data);
       };
