@@ -381,7 +381,12 @@ def explore(
     lang = state.view.lang
     # The head and the map are keyed boxes: on a phone, ui/page.css puts the map right under
     # the head, above the figures (the order of this page on a wide screen is unchanged).
-    top = st.container(key="explore-head")
+    # The map is drawn first, in its box below the head's and the figures' (issue 14: its
+    # element reaches the browser first, so the map starts as soon as on a bare map page).
+    top, figures = st.container(key="explore-head"), st.container()
+    map_box = st.container(key="explore-map")
+    with map_box:
+        map_of(selection, EXPLORER_MAP_HEIGHT)
     head, actions = top.columns([4, 1], vertical_alignment="center")
     head.title(t("app_title", lang), anchor=False)
     head.caption(t("app_subtitle", lang))
@@ -391,18 +396,18 @@ def explore(
     )  # fmt: skip
     with top:
         panels.show_notices(session.notices(), lang)
-    if friches is not None:
-        hint = t("friches_full_hint", lang) if friches_credit == t("friches_credit", lang) else ""
-        st.caption(t("friches_notice", lang, n=fmt_int(len(friches), lang), credit=friches_credit, hint=hint))
-    panels.kpi_row(selection, lang)
-    if friches is not None:
-        panels.friche_kpi_row(friches, lang)
-    if selection.empty:
-        st.info(t("no_sites", lang))
-    with st.container(key="explore-map"):
-        map_of(selection, EXPLORER_MAP_HEIGHT)
-        if first:
-            return  # (the rest with the next run: ui.session.first_screen)
+    with figures:
+        if friches is not None:
+            hint = t("friches_full_hint", lang) if friches_credit == t("friches_credit", lang) else ""
+            st.caption(t("friches_notice", lang, n=fmt_int(len(friches), lang), credit=friches_credit, hint=hint))
+        panels.kpi_row(selection, lang)
+        if friches is not None:
+            panels.friche_kpi_row(friches, lang)
+        if selection.empty:
+            st.info(t("no_sites", lang))
+    if first:
+        return  # (the rest with the next run: ui.session.first_screen)
+    with map_box:
         panels.share_row(session.state(), getattr(st.context, "url", "") or "")
     panels.charts(selection, base.regions, lang, state.spec.year_of)
     panels.sites_table(selection, lang)

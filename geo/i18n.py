@@ -593,6 +593,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Les sites n'ont pas pu être chargés sur la carte. Rechargez la page.",
         "en": "The sites could not be loaded on the map. Reload the page.",
     },
+    "card_loading": {
+        "fr": "Chargement de la fiche…",
+        "en": "Loading the card…",
+    },
     "areas_failed": {
         "fr": "Les communes ou les contours n'ont pas pu être chargés sur la carte. Rechargez la page.",
         "en": "The communes or the outlines could not be loaded on the map. Reload the page.",

@@ -12,6 +12,10 @@ Streamlit's gzip middleware leaves alone); the page inflates it with the browser
 ``DecompressionStream``. Served as plain ``.json``, the same 13 MB (100,000 sites) were
 compressed again by the server on every request: 1.5 s before the first byte arrived.
 
+A sites' file is JSON lines (``geo.mapview.payload.json_lines``): the markers' columns on
+its first line, the card texts on the next, so that the page draws the markers as soon as
+the first line is read; the other files are one line (one JSON document).
+
 The file name is the SHA-256 of its JSON: the same data always gives the same URL, other
 data another one, and a name cannot be guessed without the data. A file is written whole
 (``geo.atomic``), so a reader never sees half a file. The directory keeps the

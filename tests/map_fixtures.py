@@ -222,7 +222,7 @@ def served_file(p: dict, store: FileStore) -> dict:
     """The content of a served selection's file."""
     name = p["file"].rsplit("/", 1)[1]
     assert p["file"] == store.url_of(name)
-    return json.loads(gzip.decompress((store.directory / name).read_bytes()))
+    return payload.read_json_lines(gzip.decompress((store.directory / name).read_bytes()))
 
 
 def records(page: str, store: FileStore | None = None) -> dict[str, dict]:

@@ -323,6 +323,9 @@ def _runtime_config(large: bool, lang: str) -> dict:
         "more": escape(_t("more_sites", lang)),
         "sitesFailed": _t("sites_failed", lang),  # set as text, not HTML
         "areasFailed": _t("areas_failed", lang),
+        # a card opened before its texts are read (a served file's second part): text, and as a tooltip's HTML
+        "cardLoading": _t("card_loading", lang),
+        "cardLoadingHtml": escape(_t("card_loading", lang)),
         # a served sites' file is read in a worker, off the page's main thread (issue 14)
         # (with decode.js and Supercluster in it: the worker does not wait for a second file
         # before it reads, and it makes the cluster index too)

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
-import orjson
 import shapely
 
 from geo.encode import StringTable
 from geo.mapview.cards import CardTexts, site_cards
-from geo.mapview.payload import site_payload
+from geo.mapview.payload import SITE_MARKER_PART, json_lines, site_payload
 from geo.served import FileStore
 from geo.vocab import SECTORS
 
@@ -52,7 +51,7 @@ class SiteCatalog:
 
     def served_file(self, lang: str, files: FileStore) -> SiteFile:
         """Every site of the frame as one file of ``files`` (a site payload with its own
-        string table), written once, again if it was deleted."""
+        string table, in two lines: payload.json_lines), written once, again if it was deleted."""
         key = (lang, str(files.directory))
         known = self._files.get(key)
         if known is not None and files.has(known.name):
@@ -61,7 +60,7 @@ class SiteCatalog:
         table = StringTable()
         payload = site_payload(check_sites(self.frame), cards.codes, cards, table)
         payload["strings"] = table.strings
-        data = orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY)
+        data = json_lines(payload, SITE_MARKER_PART)  # (the markers first: they are drawn before the texts are read)
         known = self._files[key] = SiteFile(
             files.publish(data, "sites"), len(self.frame), tuple(col["key"] for col in payload["rows"])
         )

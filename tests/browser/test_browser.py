@@ -224,3 +224,82 @@ def test_many_sites_come_from_one_served_file(browser, tmp_path_factory):
             assert page.errors == [] and page.foreign == []
         finally:
             page.close()
+        markers_before_texts(browser, n, path)
+
+
+# Every worker of the map's frame holds back the messages after the file's first part (the
+# card texts, then the end) until window.__releaseTexts(): the window between the markers
+# drawn and their texts read, made certain (page.add_init_script runs in every frame).
+HOLD_TEXTS = """(() => {
+  const Real = window.Worker;
+  if (!Real) return;
+  let held = [];
+  window.__releaseTexts = () => { const h = held; held = null; h.forEach((f) => f()); };
+  window.Worker = function (url, options) {
+    const worker = new Real(url, options), self = this;
+    worker.onmessage = (e) => {
+      const pass = () => self.onmessage && self.onmessage(e);
+      if (held && (e.data.part > 0 || e.data.done)) held.push(pass); else pass();
+    };
+    worker.onerror = (e) => self.onerror && self.onerror(e);
+    this.postMessage = (message, transfer) => worker.postMessage(message, transfer);
+    this.terminate = () => worker.terminate();
+  };
+})();"""
+
+
+def markers_before_texts(browser, n: int, path: Path) -> None:
+    """The markers are drawn from the file's first line, before its card texts are read
+    (issue 14): a marker clicked then opens a card that says it is loading, and shows the
+    site's texts once they are in; the map says it is ready only then."""
+    with Server("app.py", sites=path, log=ARTIFACTS / "streamlit-texts-later.log") as app:
+        app.wait_healthy(timeout=60)
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        context.add_init_script(HOLD_TEXTS)
+        context.route("**/*", lambda r: r.continue_() if urlparse(r.request.url).hostname in {"127.0.0.1", None} else r.abort())
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        try:
+            page.goto(f"{app.url}/?lang=fr&basemap=none")
+            page.wait_for_function(
+                """() => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+                           return f && f.contentWindow && f.contentWindow.__sitesDrawn === true; }"""
+            )
+            frame = page.frame(url=lambda u: "streamlit_folium" in u)
+            assert frame.evaluate("window.__siteCount") == n
+            assert frame.evaluate("window.__mapReady") is not True  # (not before the texts)
+            # a site's own marker, at a zoom where it is one, clicked by hand
+            site_id, lat, lon = frame.evaluate(
+                "(() => { const p = window.__reindus.map._rc.clustered.p, s = Math.pow(10, p.coord_decimals);"
+                " return [p.ids[0], p.lat[0] / s, p.lon[0] / s]; })()"
+            )
+            frame.evaluate(f"void window.__reindus.map.setView([{lat}, {lon}], 17, {{animate: false}})")
+            frame.wait_for_function(f"!!window.__sites[{json.dumps(site_id)}]")
+            # (a clustered map's markers are on a canvas: clicked where the marker is, off its centre)
+            x, y = frame.evaluate(
+                """(id) => { const map = window.__reindus.map, m = window.__sites[id];
+                             const p = map.latLngToContainerPoint(m.getLatLng());
+                             return [p.x + m.getRadius() * 0.5, p.y - m.getRadius() * 0.4]; }""",
+                site_id,
+            )
+            box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+
+            def click_marker():
+                page.mouse.click(box["x"] + x, box["y"] + y)
+
+            click_marker()
+            card = frame.locator(f'.rc-card[data-site-id="{site_id}"]')
+            expect(card).to_have_text("Chargement de la fiche…")
+            page.screenshot(path=str(ARTIFACTS / "card-before-texts-1280x720.png"))
+            frame.evaluate("void window.__releaseTexts()")
+            expect(card).to_contain_text("synthétique")  # the same card, its texts in
+            assert "Chargement" not in card.inner_text()
+            frame.wait_for_function("window.__mapReady === true")
+            # closed and opened again: the texts (not the loading card made before them)
+            frame.evaluate("void window.__reindus.map.closePopup()")
+            click_marker()
+            expect(frame.locator(f'.rc-card[data-site-id="{site_id}"]')).to_contain_text("synthétique")
+            assert frame.evaluate("window.__mapError") is None and errors == []
+        finally:
+            context.close()

@@ -7,6 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const zlib = require('node:zlib');
 const D = require('../../geo/mapview/static/decode.js');
 
 function golden(name) {
@@ -65,6 +66,45 @@ test('a served selection decodes to the same records as the Python reference dec
   const selected = D.select(g.file, g.served);
   assert.deepEqual(D.siteRecords(selected), g.expected);
   assert.equal(selected.ids.length, g.served.count);
+});
+
+test("a served file's lines, read in chunks of any size, select and merge to the whole file's sites", () => {
+  const g = golden('sites_served');
+  const text = g.lines.join('\n');
+  for (const size of [1, 7, 64, text.length]) {
+    const lines = [];
+    const reader = D.lineReader((line, k) => lines.push([k, line]));
+    for (let at = 0; at < text.length; at += size) reader.push(text.slice(at, at + size));
+    reader.end();
+    assert.deepEqual(lines, g.lines.map((line, k) => [k, line]), `chunks of ${size}`);
+    const [markers, texts] = lines.map(([, line]) => D.select(JSON.parse(line), g.served));
+    assert.ok(!('name' in markers) && !('rows' in markers));  // (the markers can be drawn before the texts are in)
+    assert.deepEqual(D.siteRecords(D.merge(markers, texts)), g.expected);
+  }
+});
+
+test('a line reader gives nothing for an empty file and a last line without its newline', () => {
+  const lines = [];
+  const reader = D.lineReader((line) => lines.push(line));
+  reader.end();
+  assert.deepEqual(lines, []);
+  reader.push('{"a":1}\n{"b"');
+  reader.push(':2}');
+  reader.end();
+  assert.deepEqual(lines, ['{"a":1}', '{"b":2}']);
+});
+
+test('readJsonLines inflates a served file and gives its lines as they come, or the HTTP error', async () => {
+  const g = golden('sites_served');
+  const gz = zlib.gzipSync(Buffer.from(g.lines.join('\n')));
+  const root = {fetch: async () => new Response(gz), DecompressionStream, TextDecoderStream};
+  const got = [];
+  let answered = 0;
+  await D.readJsonLines(root, '/cache/sites.json.gz', (line, k) => got.push([k, JSON.parse(line)]), () => { answered += 1; });
+  assert.equal(answered, 1);
+  assert.deepEqual(got, g.lines.map((line, k) => [k, JSON.parse(line)]));
+  const missing = {fetch: async () => new Response('gone', {status: 404})};
+  await assert.rejects(D.readJsonLines(missing, '/cache/x.json.gz', () => {}), /x\.json\.gz: HTTP 404/);
 });
 
 test('commune records and rings decode as the Python reference decoder reads them', () => {

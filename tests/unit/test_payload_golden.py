@@ -7,6 +7,7 @@ Regenerate after a deliberate change of the wire format (from the repository roo
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 import tempfile
@@ -64,6 +65,7 @@ def golden_payloads(directory: Path) -> dict[str, dict]:
     finally:
         build.SERVE_MIN_SITES = serve_min
     file = served_file(served, store)
+    lines = gzip.decompress((store.directory / served["file"].rsplit("/", 1)[1]).read_bytes()).decode().split("\n")
     friches = _friches()
     catalog = FricheCatalog(friches)
     friche_served = {
@@ -76,6 +78,7 @@ def golden_payloads(directory: Path) -> dict[str, dict]:
         "sites_inline": {"payload": inline, "strings": table, "expected": payload.site_records(inline, table)},
         "sites_served": {
             "file": file,
+            "lines": lines,  # the file as served: JSON lines, the markers' part first
             "served": served,
             "selected": payload.selection_indices(served["selection"]),
             "expected": payload.site_records(payload.select(file, served)),
@@ -131,6 +134,15 @@ def made(tmp_path_factory) -> dict[str, dict]:
 @pytest.mark.parametrize("name", ["sites_inline", "sites_served", "friches_served", "communes"])
 def test_golden_files_are_what_the_encoder_writes(made, name):
     assert _load(name) == json.loads(json.dumps(made[name])), "stale: run PYTHONPATH=. python tests/unit/test_payload_golden.py"
+
+
+def test_a_served_file_is_the_markers_line_then_the_texts_line():
+    g = _load("sites_served")
+    markers, texts = (json.loads(line) for line in g["lines"])
+    assert tuple(markers) == payload.SITE_MARKER_PART  # what drawing the markers needs, nothing else
+    assert {"name", "place", "jobs_text", "sub", "insee", "rows", "strings"} <= set(texts)
+    assert not set(markers) & set(texts)
+    assert payload.read_json_lines("\n".join(g["lines"]).encode()) == g["file"] == markers | texts
 
 
 def test_the_reference_decoder_reads_the_golden_sites():

@@ -8,7 +8,8 @@
 //   and the card rows (each a Column), group_of_sector / group_of_upload (the layer
 //   each site goes to), strings (the string table, when the payload carries its own).
 // A served selection (ServedSites) is {file, selection, count, group_of_sector,
-//   group_of_upload}: the sites of the file that the bit mask `selection` marks.
+//   group_of_upload}: the sites of the file that the bit mask `selection` marks. The file is
+//   JSON lines: the markers' columns on its first line, the texts on the next (lineReader).
 // A Column is {key, table: [string-table index | -1]}, {key, text: [escaped text | null]}
 //   or {key, same: name} (the same values as another column, or as `ids`).
 // An area payload (AreaPayload) is {decimals, rings: [[[encoded ring, ...], ...] | []]},
@@ -66,21 +67,69 @@
     return out;
   }
 
-  // The site payload of a served selection: the file's sites that its mask marks.
+  // The site payload of a served selection: the file's sites that its mask marks. `file` may
+  // be one part of the file (one of its JSON lines: the markers', the texts'): what it holds.
   function select(file, served) {
-    var idx = selectionIndices(served.selection);
+    var idx = selectionIndices(served.selection), out = {};
     function pick(a) { return idx ? idx.map(function (i) { return a[i]; }) : a; }
     function col(c) {
       if (c.same) return c;
       return c.text ? {key: c.key, text: pick(c.text)} : {key: c.key, table: pick(c.table)};
     }
-    var out = {strings: file.strings, sector_slugs: file.sector_slugs, coord_decimals: file.coord_decimals,
-               rows: file.rows.map(col)};
-    SITE_COLUMNS.forEach(function (k) { out[k] = pick(file[k]); });
-    MARKER_TEXTS.forEach(function (k) { out[k] = col(file[k]); });
+    ['strings', 'sector_slugs', 'coord_decimals'].forEach(function (k) { if (k in file) out[k] = file[k]; });
+    if (file.rows) out.rows = file.rows.map(col);
+    SITE_COLUMNS.forEach(function (k) { if (k in file) out[k] = pick(file[k]); });
+    MARKER_TEXTS.forEach(function (k) { if (k in file) out[k] = col(file[k]); });
     out.group_of_sector = served.group_of_sector;
     out.group_of_upload = served.group_of_upload;
     return out;
+  }
+
+  // A served file's lines as they arrive in text chunks (geo.served: JSON lines, the markers'
+  // part first): onLine(text, k) for each whole line, the k-th; end() for the last one.
+  function lineReader(onLine) {
+    var parts = [], k = 0;
+    function line(text) { if (text) onLine(text, k++); }
+    return {
+      push: function (chunk) {
+        var at = chunk.indexOf('\n'), from = 0;
+        while (at >= 0) {
+          parts.push(chunk.slice(from, at));
+          line(parts.join(''));
+          parts = [];
+          from = at + 1;
+          at = chunk.indexOf('\n', from);
+        }
+        if (from < chunk.length) parts.push(chunk.slice(from));
+      },
+      end: function () { line(parts.join('')); parts = []; }
+    };
+  }
+
+  // A served file read as it arrives (`root`: the window or a worker's global; the stream
+  // APIs the browsers have): fetched, inflated, decoded, onLine(text, k) for each of its lines
+  // as soon as it is whole; onResponse() once the server answered. Resolves at its end.
+  function readJsonLines(root, url, onLine, onResponse) {
+    return root.fetch(url).then(function (r) {
+      if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
+      if (onResponse) onResponse();
+      var reader = r.body.pipeThrough(new root.DecompressionStream('gzip')).pipeThrough(new root.TextDecoderStream()).getReader();
+      var lines = lineReader(onLine);
+      function next() {
+        return reader.read().then(function (chunk) {
+          if (chunk.done) { lines.end(); return undefined; }
+          lines.push(chunk.value);
+          return next();
+        });
+      }
+      return next();
+    });
+  }
+
+  // A later part of a payload (the texts) into the payload drawn first: its columns added.
+  function merge(p, part) {
+    Object.keys(part).forEach(function (k) { if (!(k in p)) p[k] = part[k]; });
+    return p;
   }
 
   // The layer (feature group index) of site i: its sector's, or the uploads' one.
@@ -131,11 +180,15 @@
       tree.data = t.data;
       return tree;
     });
-    index.points = new Array(sites.length);
-    for (var k = 0; k < sites.length; k++) {
+    // its points made when Supercluster reads one (the few in view), not 100,000 at once
+    var made = [];
+    index.points = new Proxy(made, {get: function (target, key) {
+      if (key === 'length') return sites.length;
+      var k = typeof key === 'string' ? Number(key) : NaN;
+      if (!(k >= 0 && k < sites.length && k === Math.floor(k))) return target[key];
       var i = sites[k];
-      index.points[k] = {type: 'Feature', properties: {i: i}, geometry: {type: 'Point', coordinates: [p.lon[i] / scale, p.lat[i] / scale]}};
-    }
+      return made[k] || (made[k] = {type: 'Feature', properties: {i: i}, geometry: {type: 'Point', coordinates: [p.lon[i] / scale, p.lat[i] / scale]}});
+    }});
     return index;
   }
 
@@ -200,8 +253,8 @@
     var idx = selectionIndices(served.selection), out = {};
     function pick(a) { return idx ? idx.map(function (i) { return a[i]; }) : a; }
     Object.keys(file).forEach(function (k) { out[k] = file[k]; });
-    PER_FRICHE.forEach(function (k) { out[k] = pick(file[k]); });
-    out.rows = file.rows.map(function (r) { return {key: r.key, label: r.label, idx: pick(r.idx)}; });
+    PER_FRICHE.forEach(function (k) { if (k in file) out[k] = pick(file[k]); });
+    if (file.rows) out.rows = file.rows.map(function (r) { return {key: r.key, label: r.label, idx: pick(r.idx)}; });
     out.radius = served.radius;
     return out;
   }
@@ -256,5 +309,6 @@
   return {ring: ring, shape: shape, value: value, selectionIndices: selectionIndices, select: select,
           groupOf: groupOf, markerClass: markerClass, siteRecords: siteRecords, communeRecords: communeRecords,
           fricheSummary: fricheSummary, selectFriches: selectFriches, attr: attr, under: under, fanOffsets: fanOffsets,
-          clusterPoints: clusterPoints, packIndex: packIndex, unpackIndex: unpackIndex, selectServed: selectServed};
+          clusterPoints: clusterPoints, packIndex: packIndex, unpackIndex: unpackIndex, selectServed: selectServed,
+          lineReader: lineReader, readJsonLines: readJsonLines, merge: merge};
 }));

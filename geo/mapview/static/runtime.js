@@ -47,6 +47,11 @@
     var d = document.createElement('div');
     d.className = 'rc-card';
     d.setAttribute('data-site-id', p.ids[i]);
+    if (!hasTexts(p)) {  // (opened before its texts are read: textsIn shows them)
+      d.className += ' rc-card-loading';
+      d.textContent = cfg.cardLoading;
+      return d;
+    }
     d.innerHTML = '<div class="rc-title">' + val(S, p.name, i, p) + '</div><div class="rc-sub">' +
       val(S, p.sub, i, p) + '</div>' + sameSpotHtml(m) + rowsHtml(S, p, i, cfg.labels);
     return d;
@@ -78,7 +83,9 @@
   }
 
   function siteTip(m) {
-    var p = m.rcData, i = m.rcIndex, S = stringsOf(m), place = val(S, p.place, i, p);
+    var p = m.rcData, i = m.rcIndex, S = stringsOf(m);
+    if (!hasTexts(p)) return m.rcMap._rc.cfg.cardLoadingHtml;
+    var place = val(S, p.place, i, p);
     return '<b>' + val(S, p.name, i, p) + '</b>' + (place ? '<br>' + place : '') + '<br>' + val(S, p.jobs_text, i, p);
   }
 
@@ -151,7 +158,10 @@
   // The card becomes an element on first open, so streamlit_folium can read its text.
   function ensureCard(e) {
     var m = e && e.target ? e.target : e, pop = m.getPopup();
-    if (pop && typeof pop.getContent() === 'function') pop.setContent(siteCard(m));
+    if (pop && (typeof pop.getContent() === 'function' || pop.rcLoading)) {
+      pop.setContent(siteCard(m));
+      pop.rcLoading = !hasTexts(m.rcData);  // (made again once the texts are in)
+    }
   }
 
   // ------------------------------------------------------------------ map set-up
@@ -414,7 +424,8 @@
   // A served file holds every site of the app's data (geo.served), gzip-compressed and
   // sent as is: it is inflated, parsed and the sites the selection marks kept in a worker
   // (sites-worker.js), off the main thread the page and the map share (issue 14); where no
-  // worker can be made, here.
+  // worker can be made, here. The file is JSON lines, the markers' part first: the markers
+  // are drawn once it is read, the card texts merged into their payload when they follow.
   function readServed(url, then) {  // a served file (geo.served: gzip-compressed JSON), parsed
     return window.fetch(url).then(function (r) {
       if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
@@ -423,17 +434,18 @@
     });
   }
   // A served file read on this thread, where no worker can be made or its script fails.
-  function readHere(kind, served) {
-    return readServed(served.file, function () { mark(kind + '_response'); }).then(function (file) {
-      return {payload: D.selectServed(kind, file, served), index: null};
-    });
+  function readHere(kind, served, onPart) {
+    return D.readJsonLines(window, served.file, function (text, k) {
+      onPart({payload: D.selectServed(kind, JSON.parse(text), served), index: null}, k);
+    }, function () { mark(kind + '_response'); });
   }
   // A served file read in the worker (sites-worker.js; `kind`: 'sites' or 'friches'), else
-  // here. Both give {payload, index}: the entries the selection marks, and (from the worker,
-  // for a clustered layer) their cluster index's arrays (ReindusDecode.packIndex), else null.
-  function readInWorker(cfg, kind, served, cluster) {
-    var worker;
-    function here() { return readHere(kind, served); }
+  // here: onPart(got, k) for its k-th part as it is read, got {payload, index}: the entries
+  // the selection marks, and (from the worker, the first part of a clustered layer) their
+  // cluster index's arrays (ReindusDecode.packIndex), else null. Resolves once the file is read.
+  function readInWorker(cfg, kind, served, cluster, onPart) {
+    var worker, parts = 0;
+    function here() { return readHere(kind, served, onPart); }
     if (!(cfg.sitesWorker && window.Worker)) return here();
     try {
       mark(kind + '_worker_created');
@@ -443,29 +455,69 @@
     }
     return new Promise(function (resolve, reject) {
       worker.onmessage = function (e) {
-        worker.terminate();
-        markAt(kind, e.data.times);
-        if (e.data.error) reject(new Error(e.data.error));
-        else resolve(e.data);
+        var d = e.data;
+        markAt(kind, d.times);
+        if (d.error || d.done) {
+          worker.terminate();
+          if (d.error) reject(new Error(d.error));
+          else resolve();
+          return;
+        }
+        try {
+          parts += 1;
+          onPart({payload: d.payload, index: d.index || null}, d.part);
+        } catch (err) {
+          worker.terminate();
+          reject(err);
+        }
       };
       worker.onerror = function (e) {  // (the worker's script failed: the file is read here)
         e.preventDefault();
         worker.terminate();
-        resolve(here());
+        if (parts) reject(new Error(served.file + ': ' + e.message));  // (not its first part twice)
+        else resolve(here());
       };
       worker.postMessage({kind: kind, file: new URL(served.file, window.location.href).href, served: served,
                           cluster: cluster});
     });
   }
   function fetchSites(map, groups, served, opts) {
-    var cfg = map._rc.cfg;
+    var rc = map._rc, cfg = rc.cfg, p = null, drawn;
     window.__sitesFiles = (window.__sitesFiles || []).concat([served.file]);  // (which files: for tests)
     var cluster = opts.cluster ? {options: clusterOptions(cfg), shown: groups.map(function (g) { return map.hasLayer(g); })} : null;
-    map._rc.pending = readInWorker(cfg, 'sites', served, cluster).then(function (got) {
+    var first = new Promise(function (resolve) { drawn = resolve; });
+    var whole = readInWorker(cfg, 'sites', served, cluster, function (got, k) {
+      if (k > 0) { D.merge(p, got.payload); return; }  // (the card texts)
       mark('sites_parsed');
-      map._rc.packedIndex = got.index;
-      RM.addSites(map, groups, got.payload, opts);
+      rc.packedIndex = got.index;
+      p = got.payload;
+      RM.addSites(map, groups, p, opts);
+      drawn();
+    }).then(function () {
+      if (!p) throw new Error(served.file + ': no sites');
+      mark('sites_texts');
+      textsIn(map, p);
     });
+    rc.pending = Promise.race([first, whole]);  // the markers can be drawn (or the file failed)
+    rc.texts = whole.catch(function (err) { if (p) showError(map, err); });  // the cards can be read (complete)
+  }
+  // A site's card texts are in (a served file's second part): a card opened before them shows them.
+  function hasTexts(p) { return 'name' in p; }
+  function textsIn(map, p) {
+    map._rc.byCommune = null;  // (the communes' lists of sites, made again with their names)
+    var pop = map._popup, m = pop && pop._source;
+    if (m && m.rcData === p && map.hasLayer(pop)) pop.setContent(siteCard(m));
+  }
+
+  // window[name]: {id: entry} of a clustered layer's ids, made when first read (a card
+  // opened, a link's site; 100,000 keys are not made before the markers are drawn).
+  function lazyIndex(name, ids) {
+    Object.defineProperty(window, name, {configurable: true, get: function () {
+      var index = Object.create(null);
+      for (var k = 0; k < ids.length; k++) index[ids[k]] = k;
+      Object.defineProperty(window, name, {configurable: true, writable: true, value: index});
+      return index;
+    }});
   }
 
   RM.addSites = function (map, groups, p, opts) {
@@ -477,8 +529,7 @@
     if (opts.cluster && window.Supercluster) {
       // Clustered: markers are made only for the sites on screen (see render).
       map._rc.clustered = {groups: groups, p: p};
-      window.__siteIndex = Object.create(null);
-      for (var k = 0; k < n; k++) window.__siteIndex[p.ids[k]] = k;
+      lazyIndex('__siteIndex', p.ids);
       return;
     }
     for (var i = 0; i < n; i++) {
@@ -660,9 +711,12 @@
   function fetchFriches(map, group, served, opts) {
     var cfg = map._rc.cfg, cluster = opts.cluster ? {options: clusterOptions(cfg), shown: null} : null;
     window.__frichesFiles = (window.__frichesFiles || []).concat([served.file]);  // (which files: for tests)
-    map._rc.pendingFriches = {failed: served.failed, promise: readInWorker(cfg, 'friches', served, cluster).then(function (got) {
+    var p = null;
+    map._rc.pendingFriches = {failed: served.failed, promise: readInWorker(cfg, 'friches', served, cluster, function (got, k) {
+      if (k > 0) { D.merge(p, got.payload); return; }
       map._rc.packedFricheIndex = got.index;
-      RM.addFriches(map, group, got.payload, opts);
+      p = got.payload;
+      RM.addFriches(map, group, p, opts);
     })};
   }
 
@@ -678,8 +732,7 @@
     var fl = map._rc.friches = {p: p, group: group, renderer: renderer};
     map._rc.fricheByCommune = null;
     if (clustered) {
-      window.__fricheIndex = Object.create(null);
-      for (var k = 0; k < n; k++) window.__fricheIndex[p.ids[k]] = k;
+      lazyIndex('__fricheIndex', p.ids);
       var packed = map._rc.packedFricheIndex;  // (made in the worker that read the file)
       map._rc.packedFricheIndex = null;
       fl.index = packed ? D.unpackIndex(window.Supercluster, clusterOptions(cfg), packed, p)
@@ -1036,6 +1089,12 @@
 
   // The selected site's or friche's card opened, then the map is ready (__mapReady).
   function complete(map, view) {
+    var texts = map._rc.texts;
+    if (texts) {  // (the sites' card texts, read after the markers were drawn)
+      map._rc.texts = null;
+      texts.then(function () { complete(map, view); });
+      return;
+    }
     var sel = view.selected, friche = view.selectedFriche;
     if (!sel && friche && (window.__friches[friche] || (window.__fricheIndex && friche in window.__fricheIndex))) {
       stylesReady().then(function () {

@@ -1,41 +1,50 @@
 // Reads a served sites' (or friches') file off the page's main thread (issue 14): fetches it,
-// inflates it, parses its JSON and keeps the entries the selection marks (ReindusDecode.select,
-// selectFriches, from decode.js), then posts that payload back. The page's main thread, shared with
-// Streamlit's page and the map's iframe, only receives the result (see fetchSites in
-// runtime.js, which reads the file itself where no worker can be made).
+// inflates it and reads its JSON lines as they arrive (ReindusDecode.readJsonLines: the
+// markers' part first, the card texts next), keeps the entries the selection marks
+// (ReindusDecode.select, selectFriches, from decode.js) and posts each part back as soon as
+// it is read: the markers are drawn while the texts are still parsed. The page's main thread,
+// shared with Streamlit's page and the map's iframe, only receives the results (see
+// readInWorker in runtime.js, which reads the file itself where no worker can be made).
 //
 // Served as one file with decode.js and Supercluster before it (geo/mapview/build.py).
 // Message in: {kind: 'sites' or 'friches', file: URL of the .json.gz, served: the map's
 //   ServedSites or ServedFriches,
 //   cluster: null or {options: Supercluster's, shown: [whether each group is shown] or null (all)}}.
-// Message out: {payload: SitePayload, index: null or ReindusDecode.packIndex's arrays and `shown`,
-//   times: {step: ms since the epoch} (the bench's timeline)} or {error: text}.
+// Messages out: {part: k, payload: the k-th part's entries (SitePayload columns),
+//   index: for part 0, null or ReindusDecode.packIndex's arrays and `shown`,
+//   times: {step: ms since the epoch} (the bench's timeline)}, one per part, then {done: true};
+//   or {error: text}.
 (function (self) {
   'use strict';
   // when each step ended, in ms since the epoch (the page marks them on its own timeline)
   function now() { return self.performance.timeOrigin + self.performance.now(); }
+
+  // The cluster index of the first part's entries (runtime.js rebuilds it from these arrays;
+  // the page makes it itself when it cannot be made here).
+  function clusterIndex(D, payload, cluster) {
+    if (!(cluster && self.Supercluster)) return {index: null, transfer: []};
+    try {
+      var packed = D.packIndex(new self.Supercluster(cluster.options).load(D.clusterPoints(payload, cluster.shown)));
+      return {index: {trees: packed.trees, sites: packed.sites, shown: cluster.shown}, transfer: packed.transfer};
+    } catch {
+      return {index: null, transfer: []};
+    }
+  }
+
   self.onmessage = function (e) {
-    var msg = e.data, times = {worker_started: now()};
-    self.fetch(msg.file).then(function (r) {
-      if (!r.ok) throw new Error(msg.file + ': HTTP ' + r.status);
-      times.worker_response = now();
-      return new self.Response(r.body.pipeThrough(new self.DecompressionStream('gzip'))).json();
-    }).then(function (file) {
-      times.worker_parsed = now();
-      var D = self.ReindusDecode, index = null, transfer = [], payload = D.selectServed(msg.kind, file, msg.served);
-      if (msg.cluster && self.Supercluster) {
-        // the cluster index of the sites shown, made here too (runtime.js rebuilds it from
-        // these arrays; the page makes it itself when it cannot)
-        try {
-          var packed = D.packIndex(new self.Supercluster(msg.cluster.options).load(D.clusterPoints(payload, msg.cluster.shown)));
-          index = {trees: packed.trees, sites: packed.sites, shown: msg.cluster.shown};
-          transfer = packed.transfer;
-        } catch {
-          index = null;
-        }
+    var msg = e.data, D = self.ReindusDecode, times = {worker_started: now()};
+    D.readJsonLines(self, msg.file, function (text, k) {
+      var payload = D.selectServed(msg.kind, JSON.parse(text), msg.served);
+      if (k > 0) {
+        self.postMessage({part: k, payload: payload, times: {['worker_part' + k]: now()}});
+        return;
       }
+      times.worker_parsed = now();
+      var made = clusterIndex(D, payload, msg.cluster);
       times.worker_done = now();
-      self.postMessage({payload: payload, index: index, times: times}, transfer);
+      self.postMessage({part: 0, payload: payload, index: made.index, times: times}, made.transfer);
+    }, function () { times.worker_response = now(); }).then(function () {
+      self.postMessage({done: true});
     }).catch(function (err) {
       self.postMessage({error: String(err && err.message ? err.message : err)});
     });
