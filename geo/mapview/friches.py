@@ -20,7 +20,6 @@ from typing import TypedDict
 import folium
 import geopandas as gpd
 import numpy as np
-import orjson
 import pandas as pd
 
 from geo import assets
@@ -31,7 +30,14 @@ from geo.i18n import t as _t
 from geo.mapview import styles
 from geo.mapview.cards import escape, safe_url
 from geo.mapview.elements import RuntimeCall
-from geo.mapview.payload import COORD_DECIMALS, lon_lat, selection_indices, selection_mask, to_json
+from geo.mapview.payload import (
+    COORD_DECIMALS,
+    json_lines,
+    lon_lat,
+    selection_indices,
+    selection_mask,
+    to_json,
+)
 from geo.served import FileStore, served_or_none
 
 # The card's rows, in order (labels: i18n ``friche_row_<key>``).
@@ -68,6 +74,11 @@ class FrichePayload(TypedDict):
     commune_label: str
     radius: float
     cluster_title: str  # a cluster's tooltip ("{n} friches")
+
+
+# The first line of a served friches' file (payload.json_lines): what drawing the markers
+# and their clusters needs; the card texts and the commune cards' columns follow.
+FRICHE_MARKER_PART = ("ids", "lon", "lat", "coord_decimals", "status", "status_slugs", "status_colors", "cluster_title")
 
 
 class ServedFriches(TypedDict):
@@ -222,7 +233,7 @@ class FricheCatalog:
         known = self._files.get(key)
         if known is not None and files.has(known):
             return known
-        data = orjson.dumps(self.payload(lang), option=orjson.OPT_SERIALIZE_NUMPY)
+        data = json_lines(self.payload(lang), FRICHE_MARKER_PART)  # (the markers first, as the sites')
         self._files[key] = files.publish(data, "friches")
         return self._files[key]
 

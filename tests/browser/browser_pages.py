@@ -142,3 +142,24 @@ def wait_run_held(page, socket: HeldSocket, limit_ms: int = 60000) -> None:
         waited += 100
     assert socket.finished, f"the server's run did not end within {limit_ms} ms ({len(socket.held)} messages held)"
     page.page.wait_for_timeout(500)
+
+
+# Every worker of the map's frame holds back the messages after the file's first part (the
+# card texts, then the end) until window.__releaseTexts(): the window between the markers
+# drawn and their texts read, made certain (page.add_init_script runs in every frame).
+HOLD_TEXTS = """(() => {
+  const Real = window.Worker;
+  if (!Real) return;
+  let held = [];
+  window.__releaseTexts = () => { const h = held; held = null; h.forEach((f) => f()); };
+  window.Worker = function (url, options) {
+    const worker = new Real(url, options), self = this;
+    worker.onmessage = (e) => {
+      const pass = () => self.onmessage && self.onmessage(e);
+      if (held && (e.data.part > 0 || e.data.done)) held.push(pass); else pass();
+    };
+    worker.onerror = (e) => self.onerror && self.onerror(e);
+    this.postMessage = (message, transfer) => worker.postMessage(message, transfer);
+    this.terminate = () => worker.terminate();
+  };
+})();"""

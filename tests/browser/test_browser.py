@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from browser_pages import ARTIFACTS, SITES, Page
+from browser_pages import ARTIFACTS, HOLD_TEXTS, SITES, Page
 from playwright.sync_api import expect
 
 from bench.browser import Server
@@ -227,27 +227,6 @@ def test_many_sites_come_from_one_served_file(browser, tmp_path_factory):
         markers_before_texts(browser, n, path)
 
 
-# Every worker of the map's frame holds back the messages after the file's first part (the
-# card texts, then the end) until window.__releaseTexts(): the window between the markers
-# drawn and their texts read, made certain (page.add_init_script runs in every frame).
-HOLD_TEXTS = """(() => {
-  const Real = window.Worker;
-  if (!Real) return;
-  let held = [];
-  window.__releaseTexts = () => { const h = held; held = null; h.forEach((f) => f()); };
-  window.Worker = function (url, options) {
-    const worker = new Real(url, options), self = this;
-    worker.onmessage = (e) => {
-      const pass = () => self.onmessage && self.onmessage(e);
-      if (held && (e.data.part > 0 || e.data.done)) held.push(pass); else pass();
-    };
-    worker.onerror = (e) => self.onerror && self.onerror(e);
-    this.postMessage = (message, transfer) => worker.postMessage(message, transfer);
-    this.terminate = () => worker.terminate();
-  };
-})();"""
-
-
 def markers_before_texts(browser, n: int, path: Path) -> None:
     """The markers are drawn from the file's first line, before its card texts are read
     (issue 14): a marker clicked then opens a card that says it is loading, and shows the
@@ -296,6 +275,8 @@ def markers_before_texts(browser, n: int, path: Path) -> None:
             expect(card).to_contain_text("synthétique")  # the same card, its texts in
             assert "Chargement" not in card.inner_text()
             frame.wait_for_function("window.__mapReady === true")
+            # the card opened by hand before the map was complete is the view's: in the link
+            page.wait_for_function(f"() => new URLSearchParams(location.search).get('site') === {json.dumps(site_id)}")
             # closed and opened again: the texts (not the loading card made before them)
             frame.evaluate("void window.__reindus.map.closePopup()")
             click_marker()

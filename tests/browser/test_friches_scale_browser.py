@@ -10,7 +10,8 @@ import csv
 from collections import Counter
 
 import pytest
-from browser_pages import ARTIFACTS, SITES
+from browser_pages import ARTIFACTS, HOLD_TEXTS, SITES
+from playwright.sync_api import expect
 
 from bench.browser import CHROMIUM, Server
 from geo import synthetic_friches
@@ -115,3 +116,54 @@ def test_a_national_inventory_is_served_clustered_and_every_friche_reachable(ope
     summary = page.map.locator(".rc-commune .rc-commune-friches")
     summary.wait_for()
     assert summary.inner_text().split("\t")[-1].strip().startswith(f"{per_commune[code]} (")
+
+
+def test_a_friche_clicked_before_its_texts_are_read_shows_them_once_in(browser, server):
+    """The friches' file is read as the sites' (issue 11, item 6): the diamonds and their
+    clusters from its first line, the card texts after; a friche clicked in between says its
+    card is loading, then shows it (the worker's later messages held back: HOLD_TEXTS)."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    context.add_init_script(HOLD_TEXTS)
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server) else r.abort())
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{server}/?friches=1&basemap=none&lang=fr")
+        page.wait_for_function(
+            f"""() => {{ const f = document.querySelector('{FRAME}');
+                        return f && f.contentWindow && f.contentWindow.__sitesDrawn === true; }}"""
+        )
+        frame = page.frame(url=lambda u: "streamlit_folium" in u)
+        assert frame.evaluate("window.__fricheCount") == N_FRICHES
+        assert frame.evaluate("window.__mapReady") is not True  # (not before the texts)
+        # the friche alone at its point (a click where several lie fans them out), up close
+        fid, lat, lon = frame.evaluate(
+            """(() => { const p = window.__reindus.map._rc.friches.p, s = Math.pow(10, p.coord_decimals), seen = {};
+                 for (let i = 0; i < p.ids.length; i++) { const k = p.lon[i] + ',' + p.lat[i]; seen[k] = (seen[k] || 0) + 1; }
+                 for (let i = 0; i < p.ids.length; i++) {
+                   if (seen[p.lon[i] + ',' + p.lat[i]] === 1) return [p.ids[i], p.lat[i] / s, p.lon[i] / s];
+                 } })()"""
+        )
+        frame.evaluate(f"void window.__reindus.map.setView([{lat}, {lon}], 18, {{animate: false}})")
+        frame.wait_for_function(f"!!(window.__friches[{fid!r}] && window.__friches[{fid!r}]._map)")
+        x, y = frame.evaluate(
+            """(id) => { const map = window.__reindus.map, m = window.__friches[id];
+                         const p = map.latLngToContainerPoint(m.getLatLng());
+                         return [p.x - m.getRadius() * 0.3, p.y + m.getRadius() * 0.3]; }""",
+            fid,
+        )
+        box = page.locator(FRAME).bounding_box()
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        card = frame.locator(f'.rc-friche[data-friche-id="{fid}"]')
+        expect(card).to_have_text("Chargement de la fiche…")
+        frame.evaluate("void window.__releaseTexts()")
+        expect(card.locator(".rc-title")).not_to_be_empty()
+        expect(card.locator(".rc-table")).to_contain_text("Statut")
+        frame.wait_for_function("window.__mapReady === true")
+        # the card opened by hand before the map was complete is the view's: in the link
+        page.wait_for_function(f"() => new URLSearchParams(location.search).get('friche') === {fid!r}")
+        page.screenshot(path=str(ARTIFACTS / "friche-card-after-texts-1920x1080.png"))
+        assert frame.evaluate("window.__mapError") is None and errors == []
+    finally:
+        context.close()

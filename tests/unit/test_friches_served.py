@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from geo.mapview.friches import PER_FRICHE, FricheCatalog, friche_payload, select_friches
-from geo.mapview.payload import selection_indices, selection_mask
+from geo.mapview.friches import FRICHE_MARKER_PART, PER_FRICHE, FricheCatalog, friche_payload, select_friches
+from geo.mapview.payload import read_json_lines, selection_indices, selection_mask
 from geo.served import FileStore
 
 STATUSES = ("without-project", "potential", "with-project", "reused", "unknown")
@@ -52,7 +52,7 @@ def store(tmp_path) -> FileStore:
 
 
 def _file(store: FileStore, name: str) -> dict:
-    return json.loads(gzip.decompress((store.directory / name).read_bytes()))
+    return read_json_lines(gzip.decompress((store.directory / name).read_bytes()))
 
 
 def test_the_served_file_holds_every_friche_and_is_written_once_per_language(store):
@@ -140,3 +140,12 @@ def test_a_mask_has_one_bit_per_friche_in_file_order():
     mask = selection_mask(catalog.positions(_inventory(20)["id"].iloc[[17, 2, 9]]), 20)
     assert selection_indices(mask) == [2, 9, 17]
     assert len(mask) == 4  # 20 friches: 3 bytes, in base64
+
+
+def test_the_served_file_is_the_markers_line_then_the_texts_line(store):
+    friches = _inventory(40)
+    name = FricheCatalog(friches).served_file("fr", store)
+    markers, texts = (json.loads(line) for line in gzip.decompress((store.directory / name).read_bytes()).split(b"\n"))
+    assert tuple(markers) == FRICHE_MARKER_PART  # what the diamonds and their clusters need
+    assert {"name", "tip", "url", "rows", "texts", "insee", "ha_hundredths"} <= set(texts)
+    assert markers | texts == json.loads(json.dumps(friche_payload(friches, "fr")))

@@ -443,7 +443,8 @@
   // here: onPart(got, k) for its k-th part as it is read, got {payload, index}: the entries
   // the selection marks, and (from the worker, the first part of a clustered layer) their
   // cluster index's arrays (ReindusDecode.packIndex), else null. Resolves once the file is read.
-  function readInWorker(cfg, kind, served, cluster, onPart) {
+  // With `rest` ({}), the worker holds the parts after the first until rest.go() is called.
+  function readInWorker(cfg, kind, served, cluster, onPart, rest) {
     var worker, parts = 0;
     function here() { return readHere(kind, served, onPart); }
     if (!(cfg.sitesWorker && window.Worker)) return here();
@@ -478,7 +479,8 @@
         else resolve(here());
       };
       worker.postMessage({kind: kind, file: new URL(served.file, window.location.href).href, served: served,
-                          cluster: cluster});
+                          cluster: cluster, hold: !!rest});
+      if (rest) rest.go = function () { worker.postMessage({rest: true}); };
     });
   }
   function fetchSites(map, groups, served, opts) {
@@ -486,6 +488,8 @@
     window.__sitesFiles = (window.__sitesFiles || []).concat([served.file]);  // (which files: for tests)
     var cluster = opts.cluster ? {options: clusterOptions(cfg), shown: groups.map(function (g) { return map.hasLayer(g); })} : null;
     var first = new Promise(function (resolve) { drawn = resolve; });
+    var rest = {};  // (the texts come once the markers are painted: RM.finish)
+    rc.rests = (rc.rests || []).concat([rest]);
     var whole = readInWorker(cfg, 'sites', served, cluster, function (got, k) {
       if (k > 0) { D.merge(p, got.payload); return; }  // (the card texts)
       mark('sites_parsed');
@@ -493,20 +497,24 @@
       p = got.payload;
       RM.addSites(map, groups, p, opts);
       drawn();
-    }).then(function () {
+    }, rest).then(function () {
       if (!p) throw new Error(served.file + ': no sites');
       mark('sites_texts');
       textsIn(map, p);
     });
     rc.pending = Promise.race([first, whole]);  // the markers can be drawn (or the file failed)
-    rc.texts = whole.catch(function (err) { if (p) showError(map, err); });  // the cards can be read (complete)
+    // the cards can be read (complete waits for it)
+    rc.texts = (rc.texts || []).concat([whole.catch(function (err) { if (p) showError(map, err); })]);
   }
-  // A site's card texts are in (a served file's second part): a card opened before them shows them.
+  // A payload's card texts are in (a served file's second part): a card opened before them shows them.
   function hasTexts(p) { return 'name' in p; }
   function textsIn(map, p) {
-    map._rc.byCommune = null;  // (the communes' lists of sites, made again with their names)
+    map._rc.byCommune = map._rc.fricheByCommune = null;  // (the communes' lists, made again with them)
     var pop = map._popup, m = pop && pop._source;
-    if (m && m.rcData === p && map.hasLayer(pop)) pop.setContent(siteCard(m));
+    if (m && (m.rcData || m.rcFriche) === p && map.hasLayer(pop)) {
+      pop.setContent(m.rcFriche ? fricheCard(m) : siteCard(m));
+      pop.rcLoading = false;
+    }
   }
 
   // window[name]: {id: entry} of a clustered layer's ids, made when first read (a card
@@ -662,6 +670,13 @@
 
   function fricheCard(m) {
     var p = m.rcFriche, i = m.rcIndex, rows = '';
+    if (!hasTexts(p)) {  // (opened before its texts are read: textsIn shows them)
+      var wait = document.createElement('div');
+      wait.className = 'rc-card rc-friche rc-card-loading';
+      wait.setAttribute('data-friche-id', p.ids[i]);
+      wait.textContent = m.rcMap._rc.cfg.cardLoading;
+      return wait;
+    }
     for (var c = 0; c < p.rows.length; c++) {
       var v = fricheText(p, p.rows[c].idx[i]);
       if (v !== null) rows += '<tr><th scope="row">' + p.rows[c].label + '</th><td>' + v + '</td></tr>';
@@ -678,6 +693,7 @@
 
   function fricheTip(m) {
     var p = m.rcFriche, i = m.rcIndex;
+    if (!hasTexts(p)) return m.rcMap._rc.cfg.cardLoadingHtml;
     return '<b>' + fricheText(p, p.name[i]) + '</b><br>' + (fricheText(p, p.tip[i]) || '');
   }
 
@@ -711,13 +727,21 @@
   function fetchFriches(map, group, served, opts) {
     var cfg = map._rc.cfg, cluster = opts.cluster ? {options: clusterOptions(cfg), shown: null} : null;
     window.__frichesFiles = (window.__frichesFiles || []).concat([served.file]);  // (which files: for tests)
-    var p = null;
-    map._rc.pendingFriches = {failed: served.failed, promise: readInWorker(cfg, 'friches', served, cluster, function (got, k) {
-      if (k > 0) { D.merge(p, got.payload); return; }
-      map._rc.packedFricheIndex = got.index;
+    var rc = map._rc, p = null, drawn, rest = {};
+    var first = new Promise(function (resolve) { drawn = resolve; });
+    var whole = readInWorker(cfg, 'friches', served, cluster, function (got, k) {
+      if (k > 0) { D.merge(p, got.payload); return; }  // (the card texts)
+      rc.packedFricheIndex = got.index;
       p = got.payload;
       RM.addFriches(map, group, p, opts);
-    })};
+      drawn();
+    }, rest).then(function () {
+      if (!p) throw new Error(served.file + ': no friches');
+      textsIn(map, p);
+    });
+    rc.rests = (rc.rests || []).concat([rest]);
+    rc.pendingFriches = {failed: served.failed, promise: Promise.race([first, whole])};
+    rc.texts = (rc.texts || []).concat([whole.catch(function (err) { if (p) showError(map, err, served.failed); })]);
   }
 
   // Payload: a FrichePayload, or a served selection {file, selection, count, radius, failed}
@@ -781,7 +805,10 @@
 
   function ensureFricheCard(e) {
     var m = e && e.target ? e.target : e, pop = m.getPopup();
-    if (pop && typeof pop.getContent() === 'function') pop.setContent(fricheCard(m));
+    if (pop && (typeof pop.getContent() === 'function' || pop.rcLoading)) {
+      pop.setContent(fricheCard(m));
+      pop.rcLoading = !hasTexts(m.rcFriche);  // (made again once the texts are in)
+    }
   }
 
   RM.openFriche = function (map, id, opts) {
@@ -1014,11 +1041,17 @@
     if (!page || !page.getElementById('rc-first-screen') || !window.Streamlit) return;
     window.Streamlit.setComponentValue({rc: {drawn: true, tag: map._rc.cfg.reportTag}});
   }
-  function startReporting(map) {
-    var rc = map._rc;
-    rc.reported = JSON.stringify(mapState(map));  // what the app built: nothing to report yet
+  // What the app built is the map as its markers were drawn (rc.built: RM.finish), with the
+  // card of its link (`opened`: {site} or {friche}); a card the user opened, or a layer
+  // switched, while the map was being completed (its areas, its cards' texts) is reported now.
+  function startReporting(map, opened) {
+    var rc = map._rc, built = rc.built || mapState(map);
+    if (opened.site) built.site = opened.site;
+    if (opened.friche) built.friche = opened.friche;
+    rc.reported = JSON.stringify(built);
     rc.reporting = true;
     map.on('popupopen popupclose baselayerchange overlayadd overlayremove', function () { report(map); });
+    report(map);
   }
 
   // ---- sites to point out (presenter mode's timeline: the year's new sites) -----------
@@ -1062,9 +1095,15 @@
     if (rc.clustered) startClusters(map);
     render(map);  // (clusters in the view set first)
     mark('markers_drawn');
+    rc.built = mapState(map);  // (no card open yet: nothing on screen could be clicked before)
     window.__sitesDrawn = true;
     reportDrawn(map);
     drawHighlights(map);
+    var rests = rc.rests;
+    if (rests) {  // the card texts, once the markers are on screen (their copy takes the main thread)
+      rc.rests = null;
+      afterNextFrame(function () { rests.forEach(function (r) { if (r.go) r.go(); }); });
+    }
     var later = rc.later, files = rc.areaFiles;
     if (later || files) {  // the communes and served areas, once the markers are on screen (after the next frame)
       rc.later = rc.areaFiles = null;
@@ -1090,16 +1129,16 @@
   // The selected site's or friche's card opened, then the map is ready (__mapReady).
   function complete(map, view) {
     var texts = map._rc.texts;
-    if (texts) {  // (the sites' card texts, read after the markers were drawn)
+    if (texts) {  // (the card texts, read after the markers were drawn)
       map._rc.texts = null;
-      texts.then(function () { complete(map, view); });
+      Promise.all(texts).then(function () { complete(map, view); });
       return;
     }
     var sel = view.selected, friche = view.selectedFriche;
     if (!sel && friche && (window.__friches[friche] || (window.__fricheIndex && friche in window.__fricheIndex))) {
       stylesReady().then(function () {
         RM.openFriche(map, friche, {zoom: view.selectedZoom});
-        startReporting(map);
+        startReporting(map, {friche: friche});
         window.__mapReady = true;
       });
       return;
@@ -1107,12 +1146,12 @@
     if (sel && (window.__sites[sel] || (window.__siteIndex && sel in window.__siteIndex))) {
       stylesReady().then(function () {
         RM.openSite(map, sel, {zoom: view.selectedZoom});
-        startReporting(map);
+        startReporting(map, {site: sel});
         window.__mapReady = true;
       });
       return;
     }
-    startReporting(map);
+    startReporting(map, {});
     window.__mapReady = true;
   }
 

@@ -9,7 +9,8 @@
 // Served as one file with decode.js and Supercluster before it (geo/mapview/build.py).
 // Message in: {kind: 'sites' or 'friches', file: URL of the .json.gz, served: the map's
 //   ServedSites or ServedFriches,
-//   cluster: null or {options: Supercluster's, shown: [whether each group is shown] or null (all)}}.
+//   cluster: null or {options: Supercluster's, shown: [whether each group is shown] or null (all)},
+//   hold: the parts after the first wait for a {rest: true} message}.
 // Messages out: {part: k, payload: the k-th part's entries (SitePayload columns),
 //   index: for part 0, null or ReindusDecode.packIndex's arrays and `shown`,
 //   times: {step: ms since the epoch} (the bench's timeline)}, one per part, then {done: true};
@@ -31,12 +32,27 @@
     }
   }
 
+  // With `hold`, the parts after the first wait for the page's {rest: true}: their message
+  // (its copy made on the page's main thread) comes once the page has painted the markers.
+  var held = null;
+  function post(message) {
+    if (held) held.push(message);
+    else self.postMessage(message);
+  }
+
   self.onmessage = function (e) {
     var msg = e.data, D = self.ReindusDecode, times = {worker_started: now()};
+    if (msg.rest) {
+      var waiting = held || [];
+      held = null;
+      waiting.forEach(function (m) { self.postMessage(m); });
+      return;
+    }
+    if (msg.hold) held = [];
     D.readJsonLines(self, msg.file, function (text, k) {
       var payload = D.selectServed(msg.kind, JSON.parse(text), msg.served);
       if (k > 0) {
-        self.postMessage({part: k, payload: payload, times: {['worker_part' + k]: now()}});
+        post({part: k, payload: payload, times: {['worker_part' + k]: now()}});
         return;
       }
       times.worker_parsed = now();
@@ -44,7 +60,7 @@
       times.worker_done = now();
       self.postMessage({part: 0, payload: payload, index: made.index, times: times}, made.transfer);
     }, function () { times.worker_response = now(); }).then(function () {
-      self.postMessage({done: true});
+      post({done: true});
     }).catch(function (err) {
       self.postMessage({error: String(err && err.message ? err.message : err)});
     });
