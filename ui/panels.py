@@ -148,6 +148,21 @@ def kpi_row(selection: gpd.GeoDataFrame, lang: str) -> None:
             column.caption(kpi.detail)
 
 
+def first_kpi_row(kpis: list[Kpi], key: str) -> None:
+    """A row of figures as a session's first screen draws them: the same texts in plain HTML,
+    laid out as the metrics' row (ui/page.css ``.kpi-first``). st.metric would make the page
+    fetch and compile its code (with st.button's, 0.25 s here) before it mounts the map's
+    frame (issue 14); the next run puts the metrics in this box (``key``: the metrics' own)."""
+    cells = "".join(
+        f'<div class="kpi-first-cell"><div class="kpi-first-label">{html.escape(k.label)}</div>'
+        f'<div class="kpi-first-value">{html.escape(k.value)}</div>'
+        + "".join(f'<div class="kpi-first-note">{html.escape(n)}</div>' for n in (k.note, k.detail) if n)
+        + "</div>"
+        for k in kpis
+    )
+    st.container(key=key).html(f'<div class="kpi-first">{cells}</div>')
+
+
 def friche_kpi_values(friches: FricheSelection | gpd.GeoDataFrame, lang: str) -> list[Kpi]:
     """The friches layer's headline figures: shown (by status), available (ha), with a project, reused (for industry)."""
     shown = FricheSelection.of(friches)

@@ -522,7 +522,9 @@ def test_a_first_visit_draws_its_first_screen_then_the_whole_page_once_the_map_i
     assert 'id="rc-first-screen"' in page and 'id="app-ready"' not in page
     assert not at.sidebar.multiselect and not at.dataframe and not at.get("download_button")
     assert [c.value for c in at.sidebar.caption] == ["Chargement des filtres…"]
-    assert at.metric  # (the head's figures; the map is st_folium's component)
+    # the head's figures as plain HTML, the metrics' code not needed yet (ui.panels.first_kpi_row)
+    assert not at.metric and not at.button and 'class="kpi-first"' in page
+    figures = [(m.label, m.value) for m in panels_kpis(at)]
     first_notices = notices(at)
     assert len(first_notices) == 1 and "no-such-sector" in first_notices[0]
     tag = at.session_state["_session"].map.tag
@@ -533,9 +535,20 @@ def test_a_first_visit_draws_its_first_screen_then_the_whole_page_once_the_map_i
     page = " ".join(h.proto.body for h in at.html)
     assert 'id="app-ready"' in ready(at) and 'rc-first-screen' not in page
     assert at.sidebar.multiselect and at.dataframe and at.get("download_button")
+    assert [(m.label, m.value) for m in at.metric][:4] == figures and 'class="kpi-first"' not in page
+    assert at.button(key="to_present")
     assert notices(at) == first_notices
     assert at.session_state["_session"].map.tag == tag  # the map on screen is kept, not built again
     assert qp(at, "dep") == ["59"]
+
+
+def panels_kpis(at: AppTest) -> list:
+    """The first screen's figures (label, value), read from its HTML row."""
+    from types import SimpleNamespace
+
+    row = next(h.proto.body for h in at.html if 'class="kpi-first"' in h.proto.body)
+    cells = re.findall(r'kpi-first-label">([^<]*)</div><div class="kpi-first-value">([^<]*)<', row)
+    return [SimpleNamespace(label=html.unescape(a), value=html.unescape(b)) for a, b in cells]
 
 
 def test_the_first_screen_comes_once_per_session():

@@ -198,6 +198,10 @@ def test_the_first_screen_comes_first_and_the_whole_page_once_the_map_has_drawn(
         assert page.locator('[data-testid="stMultiSelect"]').count() == 0
         assert page.locator(TABLE).count() == 0 and page.locator("#app-ready").count() == 0
         page.screenshot(path=str(ARTIFACTS / "first-screen-1280x720.png"))
+        # the figures as plain HTML first, the metrics in their place next: the map does not move
+        top = "() => document.querySelector('.st-key-explore-map').getBoundingClientRect().top"
+        assert page.locator(".kpi-first").count() == 1 and page.locator('[data-testid="stMetric"]').count() == 0
+        map_top = page.evaluate(top)
         for route in held:
             route.continue_()
         context.unroute("**/app/static/runtime/bundle-*.js")
@@ -207,6 +211,8 @@ def test_the_first_screen_comes_first_and_the_whole_page_once_the_map_has_drawn(
         page.locator('[data-testid="stMultiSelect"]').first.wait_for()  # (their code loads after the run)
         page.locator(TABLE).wait_for()
         assert frame.evaluate("performance.getEntriesByName('rc:init').length") == 1  # the same map, not built again
+        assert page.locator('[data-testid="stMetric"]').count() == 4 and page.locator(".kpi-first").count() == 0
+        assert abs(page.evaluate(top) - map_top) <= 3, (map_top, page.evaluate(top))
     finally:
         context.close()
 
