@@ -214,6 +214,14 @@ def _is_published_url(url: str) -> bool:
     return re.fullmatch(re.escape(RUNTIME_URL) + r"/[\w-]+\.(?:js|css)", url) is not None
 
 
+# A script the map carries itself (geo.mapview.build's early.js and its call): code, not a place.
+INLINE_SCRIPT = "data:text/javascript;base64,"
+
+
+def _is_inline_script(url: str) -> bool:
+    return url.startswith(INLINE_SCRIPT)
+
+
 # ---------------------------------------------------------------------------- localize
 
 
@@ -249,7 +257,7 @@ def localize(m: folium.Map) -> folium.Map:
                     continue
                 if name in LOCAL_ASSETS:
                     kept.append((name, asset_url(name)))
-                elif _is_vendor_url(url) or _is_published_url(url):
+                elif _is_vendor_url(url) or _is_published_url(url) or _is_inline_script(url):
                     kept.append((name, url))
                 else:
                     problems.append(
@@ -294,7 +302,9 @@ def _bundle_scripts(m: Any) -> None:
     request instead of one per file, in the order folium renders them (issue 14). A map
     that cannot publish it (a read-only app directory) keeps its links."""
     holders = [e for e in _walk(m) if getattr(e, "default_js", None)]
-    urls = tuple(dict.fromkeys(url for e in holders for _, url in e.default_js))
+    # (a script the map carries itself stays a script of its own, first: INLINE_SCRIPT)
+    inline = [(name, url) for e in holders for name, url in e.default_js if _is_inline_script(url)]
+    urls = tuple(dict.fromkeys(url for e in holders for _, url in e.default_js if not _is_inline_script(url)))
     if len(urls) < 2:
         return
     try:
@@ -304,7 +314,7 @@ def _bundle_scripts(m: Any) -> None:
     _BUNDLED[bundle] = urls
     for element in holders:
         element.default_js = []
-    m.default_js = [("reindus_bundle", bundle)]
+    m.default_js = [*inline, ("reindus_bundle", bundle)]
 
 
 def _clean_rendered_header(m: Any, problems: list[str]) -> None:
@@ -418,7 +428,11 @@ def standalone_html(m: folium.Map, *, title: str | None = None, vendor_dir: Path
     page = root.render()
 
     def script(match: re.Match[str]) -> str:
-        code = _SOURCE_MAP.sub("\n", _vendor_file(match["url"], vendor_dir).read_text(encoding="utf-8"))
+        url = match["url"]
+        if _is_inline_script(url):
+            code = base64.b64decode(url[len(INLINE_SCRIPT) :]).decode("utf-8")
+        else:
+            code = _SOURCE_MAP.sub("\n", _vendor_file(url, vendor_dir).read_text(encoding="utf-8"))
         # Inline code must not close its own <script> element.
         return "<script>" + re.sub(r"(?i)</script", r"<\\/script", code) + "</script>"
 

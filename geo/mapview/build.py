@@ -7,6 +7,8 @@ layers, not one folium element per site.
 
 from __future__ import annotations
 
+import base64
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +60,9 @@ SERVE_MIN_SITES = 2_000
 SERVE_MIN_AREA_BYTES = 32_000
 # Clusters up to this zoom; from the next one on, every site in view is its own marker.
 CLUSTER_MAX_ZOOM = 12
+# Supercluster's options (runtime.js and the worker that reads a served file): extent 256, the
+# radius in screen pixels of Leaflet's 256-pixel tiles (clusters up to 50 px wide).
+CLUSTER_OPTIONS = {"radius": 60, "extent": 256, "maxZoom": CLUSTER_MAX_ZOOM}
 # Above this many polygons, a layer draws on a canvas (one element, not one SVG path each).
 CANVAS_AREAS = 1000
 # A commune card lists this many of its sites by name.
@@ -211,11 +216,15 @@ def build_map(
         ),))
     )
     m.add_child(RuntimeCall("view", args=(_view_args(view, sites, selected) | {"selectedFriche": selected_friche},)))
+    reads = []  # the served files' reads, started before the map's scripts (_early_script)
     if friches is not None:
-        add_friches(m, friches, lang, large=large, catalog=friches_from, files=files)
-    label_keys = _add_sites(
+        served_friches = add_friches(m, friches, lang, large=large, catalog=friches_from, files=files)
+        if served_friches is not None:
+            reads.append(early_read("friches", served_friches[0], None, served_friches[1]))
+    label_keys, site_read = _add_sites(
         m, sites, table, lang=lang, cluster=cluster, cards_from=cards_from, files=files, hidden=hidden
     )
+    reads.append(site_read)
     runtime.config["labels"] = labels_for(label_keys | set(COMMUNE_ROWS), lang)
     if has_communes:
         frames = (departements, regions)
@@ -233,7 +242,35 @@ def build_map(
         m.add_child(RuntimeCall("heading", args=(escape(heading),)))
     m.add_child(RuntimeCall("finish"))
     m.add_child(folium.LayerControl(position="topright", collapsed=layer_control_collapsed))
-    return assets.localize(m)
+    m = assets.localize(m)
+    reads = [r for r in reads if r is not None]
+    if reads and runtime.config.get("sitesWorker"):
+        m.default_js = [("reindus_early", _early_script(runtime.config["sitesWorker"], reads)), *m.default_js]
+    return m
+
+
+def early_read(kind: str, served: dict, cluster_shown: list[bool] | None, cluster: bool) -> dict:
+    """The message runtime.js's readInWorker sends a worker for a served file (``kind``:
+    sites or friches), as early.js sends it first: the same, or the runtime starts its own."""
+    return {
+        "kind": kind,
+        "file": served["file"],  # (made absolute in the page, as the runtime does)
+        "served": served,
+        "cluster": {"options": CLUSTER_OPTIONS, "shown": cluster_shown} if cluster else None,
+        "hold": True,
+    }
+
+
+def _early_script(worker: str, reads: list[dict]) -> str:
+    """``static/early.js`` and its call, as the first script of the map (a data: URL:
+    streamlit_folium loads a map's scripts in order, this one before the bundle)."""
+    code = f"{_early_js()}\nReindusEarly.start({to_json(worker)}, {to_json(reads)});\n"
+    return assets.INLINE_SCRIPT + base64.b64encode(code.encode("utf-8")).decode("ascii")
+
+
+@functools.lru_cache(maxsize=1)
+def _early_js() -> str:
+    return (STATIC / "early.js").read_text("utf-8")
 
 
 def map_of_selection(
@@ -318,6 +355,7 @@ def _runtime_config(large: bool, lang: str) -> dict:
         "noJobsFill": styles.NO_JOBS_FILL,
         "communeSitesMax": COMMUNE_SITES_MAX,
         "clusterMaxZoom": CLUSTER_MAX_ZOOM,
+        "clusterOptions": CLUSTER_OPTIONS,
         "locale": "fr-FR" if lang == "fr" else "en-GB",
         "nSites": escape(_t("n_sites", lang)),
         "more": escape(_t("more_sites", lang)),
@@ -457,8 +495,11 @@ def _sector_groups(m: folium.Map, sites: gpd.GeoDataFrame, lang: str, hidden: fr
     return groups, {"group_of_sector": group_of_layer[:-1], "group_of_upload": group_of_layer[-1]}
 
 
-def _add_sites(m, sites, table: StringTable, *, lang, cluster, cards_from, files, hidden) -> set[str]:
-    """The sites' layer (in the page, or a served file's selection); returns its card row keys."""
+def _add_sites(
+    m, sites, table: StringTable, *, lang, cluster, cards_from, files, hidden
+) -> tuple[set[str], dict | None]:
+    """The sites' layer (in the page, or a served file's selection); returns its card row keys
+    and, for a served file, its worker's message (early_read)."""
     catalog = cards_from if cards_from is not None else SiteCatalog(sites)
     cards = catalog.cards(lang)
     site_file = _served_file(catalog, lang, files) if cards_from is not None else None
@@ -471,9 +512,11 @@ def _add_sites(m, sites, table: StringTable, *, lang, cluster, cards_from, files
             **group_index,
         }
         label_keys = set(site_file.card_keys)
+        read = early_read("sites", payload, [bool(g.show) for g in groups], cluster)
     else:
         payload = site_payload(sites, cards.rows_of(sites["id"]), cards, table) | group_index
         label_keys = {col["key"] for col in payload["rows"]}
+        read = None
     # Only a clustered layer needs Supercluster (served by the app).
     js = [("supercluster", assets.asset_url("supercluster"))] if cluster else []
     m.add_child(
@@ -481,7 +524,7 @@ def _add_sites(m, sites, table: StringTable, *, lang, cluster, cards_from, files
             "addSites", groups=groups, data=to_json(payload), args=({"cluster": cluster},), default_js=js
         )
     )
-    return label_keys
+    return label_keys, read
 
 
 def _served_file(catalog: SiteCatalog, lang: str, files: FileStore | None):

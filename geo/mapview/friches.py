@@ -260,8 +260,9 @@ def add_friches(
     cluster: bool | None = None,
     catalog: FricheCatalog | None = None,
     files: FileStore | None = None,
-) -> None:
-    """The friches' layer (not in the layer control: the sidebar's one toggle shows it).
+) -> tuple[ServedFriches, bool] | None:
+    """The friches' layer (not in the layer control: the sidebar's one toggle shows it);
+    returns its served selection and whether it is clustered, when it reads a served file.
 
     ``cluster``: by default above :data:`CLUSTER_MIN_FRICHES` friches. With ``catalog``
     (the whole inventory ``friches`` was filtered from) of :data:`SERVE_MIN_FRICHES`
@@ -283,14 +284,17 @@ def add_friches(
             "failed": _t("friches_failed", lang),
         }
         data = to_json(served)
+        read = (served, cluster)
     else:
         data = lambda: to_json(friche_payload(friches.frame, lang, large=large))  # noqa: E731
+        read = None
     # Only a clustered layer needs Supercluster (served by the app).
     js = [("supercluster", assets.asset_url("supercluster"))] if cluster else []
     group.add_child(
         RuntimeCall("addFriches", groups="parent", data=data, args=({"cluster": cluster},), default_js=js)
     )
     m.add_child(group)
+    return read
 
 
 def _served_file(catalog: FricheCatalog | None, lang: str, files: FileStore | None) -> str | None:

@@ -183,6 +183,9 @@ def test_many_sites_come_from_one_served_file(browser, tmp_path_factory):
             # (read in a worker, off the page's main thread: the frame names the files it read)
             (first_file,) = frame.evaluate("window.__sitesFiles")
             assert frame.evaluate("performance.getEntriesByName('rc:sites_response').length") == 0  # not here
+            # the worker started by the map's first script (early.js), before the bundle, was the one used
+            assert frame.evaluate("performance.getEntriesByName('rc:sites_worker_taken').length") == 1
+            assert frame.evaluate("performance.getEntriesByName('rc:sites_worker_created').length") == 0
             # the communes and the outlines too come from served files (issue 14), drawn once read
             areas = frame.evaluate(
                 "performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/areas/'))"

@@ -58,6 +58,8 @@ def test_a_national_inventory_is_served_clustered_and_every_friche_reachable(ope
     assert len(frame.evaluate("Object.keys(window.__fricheIndex)")) == N_FRICHES
     # the file read and the cluster index made in the worker, off the page's main thread (issue 14)
     assert frame.evaluate("window.__reindus.map._rc.friches.indexMadeIn") == "worker"
+    # (that worker started by the map's first script, before the bundle: early.js)
+    assert frame.evaluate("performance.getEntriesByName('rc:friches_worker_taken').length") == 1
     # clustered: brown diamond clusters, and far fewer markers than friches
     clusters = page.map.locator(".rc-cluster-friche")
     assert clusters.count() > 5

@@ -33,9 +33,10 @@ def offline_page(m: folium.Map, tmp_path: Path, *, http: bool = False):
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("Debian's chromium is not installed")
     try:
-        page_html = assets.standalone_html(m)
+        assets.check_installed()
     except assets.AssetError:
         pytest.skip("static/vendor not installed (run scripts/setup.sh)")
+    page_html = assets.standalone_html(m)  # (any other AssetError is a failure, not a skip)
     path = tmp_path / "map.html"
     path.write_text(page_html, encoding="utf-8")
     from playwright.sync_api import sync_playwright

@@ -445,12 +445,16 @@
   // cluster index's arrays (ReindusDecode.packIndex), else null. Resolves once the file is read.
   // With `rest` ({}), the worker holds the parts after the first until rest.go() is called.
   function readInWorker(cfg, kind, served, cluster, onPart, rest) {
-    var worker, parts = 0;
+    var worker, parts = 0, early = null;
     function here() { return readHere(kind, served, onPart); }
     if (!(cfg.sitesWorker && window.Worker)) return here();
+    var message = {kind: kind, file: new URL(served.file, window.location.href).href, served: served,
+                   cluster: cluster, hold: !!rest};
     try {
-      mark(kind + '_worker_created');
-      worker = new window.Worker(cfg.sitesWorker);
+      // (the worker early.js started with this very message, before the map's scripts)
+      early = window.ReindusEarly ? window.ReindusEarly.take(JSON.stringify(message)) : null;
+      mark(kind + (early ? '_worker_taken' : '_worker_created'));
+      worker = early ? early.worker : new window.Worker(cfg.sitesWorker);
     } catch {
       return here();  // (no worker here: the file is read on this thread)
     }
@@ -478,9 +482,9 @@
         if (parts) reject(new Error(served.file + ': ' + e.message));  // (not its first part twice)
         else resolve(here());
       };
-      worker.postMessage({kind: kind, file: new URL(served.file, window.location.href).href, served: served,
-                          cluster: cluster, hold: !!rest});
       if (rest) rest.go = function () { worker.postMessage({rest: true}); };
+      if (early) early.got.forEach(function (e) { (e.data ? worker.onmessage : worker.onerror)(e); });
+      else worker.postMessage(message);
     });
   }
   function fetchSites(map, groups, served, opts) {
@@ -573,10 +577,7 @@
   // Shared by the sites' and the friches' clusters: the index of their points ({i: entry}),
   // the clusters and single points in view, and a cluster's marker (`title`: its tooltip
   // with {n}; `className`, `pane`; `anchor`: where its point is, as a share of its size).
-  function clusterOptions(cfg) {
-    // extent 256: radius in screen pixels of Leaflet's 256-pixel tiles (clusters up to 50 px wide)
-    return {radius: 60, extent: 256, maxZoom: cfg.clusterMaxZoom};
-  }
+  function clusterOptions(cfg) { return cfg.clusterOptions; }  // (geo/mapview/build.py CLUSTER_OPTIONS)
   function clusterIndex(cfg, points) {
     return new window.Supercluster(clusterOptions(cfg)).load(points);
   }

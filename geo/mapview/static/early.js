@@ -1,0 +1,36 @@
+// The served files' reading started before the map's scripts (issue 14): streamlit_folium
+// loads a map's scripts one after the other, so this one, first in the map's list (a data:
+// URL: geo.mapview.build._early_script), starts the sites' (and friches') workers while the
+// bundle is fetched and compiled. Each worker gets the message the runtime would send it
+// (readInWorker in runtime.js); its answers wait in `got` until the runtime takes the worker
+// (ReindusEarly.take), or, if the map asks for something else, ends it and starts its own.
+(function (root) {
+  'use strict';
+  var early = root.ReindusEarly = root.ReindusEarly || {started: {}};
+  // reads: [{kind, file, served, cluster, hold}] (the workers' messages), worker: its script's URL
+  early.start = function (worker, reads) {
+    if (!root.Worker) return;
+    reads.forEach(function (message) {
+      try {
+        var w = new root.Worker(worker), got = [];
+        w.onmessage = function (e) { got.push(e); };
+        w.onerror = function (e) { e.preventDefault(); got.push(e); };
+        message.file = new URL(message.file, root.location.href).href;
+        w.postMessage(message);
+        early.started[message.kind] = {worker: w, message: JSON.stringify(message), got: got};
+      } catch {
+        // (no worker here: the runtime reads the file itself)
+      }
+    });
+  };
+  // The worker started for `message` (the runtime's own, as JSON) and its answers so far, or
+  // null (none started, or started for another message: ended here).
+  early.take = function (message) {
+    var kind = JSON.parse(message).kind, found = early.started[kind];
+    delete early.started[kind];
+    if (!found) return null;
+    if (found.message === message) return found;
+    found.worker.terminate();
+    return null;
+  };
+}(typeof self !== 'undefined' ? self : this));

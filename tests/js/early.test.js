@@ -1,0 +1,60 @@
+// Tier js: geo/mapview/static/early.js, the served files' workers started before the map's
+// scripts, then taken by the runtime when it asks for the very same read.
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+
+const SOURCE = fs.readFileSync(path.join(__dirname, '../../geo/mapview/static/early.js'), 'utf8');
+
+// A page with a Worker that records what it is sent and whether it was ended.
+function page() {
+  const workers = [];
+  class Worker {
+    constructor(url) { this.url = url; this.sent = []; this.ended = false; workers.push(this); }
+    postMessage(m) { this.sent.push(JSON.parse(JSON.stringify(m))); }
+    terminate() { this.ended = true; }
+  }
+  const root = {Worker, URL, JSON, location: {href: 'http://127.0.0.1:8501/component/index.html'}};
+  root.self = root;
+  vm.runInNewContext(SOURCE, root);
+  return {root, workers};
+}
+
+const READ = {kind: 'sites', file: '/app/static/cache/sites-1.json.gz', served: {file: '/app/static/cache/sites-1.json.gz', selection: null},
+              cluster: {options: {radius: 60}, shown: [true, false]}, hold: true};
+
+test('a read started early is taken by the runtime when it asks for the same read, with the answers so far', () => {
+  const {root, workers} = page();
+  root.ReindusEarly.start('/w.js', [structuredClone(READ)]);
+  assert.equal(workers.length, 1);
+  assert.equal(workers[0].url, '/w.js');
+  // the file's URL made absolute, as the runtime's own message
+  assert.equal(workers[0].sent[0].file, 'http://127.0.0.1:8501/app/static/cache/sites-1.json.gz');
+  workers[0].onmessage({data: {part: 0}});
+  const asked = JSON.stringify({...READ, file: 'http://127.0.0.1:8501/app/static/cache/sites-1.json.gz'});
+  const taken = root.ReindusEarly.take(asked);
+  assert.equal(taken.worker, workers[0]);
+  assert.deepEqual(JSON.parse(JSON.stringify(taken.got.map((e) => e.data))), [{part: 0}]);
+  assert.equal(root.ReindusEarly.take(asked), null);  // (taken once)
+});
+
+test('a read the runtime asks differently (another selection, layers) is ended, not used', () => {
+  const {root, workers} = page();
+  root.ReindusEarly.start('/w.js', [structuredClone(READ)]);
+  const other = {...READ, file: 'http://127.0.0.1:8501/app/static/cache/sites-1.json.gz', cluster: {options: {radius: 60}, shown: [true, true]}};
+  assert.equal(root.ReindusEarly.take(JSON.stringify(other)), null);
+  assert.equal(workers[0].ended, true);
+  assert.equal(root.ReindusEarly.take(JSON.stringify({kind: 'friches'})), null);  // (none started)
+});
+
+test('without workers nothing starts, and nothing is taken', () => {
+  const root = {URL, JSON, location: {href: 'http://x/'}};
+  root.self = root;
+  vm.runInNewContext(SOURCE, root);
+  root.ReindusEarly.start('/w.js', [structuredClone(READ)]);
+  assert.equal(root.ReindusEarly.take(JSON.stringify(READ)), null);
+});
