@@ -872,19 +872,30 @@
       (map._rc.later = map._rc.later || []).push(function () { RM.addAreas(map, group, p, opts); });
       return;
     }
-    var cfg = map._rc.cfg, scale = Math.pow(10, -p.decimals), n = p.rings.length;
+    var cfg = map._rc.cfg, scale = Math.pow(10, -p.decimals), n = p.rings.length, i = 0;
     var renderer = n > cfg.canvasAreas ? L.canvas({pane: opts.pane, padding: 0.3}) : undefined;
     if (opts.interactive) bindCommuneCards(map, group);
-    for (var i = 0; i < n; i++) {
-      var l = L.polygon(D.shape(p.rings[i], scale), areaStyle(cfg, p, i, opts, renderer));
-      if (opts.interactive) {
-        l.rcData = p; l.rcIndex = i; l.rcMap = map; l.rcWeight = opts.style.weight;
-        window.__communes[val(map._rc.S, p.rows[p.insee_row], i, p)] = l;
+    // Thousands of polygons are made in slices of AREA_SLICE_MS, the page's other tasks (a
+    // click, a paint) between them: not one long task of 0.2 s (10,000 sites' communes) right
+    // after the markers are drawn. RM.finish waits for them (rc.drawing) before the map is ready.
+    function slice() {
+      var until = window.performance.now() + AREA_SLICE_MS;
+      for (; i < n && (i % 64 || window.performance.now() < until); i++) {
+        var l = L.polygon(D.shape(p.rings[i], scale), areaStyle(cfg, p, i, opts, renderer));
+        if (opts.interactive) {
+          l.rcData = p; l.rcIndex = i; l.rcMap = map; l.rcWeight = opts.style.weight;
+          window.__communes[val(map._rc.S, p.rows[p.insee_row], i, p)] = l;
+        }
+        group.addLayer(l);
       }
-      group.addLayer(l);
+      if (i < n) return new Promise(function (resolve) { window.setTimeout(resolve, 0); }).then(slice);
+      if (opts.interactive) mark('communes_drawn');
+      return undefined;
     }
-    if (opts.interactive) mark('communes_drawn');
+    var drawn = slice();
+    if (drawn) (map._rc.drawing = map._rc.drawing || []).push(drawn);
   };
+  var AREA_SLICE_MS = 25;
 
   // ------------------------------------------------------------------ legend, view, finish
 
@@ -1112,7 +1123,7 @@
         (later || []).forEach(function (add) { add(); });
         Promise.all((files || []).map(function (read) {
           return read.then(function (add) { add(); }, function (err) { showError(map, err, rc.cfg.areasFailed); });
-        })).then(function () { complete(map, view); });
+        })).then(function () { complete(map, view); });  // (complete waits for the areas still drawn)
       });
       return;
     }
@@ -1129,6 +1140,12 @@
 
   // The selected site's or friche's card opened, then the map is ready (__mapReady).
   function complete(map, view) {
+    var drawing = map._rc.drawing;
+    if (drawing && drawing.length) {  // (areas drawn in slices: RM.addAreas)
+      map._rc.drawing = [];
+      Promise.all(drawing).then(function () { complete(map, view); });
+      return;
+    }
     var texts = map._rc.texts;
     if (texts) {  // (the card texts, read after the markers were drawn)
       map._rc.texts = null;
