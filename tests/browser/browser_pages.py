@@ -163,3 +163,25 @@ HOLD_TEXTS = """(() => {
     this.terminate = () => worker.terminate();
   };
 })();"""
+
+
+def page_with_texts_held(browser, url: str, size: tuple[int, int]):
+    """A page opened on ``url`` with the map's card texts held back (HOLD_TEXTS), once its
+    markers are drawn: (context, page, map frame, page errors); the caller closes the context.
+    Other hosts are refused (tiles: the map works without them)."""
+    from urllib.parse import urlparse
+
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    context.add_init_script(HOLD_TEXTS)
+    ours = urlparse(url).netloc
+    context.route("**/*", lambda r: r.continue_() if urlparse(r.request.url).netloc == ours else r.abort())
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    page.wait_for_function(
+        """() => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+                   return f && f.contentWindow && f.contentWindow.__sitesDrawn === true; }"""
+    )
+    return context, page, page.frame(url=lambda u: "streamlit_folium" in u), errors

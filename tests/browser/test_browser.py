@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from browser_pages import ARTIFACTS, HOLD_TEXTS, SITES, Page
+from browser_pages import ARTIFACTS, SITES, Page, page_with_texts_held
 from playwright.sync_api import expect
 
 from bench.browser import Server
@@ -236,19 +236,8 @@ def markers_before_texts(browser, n: int, path: Path) -> None:
     site's texts once they are in; the map says it is ready only then."""
     with Server("app.py", sites=path, log=ARTIFACTS / "streamlit-texts-later.log") as app:
         app.wait_healthy(timeout=60)
-        context = browser.new_context(viewport={"width": 1280, "height": 720})
-        context.add_init_script(HOLD_TEXTS)
-        context.route("**/*", lambda r: r.continue_() if urlparse(r.request.url).hostname in {"127.0.0.1", None} else r.abort())
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        context, page, frame, errors = page_with_texts_held(browser, f"{app.url}/?lang=fr&basemap=none", (1280, 720))
         try:
-            page.goto(f"{app.url}/?lang=fr&basemap=none")
-            page.wait_for_function(
-                """() => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
-                           return f && f.contentWindow && f.contentWindow.__sitesDrawn === true; }"""
-            )
-            frame = page.frame(url=lambda u: "streamlit_folium" in u)
             assert frame.evaluate("window.__siteCount") == n
             assert frame.evaluate("window.__mapReady") is not True  # (not before the texts)
             # a site's own marker, at a zoom where it is one, clicked by hand

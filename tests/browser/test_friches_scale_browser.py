@@ -10,7 +10,7 @@ import csv
 from collections import Counter
 
 import pytest
-from browser_pages import ARTIFACTS, HOLD_TEXTS, SITES
+from browser_pages import ARTIFACTS, SITES, page_with_texts_held
 from playwright.sync_api import expect
 
 from bench.browser import CHROMIUM, Server
@@ -124,19 +124,8 @@ def test_a_friche_clicked_before_its_texts_are_read_shows_them_once_in(browser, 
     """The friches' file is read as the sites' (issue 11, item 6): the diamonds and their
     clusters from its first line, the card texts after; a friche clicked in between says its
     card is loading, then shows it (the worker's later messages held back: HOLD_TEXTS)."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    context.add_init_script(HOLD_TEXTS)
-    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server) else r.abort())
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    context, page, frame, errors = page_with_texts_held(browser, f"{server}/?friches=1&basemap=none&lang=fr", (1920, 1080))
     try:
-        page.goto(f"{server}/?friches=1&basemap=none&lang=fr")
-        page.wait_for_function(
-            f"""() => {{ const f = document.querySelector('{FRAME}');
-                        return f && f.contentWindow && f.contentWindow.__sitesDrawn === true; }}"""
-        )
-        frame = page.frame(url=lambda u: "streamlit_folium" in u)
         assert frame.evaluate("window.__fricheCount") == N_FRICHES
         assert frame.evaluate("window.__mapReady") is not True  # (not before the texts)
         # the friche alone at its point (a click where several lie fans them out), up close

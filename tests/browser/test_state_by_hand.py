@@ -20,6 +20,18 @@ def wait_param(page, name: str, value: str | None) -> None:
     page.page.wait_for_function(f"() => ({url_param(page, name)})() === {json.dumps(value)}")
 
 
+def unfold_layer_control(page):
+    """The map's layer control, unfolded by the pointer over it (as a user does: again if it
+    folded before the list showed, e.g. under a loaded machine's late layout)."""
+    control = page.map.locator(".leaflet-control-layers")
+    for _ in range(10):
+        control.hover()
+        if control.evaluate("(c) => c.classList.contains('leaflet-control-layers-expanded')"):
+            return control
+        page.page.wait_for_timeout(200)
+    raise AssertionError("the layer control did not unfold under the pointer")
+
+
 def share_link(page) -> str:
     return page.page.locator('[data-testid="share-link"] input').input_value()
 
@@ -84,8 +96,7 @@ def test_the_layer_control_changes_the_url_and_survives_a_filter_change(open_pag
     """Regression: the basemap and the layers chosen in the map's own control were not in
     the state: the URL and the sidebar did not follow, and the next filter change undid them."""
     page = open_page()
-    control = page.map.locator(".leaflet-control-layers")
-    control.hover()
+    unfold_layer_control(page)
     page.map.get_by_text("Sans fond (hors ligne)").click()
     wait_param(page, "basemap", "none")
     glass = page.map.locator(".leaflet-control-layers-overlays label", has_text="Verre")
@@ -106,7 +117,7 @@ def test_the_layer_control_changes_the_url_and_survives_a_filter_change(open_pag
         f"() => document.querySelector('{FRAME}').contentWindow.__mapReady === true"
     )
     assert page.query()["basemap"] == ["none"] and page.query()["hide"] == ["glass"]
-    control.hover()
+    unfold_layer_control(page)
     assert not page.map.locator(".leaflet-control-layers-overlays label", has_text="Verre").locator(
         "input"
     ).is_checked()

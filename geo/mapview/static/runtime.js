@@ -487,28 +487,36 @@
       else worker.postMessage(message);
     });
   }
-  function fetchSites(map, groups, served, opts) {
-    var rc = map._rc, cfg = rc.cfg, p = null, drawn;
-    window.__sitesFiles = (window.__sitesFiles || []).concat([served.file]);  // (which files: for tests)
-    var cluster = opts.cluster ? {options: clusterOptions(cfg), shown: groups.map(function (g) { return map.hasLayer(g); })} : null;
+  // A served layer's file read in parts (readInWorker): drawMarkers(got) with its first
+  // part, the markers'; the card texts then merged into that payload. The worker's later
+  // parts wait for RM.finish (rc.rests: once the markers are painted), complete waits for
+  // the texts (rc.texts). Resolves once the markers can be drawn (rejects: the file failed).
+  function readLayer(map, kind, served, cluster, drawMarkers, failed) {
+    var rc = map._rc, p = null, drawn, rest = {};
     var first = new Promise(function (resolve) { drawn = resolve; });
-    var rest = {};  // (the texts come once the markers are painted: RM.finish)
-    rc.rests = (rc.rests || []).concat([rest]);
-    var whole = readInWorker(cfg, 'sites', served, cluster, function (got, k) {
+    var whole = readInWorker(rc.cfg, kind, served, cluster, function (got, k) {
       if (k > 0) { D.merge(p, got.payload); return; }  // (the card texts)
-      mark('sites_parsed');
-      rc.packedIndex = got.index;
       p = got.payload;
-      RM.addSites(map, groups, p, opts);
+      drawMarkers(got);
       drawn();
     }, rest).then(function () {
-      if (!p) throw new Error(served.file + ': no sites');
-      mark('sites_texts');
+      if (!p) throw new Error(served.file + ': nothing read');
+      mark(kind + '_texts');
       textsIn(map, p);
     });
-    rc.pending = Promise.race([first, whole]);  // the markers can be drawn (or the file failed)
-    // the cards can be read (complete waits for it)
-    rc.texts = (rc.texts || []).concat([whole.catch(function (err) { if (p) showError(map, err); })]);
+    rc.rests = (rc.rests || []).concat([rest]);
+    rc.texts = (rc.texts || []).concat([whole.catch(function (err) { if (p) showError(map, err, failed); })]);
+    return Promise.race([first, whole]);
+  }
+  function fetchSites(map, groups, served, opts) {
+    var rc = map._rc;
+    window.__sitesFiles = (window.__sitesFiles || []).concat([served.file]);  // (which files: for tests)
+    var cluster = opts.cluster ? {options: clusterOptions(rc.cfg), shown: groups.map(function (g) { return map.hasLayer(g); })} : null;
+    rc.pending = readLayer(map, 'sites', served, cluster, function (got) {
+      mark('sites_parsed');
+      rc.packedIndex = got.index;
+      RM.addSites(map, groups, got.payload, opts);
+    });
   }
   // A payload's card texts are in (a served file's second part): a card opened before them shows them.
   function hasTexts(p) { return 'name' in p; }
@@ -726,23 +734,12 @@
   // A served file holds every friche of the app's inventory (geo.served, as the sites'):
   // the page inflates it, then keeps the friches the selection marks. RM.finish waits for it.
   function fetchFriches(map, group, served, opts) {
-    var cfg = map._rc.cfg, cluster = opts.cluster ? {options: clusterOptions(cfg), shown: null} : null;
+    var rc = map._rc, cluster = opts.cluster ? {options: clusterOptions(rc.cfg), shown: null} : null;
     window.__frichesFiles = (window.__frichesFiles || []).concat([served.file]);  // (which files: for tests)
-    var rc = map._rc, p = null, drawn, rest = {};
-    var first = new Promise(function (resolve) { drawn = resolve; });
-    var whole = readInWorker(cfg, 'friches', served, cluster, function (got, k) {
-      if (k > 0) { D.merge(p, got.payload); return; }  // (the card texts)
+    rc.pendingFriches = {failed: served.failed, promise: readLayer(map, 'friches', served, cluster, function (got) {
       rc.packedFricheIndex = got.index;
-      p = got.payload;
-      RM.addFriches(map, group, p, opts);
-      drawn();
-    }, rest).then(function () {
-      if (!p) throw new Error(served.file + ': no friches');
-      textsIn(map, p);
-    });
-    rc.rests = (rc.rests || []).concat([rest]);
-    rc.pendingFriches = {failed: served.failed, promise: Promise.race([first, whole])};
-    rc.texts = (rc.texts || []).concat([whole.catch(function (err) { if (p) showError(map, err, served.failed); })]);
+      RM.addFriches(map, group, got.payload, opts);
+    }, served.failed)};
   }
 
   // Payload: a FrichePayload, or a served selection {file, selection, count, radius, failed}
