@@ -42,16 +42,19 @@
 
   function stringsOf(m) { return m.rcData.strings || m.rcMap._rc.S; }
 
+  // The card of a site or friche opened before its texts are read (textsIn shows them).
+  function loadingCard(d, cfg) {
+    d.className += ' rc-card-loading';
+    d.textContent = cfg.cardLoading;
+    return d;
+  }
+
   function siteCard(m) {
     var p = m.rcData, i = m.rcIndex, S = stringsOf(m), cfg = m.rcMap._rc.cfg;
     var d = document.createElement('div');
     d.className = 'rc-card';
     d.setAttribute('data-site-id', p.ids[i]);
-    if (!hasTexts(p)) {  // (opened before its texts are read: textsIn shows them)
-      d.className += ' rc-card-loading';
-      d.textContent = cfg.cardLoading;
-      return d;
-    }
+    if (!hasTexts(p)) return loadingCard(d, cfg);
     d.innerHTML = '<div class="rc-title">' + val(S, p.name, i, p) + '</div><div class="rc-sub">' +
       val(S, p.sub, i, p) + '</div>' + sameSpotHtml(m) + rowsHtml(S, p, i, cfg.labels);
     return d;
@@ -155,12 +158,13 @@
     return '<b>' + val(S, p.name, i, p) + '</b><br>' + val(S, p.jobs_text, i, p);
   }
 
-  // The card becomes an element on first open, so streamlit_folium can read its text.
+  // A site's or friche's card becomes an element on first open, so streamlit_folium can
+  // read its text (made again once the texts are in, when it opened before them).
   function ensureCard(e) {
     var m = e && e.target ? e.target : e, pop = m.getPopup();
     if (pop && (typeof pop.getContent() === 'function' || pop.rcLoading)) {
-      pop.setContent(siteCard(m));
-      pop.rcLoading = !hasTexts(m.rcData);  // (made again once the texts are in)
+      pop.setContent(m.rcFriche ? fricheCard(m) : siteCard(m));
+      pop.rcLoading = !hasTexts(m.rcFriche || m.rcData);
     }
   }
 
@@ -426,13 +430,6 @@
   // (sites-worker.js), off the main thread the page and the map share (issue 14); where no
   // worker can be made, here. The file is JSON lines, the markers' part first: the markers
   // are drawn once it is read, the card texts merged into their payload when they follow.
-  function readServed(url, then) {  // a served file (geo.served: gzip-compressed JSON), parsed
-    return window.fetch(url).then(function (r) {
-      if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
-      if (then) then();
-      return new window.Response(r.body.pipeThrough(new window.DecompressionStream('gzip'))).json();
-    });
-  }
   // A served file read on this thread, where no worker can be made or its script fails.
   function readHere(kind, served, onPart) {
     return D.readJsonLines(window, served.file, function (text, k) {
@@ -679,21 +676,15 @@
 
   function fricheCard(m) {
     var p = m.rcFriche, i = m.rcIndex, rows = '';
-    if (!hasTexts(p)) {  // (opened before its texts are read: textsIn shows them)
-      var wait = document.createElement('div');
-      wait.className = 'rc-card rc-friche rc-card-loading';
-      wait.setAttribute('data-friche-id', p.ids[i]);
-      wait.textContent = m.rcMap._rc.cfg.cardLoading;
-      return wait;
-    }
+    var d = document.createElement('div');
+    d.className = 'rc-card rc-friche';
+    d.setAttribute('data-friche-id', p.ids[i]);
+    if (!hasTexts(p)) return loadingCard(d, m.rcMap._rc.cfg);
     for (var c = 0; c < p.rows.length; c++) {
       var v = fricheText(p, p.rows[c].idx[i]);
       if (v !== null) rows += '<tr><th scope="row">' + p.rows[c].label + '</th><td>' + v + '</td></tr>';
     }
     var url = fricheText(p, p.url[i]);
-    var d = document.createElement('div');
-    d.className = 'rc-card rc-friche';
-    d.setAttribute('data-friche-id', p.ids[i]);
     d.innerHTML = '<div class="rc-title">' + fricheText(p, p.name[i]) + '</div><table class="rc-table">' + rows +
       '</table>' + (url ? '<a class="rc-friche-link" href="' + url + '" target="_blank" rel="noopener noreferrer">' +
       p.link + '</a>' : '');
@@ -723,7 +714,7 @@
     m.rcFriche = p; m.rcIndex = i; m.rcMap = map; m.rcHome = ll;  // (its place when not fanned out)
     m.bindTooltip(fricheTip, {sticky: true, direction: 'top', className: 'rc-tooltip'});
     m.bindPopup(fricheCard, {maxWidth: cfg.popupWidth, minWidth: 240, className: 'rc-popup', autoPanPadding: [30, 30]});
-    m.on('click', ensureFricheCard);
+    m.on('click', ensureCard);
     // a click opens the card, or fans out the friches under the pointer (as a site's)
     m.off('click', m._openPopup, m);
     m.on('click', markerClick);
@@ -801,14 +792,6 @@
     before.forEach(function (l) { if (!kept.has(l)) fl.group.removeLayer(l); });
   }
 
-  function ensureFricheCard(e) {
-    var m = e && e.target ? e.target : e, pop = m.getPopup();
-    if (pop && (typeof pop.getContent() === 'function' || pop.rcLoading)) {
-      pop.setContent(fricheCard(m));
-      pop.rcLoading = !hasTexts(m.rcFriche);  // (made again once the texts are in)
-    }
-  }
-
   RM.openFriche = function (map, id, opts) {
     var zoom = opts.zoom || Math.max(map.getZoom(), 11), fl = map._rc.friches;
     var at = window.__fricheIndex ? window.__fricheIndex[id] : undefined;
@@ -821,7 +804,7 @@
     }
     var m = window.__friches[id];
     if (!m) return false;
-    ensureFricheCard(m);
+    ensureCard(m);
     map.setView(m.rcHome, zoom, {animate: false});
     // the friche's own marker carries the card: fanned out from those over its point
     var here = overlapping(map, m);
@@ -857,7 +840,8 @@
     // the sites, and drawn once the markers are (RM.finish waits for them; issue 14).
     if (p.file) {
       var rc = map._rc;
-      (rc.areaFiles = rc.areaFiles || []).push(readServed(p.file).then(function (q) {
+      var q = null;  // (an area file is one line: one JSON document)
+      (rc.areaFiles = rc.areaFiles || []).push(D.readJsonLines(window, p.file, function (text) { q = JSON.parse(text); }).then(function () {
         return function () { RM.addAreas(map, group, q, opts); };
       }));
       return;
