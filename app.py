@@ -27,7 +27,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import mapview, upload
+from geo import mapview, memory, upload
 from geo.distance import distances_to_commune
 from geo.filters import apply_filters, friche_selection, site_layer
 from geo.friches import FrichesResult, load_friches, read_friches
@@ -97,6 +97,7 @@ class Base:
 @st.cache_resource(show_spinner=False)
 def load_base(sites_path: str) -> Base:
     """Communes, outlines and the joined sites: read once per process, never mutated."""
+    memory.limit_arenas()  # (the script runs' threads: see geo.memory)
     background = mapview.Background.shared()  # (the layers the exports draw on here: one copy)
     raw = read_sites(Path(sites_path), communes=background.communes)
     base = Base(background, None, Known(), Path(sites_path).name)
@@ -108,13 +109,16 @@ def load_base(sites_path: str) -> Base:
         site_ids=frozenset(sites["id"]),
         communes=frozenset(background.communes["insee"]),
     )
+    memory.release()  # (what the reads' allocators keep)
     return Base(background, sites, known, Path(sites_path).name)
 
 
 @st.cache_resource(show_spinner=False)
 def load_friches_layer(friches_path: str | None, _base: Base) -> FrichesResult:
     """The friches (Cerema, Cartofriches) read once per process, placed on the commune layer the base holds."""
-    return load_friches(friches_path, communes=_base.communes)
+    result = load_friches(friches_path, communes=_base.communes)
+    memory.release()  # (what the read's allocators keep)
+    return result
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

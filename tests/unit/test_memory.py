@@ -1,0 +1,53 @@
+"""geo.memory: what the allocators keep after a big read is given back (issue 14, rss_100k)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from geo import memory
+
+GLIBC = memory._libc() is not None
+
+
+def _run(code: str) -> str:
+    """``code`` in a fresh interpreter (the arenas and pools of this one are the test run's)."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120, check=True
+    )
+    return done.stdout
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc's malloc only")
+def test_arenas_are_limited_for_the_threads_made_next():
+    assert memory.limit_arenas() is True
+
+
+def test_without_glibc_nothing_is_tuned(monkeypatch):
+    monkeypatch.setattr(memory, "_libc", lambda: None)
+    assert memory.limit_arenas() is False
+    memory.release()  # (pyarrow's pool only)
+
+
+def test_release_gives_back_what_pyarrows_pool_keeps_after_a_read():
+    # 200 MB of arrow buffers made and dropped: the pool keeps the pages until released
+    out = _run(
+        """
+        import pyarrow as pa
+        from geo import memory
+        def rss():
+            for line in open("/proc/self/status"):
+                if line.startswith("VmRSS"):
+                    return int(line.split()[1]) / 1024
+        tables = [pa.array(range(i, i + 2_500_000)) for i in range(0, 25_000_000, 2_500_000)]
+        del tables
+        kept = rss()
+        memory.release()
+        print(round(kept), round(rss()))
+        """
+    )
+    kept, after = map(int, out.split())
+    assert kept - after > 100, (kept, after)  # about 200 MB given back; a no-op gives back nothing
