@@ -40,14 +40,14 @@ def _browser_sites(ctx: Context, size: str) -> tuple[Path | None, int]:
     return ctx.synthetic_path(n), n
 
 
-def _browser_run(ctx: Context, size: str) -> dict:
+def browser_run(ctx: Context, size: str) -> dict:
     """Our app with N sites: a first render (fills the caches), then navigations to the
     warm server, alternating with the floor page's (once per data; several figures read it)."""
     path, _ = _browser_sites(ctx, size)
     return ctx._get(f"browser_run:{path or 'default'}", lambda: _measure_browser_run(ctx, size))
 
 
-def _floor_server(ctx: Context):
+def floor_server(ctx: Context):
     """The floor page's server (bench/floor_app.py), started once and warmed by a first
     render (not counted); stopped with the context."""
     from bench.browser import SITES_DRAWN_JS, Server
@@ -69,16 +69,29 @@ def _alternating(ctx: Context, url: str, n: int) -> tuple[list[dict], list[dict]
     (floor first, then ours first…) so that the machine's noise hits both alike."""
     from bench.browser import SITES_DRAWN_JS
 
-    floor, browser, timeout = _floor_server(ctx), ctx.browser, ctx.cfg.timeout_s
-    ours, floors = [], []
+    ours, floors = alternating_with_floor(ctx, [(url, SITES_DRAWN_JS)], n)
+    return ours[0], floors
+
+
+def alternating_with_floor(
+    ctx: Context, pages: list[tuple[str, str]], n: int
+) -> tuple[list[list[dict]], list[dict]]:
+    """``n`` rounds of empty-cache navigations to the floor page and to each of ``pages``
+    ((url, readiness JS)), the order turned by one each round (floor first, then the first
+    page first…) so that the machine's noise hits all alike: each page's runs, the floor's."""
+    from bench.browser import SITES_DRAWN_JS
+
+    floor, browser, timeout = floor_server(ctx), ctx.browser, ctx.cfg.timeout_s
+    targets = [(floor.url, SITES_DRAWN_JS), *pages]
+    runs: list[list[dict]] = [[] for _ in targets]
     for i in range(n):
-        for target in ("floor", "ours") if i % 2 == 0 else ("ours", "floor"):
-            run = browser.navigate(floor.url if target == "floor" else url, SITES_DRAWN_JS, timeout)
-            (floors if target == "floor" else ours).append(run)
-    return ours, floors
+        for k in range(len(targets)):
+            j = (i + k) % len(targets)
+            runs[j].append(browser.navigate(*targets[j], timeout))
+    return runs[1:], runs[0]
 
 
-def _ratios(ours: list[float], floors: list[float]) -> dict:
+def ratios(ours: list[float], floors: list[float]) -> dict:
     """Ours ÷ floor, pair by pair (each pair measured back to back): median and spread."""
     pairs = [a / b for a, b in zip(ours, floors, strict=True) if b]
     return {
@@ -118,7 +131,7 @@ def _measure_browser_run(ctx: Context, size: str) -> dict:
     cfg = ctx.cfg
     path, n = _browser_sites(ctx, size)
     browser = ctx.browser
-    floor = _floor_server(ctx)  # (started before ours: not counted in our cold start)
+    floor = floor_server(ctx)  # (started before ours: not counted in our cold start)
     with Server("app.py", sites=path, log=_log(f"app-{n}")) as server:
         # quick: this server (default data) is also the cold start's, warmed as scripts/run.sh does
         warmer = start_warmup(server, _log("warmup-quick")) if cfg.quick and path is None else None
@@ -134,7 +147,9 @@ def _measure_browser_run(ctx: Context, size: str) -> dict:
         # and as on a return visit (the browser's cache warm): informative, not the figure
         # (quick: one, so that CI runs this path too)
         visits, floor_visits = browser.return_visits_alternating(
-            [(server.url, SITES_DRAWN_JS), (floor.url, SITES_DRAWN_JS)], cfg.timeout_s, max(1, cfg.warm_navigations)
+            [(server.url, SITES_DRAWN_JS), (floor.url, SITES_DRAWN_JS)],
+            cfg.timeout_s,
+            max(1, cfg.warm_navigations),
         )
         warm_cache = visits["seconds"]
         rss_after = server.rss_mb()
@@ -165,14 +180,14 @@ def _measure_browser_run(ctx: Context, size: str) -> dict:
             "ready_warm_cache_s": [round(x, 3) for x in floor_visits["seconds"]],
             "timeline": timeline_summary([r["timeline"] for r in floors]),
         },
-        "ready_over_floor": _ratios(ready, floor_ready),
+        "ready_over_floor": ratios(ready, floor_ready),
         # the map complete, communes included (window.__mapReady: the readiness before issue 14)
         "complete_s": [round(r["complete_s"], 3) for r in runs if r.get("complete_s") is not None],
-        "complete_over_floor": _ratios(
+        "complete_over_floor": ratios(
             [r["complete_s"] for r in runs if r.get("complete_s") is not None],
             [r["seconds"] for r in floors if r.get("complete_s") is not None],
         ),
-        "warm_cache_over_floor": _ratios(warm_cache, floor_visits["seconds"]),
+        "warm_cache_over_floor": ratios(warm_cache, floor_visits["seconds"]),
         "timeline": timeline_summary([r["timeline"] for r in runs]),
         "timeline_warm_cache": timeline_summary(visits["timelines"]),
     }
@@ -217,11 +232,13 @@ def _measure_baseline_browser_run(ctx: Context, size: str) -> dict:
     return result
 
 
-def _browser_figure(ctx: Context, size: str, former_target_s: float | None, floor_target: float | None) -> dict:
+def _browser_figure(
+    ctx: Context, size: str, former_target_s: float | None, floor_target: float | None
+) -> dict:
     """A browser figure: ours, and ours ÷ the floor page measured alternately (issue 14:
     the targets are ratios to the floor; the former absolute ones are in the details)."""
     cfg = ctx.cfg
-    ours = _browser_run(ctx, size)
+    ours = browser_run(ctx, size)
     base_run = _baseline_browser_run(ctx, size) if cfg.baseline and size != "default" else None
     base = None
     if base_run is not None:
@@ -241,8 +258,13 @@ def _browser_figure(ctx: Context, size: str, former_target_s: float | None, floo
             "complete_s": round(median(ours["complete_s"]), 3) if ours["complete_s"] else None,
         },
         base,
-        {"ready_s": None, "ready_warm_cache_s": None, "ready_over_floor": floor_target, "warm_cache_over_floor": None,
-         "complete_s": None},  # fmt: skip
+        {
+            "ready_s": None,
+            "ready_warm_cache_s": None,
+            "ready_over_floor": floor_target,
+            "warm_cache_over_floor": None,
+            "complete_s": None,
+        },  # fmt: skip
         cfg,
         details={**ours, "former_target_ready_s": former_target_s},
     )
@@ -254,12 +276,17 @@ def fig_floor(ctx: Context) -> dict:
     from bench.browser import SITES_DRAWN_JS
 
     cfg = ctx.cfg
-    floor = _floor_server(ctx)
+    floor = floor_server(ctx)
     if cfg.quick:  # its first render, no return visit (the browser figures make one each)
         runs, visits = [floor.first], {"seconds": [], "other_hosts": [], "page_errors": []}
     else:
-        runs = [ctx.browser.navigate(floor.url, SITES_DRAWN_JS, cfg.timeout_s) for _ in range(cfg.warm_navigations)]
-        (visits,) = ctx.browser.return_visits_alternating([(floor.url, SITES_DRAWN_JS)], cfg.timeout_s, len(runs))
+        runs = [
+            ctx.browser.navigate(floor.url, SITES_DRAWN_JS, cfg.timeout_s)
+            for _ in range(cfg.warm_navigations)
+        ]
+        (visits,) = ctx.browser.return_visits_alternating(
+            [(floor.url, SITES_DRAWN_JS)], cfg.timeout_s, len(runs)
+        )
     metrics = {"ready_s": round(median([r["seconds"] for r in runs]), 3)}
     if visits["seconds"]:
         metrics["ready_warm_cache_s"] = round(median(visits["seconds"]), 3)
@@ -277,7 +304,9 @@ def fig_floor(ctx: Context) -> dict:
             "cold_s": round(floor.cold_s, 3),
             "first_render_s": round(floor.first_render_s, 3),
             "counts": runs[-1]["counts"],
-            "refused_hosts": sorted({h for r in runs for h in r["refused_hosts"]} | set(visits["other_hosts"])),
+            "refused_hosts": sorted(
+                {h for r in runs for h in r["refused_hosts"]} | set(visits["other_hosts"])
+            ),
             "page_errors": [e for r in [*runs, visits] for e in r["page_errors"]][:5],
             "timeline": timeline_summary([r["timeline"] for r in runs]),
         },
@@ -300,7 +329,10 @@ def start_warmup(server, log: Path) -> subprocess.Popen:
     """scripts/warmup.py against ``server``, as scripts/run.sh starts it with the server."""
     with open(log, "w") as out:
         return subprocess.Popen(
-            [sys.executable, "scripts/warmup.py", "--url", server.url], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "scripts/warmup.py", "--url", server.url],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
 
 
@@ -313,7 +345,11 @@ def finish_warmup(warmer: subprocess.Popen, log: Path) -> dict:
         warmer.wait(timeout=20)
     said = log.read_text(encoding="utf-8").strip()[-300:]
     warm_at = re.search(r"warm ([0-9.]+) s after the start", said)
-    return {"returncode": warmer.returncode, "said": said, "warm_at_s": float(warm_at[1]) if warm_at else None}
+    return {
+        "returncode": warmer.returncode,
+        "said": said,
+        "warm_at_s": float(warm_at[1]) if warm_at else None,
+    }
 
 
 def _cold_start(ctx: Context, i: int, warm: bool) -> dict:
@@ -341,8 +377,10 @@ def fig_cold_start(ctx: Context) -> dict:
     cfg = ctx.cfg
     browser = ctx.browser  # launched before the clock starts
     runs, plain, base = [], [], None
-    if cfg.quick:  # the quick browser_10k server runs the default data, warmed: its first render is a cold start
-        first = _browser_run(ctx, "10k")
+    if (
+        cfg.quick
+    ):  # the quick browser_10k server runs the default data, warmed: its first render is a cold start
+        first = browser_run(ctx, "10k")
         runs.append({"cold_s": first["cold_s"], "health_s": first["health_s"], "warmup": first["warmup"]})
         if cfg.baseline:
             run = _baseline_browser_run(ctx, "10k")
@@ -392,7 +430,7 @@ def fig_cold_start(ctx: Context) -> dict:
 
 def fig_rss_100k(ctx: Context) -> dict:
     cfg = ctx.cfg
-    ours = _browser_run(ctx, "100k")
+    ours = browser_run(ctx, "100k")
     base = None
     if cfg.baseline:
         run = _baseline_browser_run(ctx, "100k")
@@ -414,7 +452,4 @@ def fig_rss_100k(ctx: Context) -> dict:
     )
 
 
-
-
 # --------------------------------------------------------------------------- output
-

@@ -25,12 +25,14 @@ if __package__ in (None, ""):  # python bench/outside.py
 
 from bench.browser import SITES_DRAWN_JS, Browser, Server
 from bench.context import OUT_DIR
-from bench.figures_browser import _ratios, timeline_summary
+from bench.figures_browser import ratios, timeline_summary
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.outside", description=__doc__.split("\n")[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8501", help="the running app (default: %(default)s)")
+    parser.add_argument(
+        "--url", default="http://127.0.0.1:8501", help="the running app (default: %(default)s)"
+    )
     parser.add_argument("--query", default="", help="appended to the URL, e.g. '?friches=1'")
     parser.add_argument("--runs", type=int, default=5, help="pairs of navigations (default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per navigation")
@@ -48,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
             ours, floors = [], []
             for i in range(args.runs):
                 for target in ("floor", "ours") if i % 2 == 0 else ("ours", "floor"):
-                    run = browser.navigate(floor.url if target == "floor" else app, SITES_DRAWN_JS, args.timeout)
+                    run = browser.navigate(
+                        floor.url if target == "floor" else app, SITES_DRAWN_JS, args.timeout
+                    )
                     (floors if target == "floor" else ours).append(run)
     finally:
         browser.close()
@@ -58,11 +62,13 @@ def main(argv: list[str] | None = None) -> int:
         "first_navigation_s": round(first["seconds"], 3),
         "ready_s": [round(x, 3) for x in ready],
         "floor_ready_s": [round(x, 3) for x in floor_ready],
-        "ready_over_floor": _ratios(ready, floor_ready),
+        "ready_over_floor": ratios(ready, floor_ready),
         "complete_s": [round(r["complete_s"], 3) for r in ours if r.get("complete_s") is not None],
         "counts": ours[-1]["counts"],
         "page_errors": [e for r in ours for e in r["page_errors"]][:5],
-        "timeline": {k: v for k, v in timeline_summary([r["timeline"] for r in ours]).items() if k.endswith("_s")},
+        "timeline": {
+            k: v for k, v in timeline_summary([r["timeline"] for r in ours]).items() if k.endswith("_s")
+        },
         "floor_timeline": {
             k: v for k, v in timeline_summary([r["timeline"] for r in floors]).items() if k.endswith("_s")
         },

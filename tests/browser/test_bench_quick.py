@@ -57,6 +57,11 @@ def test_quick_bench_runs_and_writes_every_figure(tmp_path):
     friches = figures["browser_friches"]["details"]
     assert friches["counts"]["friches"] == 6000 and friches["counts"]["sites"] == friches["sites"]
     assert friches["complete_s"]["friches"][0] >= friches["ready_s"]["friches"][0]
+    # measured as browser_10k is, beside the floor's runs; its target browser_10k's ratio, same run
+    assert len(friches["floor_ready_s"]) == len(friches["ready_s"]["friches"]) == 1
+    ratio = friches["ready_s"]["friches"][0] / friches["floor_ready_s"][0]
+    assert friches["ready_over_floor"]["friches"]["median"] == pytest.approx(ratio, abs=0.01)
+    assert figures["browser_friches"]["target"]["ready_over_floor"] == figures["browser_10k"]["metrics"]["ready_over_floor"]
     # the cold start with scripts/warmup.py, as scripts/run.sh starts it
     (sample,) = figures["cold_start"]["details"]["samples"]
     assert sample["warmup"]["returncode"] == 0 and "the app is warm" in sample["warmup"]["said"]
