@@ -253,8 +253,8 @@ def shared_map(key: tuple, _build: Callable[[], folium.Map]) -> folium.Map:
 
 
 def main() -> None:
-    # (the icon by its Material name: an emoji costs the first run 0.07 s, importing Streamlit's catalogue of them)
-    st.set_page_config(page_title="Carte de la réindustrialisation", page_icon=":material/factory:", layout="wide")
+    # (an emoji: a Material icon's name would make the browser fetch it from fonts.gstatic.com)
+    st.set_page_config(page_title="Carte de la réindustrialisation", page_icon="🏭", layout="wide")
     st.html(f"<style>{PAGE_CSS}</style>")
     try:
         sites_path = str(path_option("sites", SITES_ENV) or SITES_PATH)

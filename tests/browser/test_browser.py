@@ -186,6 +186,13 @@ def test_many_sites_come_from_one_served_file(browser, tmp_path_factory):
             # the worker started by the map's first script (early.js), before the bundle, was the one used
             assert frame.evaluate("performance.getEntriesByName('rc:sites_worker_taken').length") == 1
             assert frame.evaluate("performance.getEntriesByName('rc:sites_worker_created').length") == 0
+            # early.js asked for the file itself while the worker started, and handed it its body:
+            # the frame's timeline holds that one request (a worker's own fetches are in its timeline)
+            fetched = frame.evaluate(
+                "performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/cache/sites-'))"
+            )
+            assert [f.rsplit("/", 1)[1] for f in fetched] == [first_file.rsplit("/", 1)[1]], fetched
+            assert frame.evaluate("performance.getEntriesByName('rc:sites_worker_response').length") == 1
             # the communes and the outlines too come from served files (issue 14), drawn once read
             areas = frame.evaluate(
                 "performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/areas/'))"

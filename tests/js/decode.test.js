@@ -107,6 +107,15 @@ test('readJsonLines inflates a served file and gives its lines as they come, or 
   await assert.rejects(D.readJsonLines(missing, '/cache/x.json.gz', () => {}), /x\.json\.gz: HTTP 404/);
 });
 
+test('readJsonLines reads an answer already fetched (early.js hands the worker its body) without fetching again', async () => {
+  const g = golden('sites_served');
+  const body = new Response(zlib.gzipSync(Buffer.from(g.lines.join('\n')))).body;
+  const root = {fetch: () => assert.fail('fetched again'), DecompressionStream, TextDecoderStream};
+  const got = [];
+  await D.readJsonLines(root, '/cache/sites.json.gz', (line, k) => got.push([k, JSON.parse(line)]), null, {ok: true, status: 200, body});
+  assert.deepEqual(got, g.lines.map((line, k) => [k, JSON.parse(line)]));
+});
+
 test('commune records and rings decode as the Python reference decoder reads them', () => {
   const g = golden('communes');
   assert.deepEqual(D.communeRecords(g.payload, g.strings), g.expected);

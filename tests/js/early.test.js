@@ -10,19 +10,28 @@ const vm = require('node:vm');
 
 const SOURCE = fs.readFileSync(path.join(__dirname, '../../geo/mapview/static/early.js'), 'utf8');
 
-// A page with a Worker that records what it is sent and whether it was ended.
-function page() {
+// A page with a Worker that records what it is sent (and transferred) and whether it was
+// ended; `fetch`: the page's, if it has one (with ReadableStream), `refuse`: the worker's
+// postMessage throws when something is transferred (a browser without transferable streams).
+function page({fetch = null, refuse = false} = {}) {
   const workers = [];
   class Worker {
-    constructor(url) { this.url = url; this.sent = []; this.ended = false; workers.push(this); }
-    postMessage(m) { this.sent.push(JSON.parse(JSON.stringify(m))); }
+    constructor(url) { this.url = url; this.sent = []; this.transferred = []; this.ended = false; workers.push(this); }
+    postMessage(m, transfer) {
+      if (refuse && transfer && transfer.length) throw new Error('DataCloneError');
+      const {body, ...rest} = m;
+      this.sent.push({...JSON.parse(JSON.stringify(rest)), ...(body ? {body} : {})});
+      this.transferred.push(transfer || []);
+    }
     terminate() { this.ended = true; }
   }
-  const root = {Worker, URL, JSON, location: {href: 'http://127.0.0.1:8501/component/index.html'}};
+  const root = {Worker, URL, JSON, Object, Error, location: {href: 'http://127.0.0.1:8501/component/index.html'}};
+  if (fetch) Object.assign(root, {fetch, ReadableStream});
   root.self = root;
   vm.runInNewContext(SOURCE, root);
   return {root, workers};
 }
+const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const READ = {kind: 'sites', file: '/app/static/cache/sites-1.json.gz', served: {file: '/app/static/cache/sites-1.json.gz', selection: null},
               cluster: {options: {radius: 60}, shown: [true, false]}, hold: true};
@@ -57,4 +66,37 @@ test('without workers nothing starts, and nothing is taken', () => {
   vm.runInNewContext(SOURCE, root);
   root.ReindusEarly.start('/w.js', [structuredClone(READ)]);
   assert.equal(root.ReindusEarly.take(JSON.stringify(READ)), null);
+});
+
+test('the file is fetched beside the worker and its body handed to it, transferred', async () => {
+  const asked = [];
+  const body = new ReadableStream();
+  const {root, workers} = page({fetch: async (url) => { asked.push(url); return {ok: true, status: 200, body}; }});
+  root.ReindusEarly.start('/w.js', [structuredClone(READ)]);
+  assert.deepEqual(asked, ['http://127.0.0.1:8501/app/static/cache/sites-1.json.gz']);
+  assert.equal(workers[0].sent.length, 0);  // (sent once the server answered)
+  await settled();
+  assert.equal(workers[0].sent.length, 1);
+  assert.equal(workers[0].sent[0].body, body);
+  assert.equal(workers[0].transferred[0].length, 1);  // (an array of the page's realm)
+  assert.equal(workers[0].transferred[0][0], body);
+  // what the runtime compares is the read, not the body
+  const read = {...workers[0].sent[0]};
+  delete read.body;
+  assert.ok(root.ReindusEarly.take(JSON.stringify(read)));
+});
+
+test('a failed answer, a refused request or a stream that cannot be transferred: the worker fetches the file itself', async () => {
+  for (const options of [
+    {fetch: async () => ({ok: false, status: 404, body: new ReadableStream()})},
+    {fetch: async () => { throw new TypeError('Failed to fetch'); }},
+    {fetch: async () => ({ok: true, status: 200, body: new ReadableStream()}), refuse: true},
+  ]) {
+    const {root, workers} = page(options);
+    root.ReindusEarly.start('/w.js', [structuredClone(READ)]);
+    await settled();
+    assert.equal(workers[0].sent.length, 1);
+    assert.equal(workers[0].sent[0].body, undefined);
+    assert.equal(workers[0].sent[0].file, 'http://127.0.0.1:8501/app/static/cache/sites-1.json.gz');
+  }
 });

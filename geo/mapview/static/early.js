@@ -2,8 +2,9 @@
 // loads a map's scripts one after the other, so this one, first in the map's list (a data:
 // URL: geo.mapview.build._early_script), starts the sites' (and friches') workers while the
 // bundle is fetched and compiled. Each worker gets the message the runtime would send it
-// (readInWorker in runtime.js); its answers wait in `got` until the runtime takes the worker
-// (ReindusEarly.take), or, if the map asks for something else, ends it and starts its own.
+// (readInWorker in runtime.js), with the file's body fetched here beside it (request); its
+// answers wait in `got` until the runtime takes the worker (ReindusEarly.take), or, if the
+// map asks for something else, ends it and starts its own.
 (function (root) {
   'use strict';
   var early = root.ReindusEarly = root.ReindusEarly || {started: {}};
@@ -16,13 +17,28 @@
         w.onmessage = function (e) { got.push(e); };
         w.onerror = function (e) { e.preventDefault(); got.push(e); };
         message.file = new URL(message.file, root.location.href).href;
-        w.postMessage(message);
         early.started[message.kind] = {worker: w, message: JSON.stringify(message), got: got};
+        request(w, message);
       } catch {
         // (no worker here: the runtime reads the file itself)
       }
     });
   };
+  // The file asked for here, while the worker's script loads, and its body handed to the
+  // worker (a transferred stream): the request is not held back by the worker's start. A
+  // failed or refused answer, or a browser that cannot transfer a stream: the worker fetches
+  // the file itself (and reports its error).
+  function request(w, message) {
+    if (!(root.fetch && root.ReadableStream)) { w.postMessage(message); return; }
+    root.fetch(message.file).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      try {
+        w.postMessage(Object.assign({}, message, {body: r.body}), [r.body]);
+      } catch {
+        w.postMessage(message);  // (streams not transferable here)
+      }
+    }).catch(function () { w.postMessage(message); });
+  }
   // The worker started for `message` (the runtime's own, as JSON) and its answers so far, or
   // null (none started, or started for another message: ended here).
   early.take = function (message) {

@@ -10,7 +10,8 @@
 // Message in: {kind: 'sites' or 'friches', file: URL of the .json.gz, served: the map's
 //   ServedSites or ServedFriches,
 //   cluster: null or {options: Supercluster's, shown: [whether each group is shown] or null (all)},
-//   hold: the parts after the first wait for a {rest: true} message}.
+//   hold: the parts after the first wait for a {rest: true} message,
+//   body: none, or the file's body (a transferred ReadableStream) fetched by early.js}.
 // Messages out: {part: k, payload: the k-th part's entries (SitePayload columns),
 //   index: for part 0, null or ReindusDecode.packIndex's arrays and `shown`,
 //   times: {step: ms since the epoch} (the bench's timeline)}, one per part, then {done: true};
@@ -49,6 +50,8 @@
       return;
     }
     if (msg.hold) held = [];
+    // (msg.body: the file's body, fetched by early.js while this worker started)
+    var given = msg.body ? {ok: true, status: 200, body: msg.body} : null;
     D.readJsonLines(self, msg.file, function (text, k) {
       var payload = D.selectServed(msg.kind, JSON.parse(text), msg.served);
       if (k > 0) {
@@ -59,7 +62,7 @@
       var made = clusterIndex(D, payload, msg.cluster);
       times.worker_done = now();
       self.postMessage({part: 0, payload: payload, index: made.index, times: times}, made.transfer);
-    }, function () { times.worker_response = now(); }).then(function () {
+    }, function () { times.worker_response = now(); }, given).then(function () {
       post({done: true});
     }).catch(function (err) {
       self.postMessage({error: String(err && err.message ? err.message : err)});
