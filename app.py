@@ -9,6 +9,9 @@ Run: ``bash scripts/run.sh`` (or ``streamlit run app.py [-- --sites PATH]``).
 
 from __future__ import annotations
 
+# first: pyarrow's allocator is chosen when it is first imported (pandas imports it; geo.memory)
+from geo import memory  # isort: skip
+
 import argparse
 import copy
 import functools
@@ -27,7 +30,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import mapview, memory, upload
+from geo import mapview, upload
 from geo.distance import distances_to_commune
 from geo.filters import apply_filters, friche_selection, site_layer
 from geo.friches import FrichesResult, load_friches, read_friches
@@ -97,7 +100,7 @@ class Base:
 @st.cache_resource(show_spinner=False)
 def load_base(sites_path: str) -> Base:
     """Communes, outlines and the joined sites: read once per process, never mutated."""
-    memory.limit_arenas()  # (the script runs' threads: see geo.memory)
+    memory.tune()  # (pyarrow's allocations, the script runs' threads: see geo.memory)
     background = mapview.Background.shared()  # (the layers the exports draw on here: one copy)
     raw = read_sites(Path(sites_path), communes=background.communes)
     base = Base(background, None, Known(), Path(sites_path).name)

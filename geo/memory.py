@@ -1,16 +1,22 @@
-"""The server process's memory: what the allocators keep after the big reads, given back.
+"""The server process's memory: what the allocators keep, given back (issue 14, ``rss_100k``).
 
-Two allocators keep memory the app no longer uses (issue 14, ``rss_100k``):
+Two allocators kept memory the app no longer used:
 
-- pyarrow's pool (mimalloc) keeps the buffers of a GeoParquet or GeoJSON read: about 70 MB
-  after the commune layer, more after 100,000 sites. :func:`release` hands them back.
+- pyarrow's own pool (mimalloc) keeps the buffers of every arrow operation: about 70 MB
+  after the commune layers are read, and more with each session, whose page sends its
+  tables to the browser as arrow data. With 100,000 sites the server grew from 548 MB to
+  757 MB over six sessions; with the system allocator it stays at 532–535 MB. pyarrow
+  chooses its pool once, when it is first imported, from ``ARROW_DEFAULT_MEMORY_POOL``:
+  importing this module sets it to ``system`` unless it is set already, so the app imports
+  it before anything that imports pyarrow (pandas does). :func:`tune` also sets the pool of
+  a process where pyarrow came first, and :func:`release` hands back what the big reads
+  leave.
 - glibc's malloc makes one arena per thread that allocates, up to eight per core, and an
-  arena keeps what was freed in it. Streamlit runs each script run in a new thread: with
-  100,000 sites the server grew by some 55 MB a session for its first six sessions
-  (610 MB to 842 MB) and then stayed there. Two arenas (:func:`limit_arenas`, what
-  ``MALLOC_ARENA_MAX=2`` does) keep it at the first session's size.
+  arena keeps what was freed in it; Streamlit runs each script run in a new thread.
+  :func:`tune` caps them at two (what ``MALLOC_ARENA_MAX=2`` does).
 
-Both are no-ops where they do not apply (another C library, another pool).
+Set from the app (its first script run), so that every way of starting it gets them; no-ops
+where they do not apply (another C library, no pyarrow).
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import os
+
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # (read when pyarrow is first imported)
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
 ARENAS = 2
@@ -32,6 +41,17 @@ def _libc():
     except OSError:
         return None
     return libc if libc is not None and hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+
+
+def tune() -> None:
+    """pyarrow's allocations made with malloc, and at most :data:`ARENAS` malloc arenas."""
+    try:
+        import pyarrow
+
+        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+    except (ImportError, AttributeError):
+        pass
+    limit_arenas()
 
 
 def limit_arenas(arenas: int = ARENAS) -> bool:
