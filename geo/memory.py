@@ -44,13 +44,15 @@ def _libc():
 
 
 def tune() -> None:
-    """pyarrow's allocations made with malloc, and at most :data:`ARENAS` malloc arenas."""
-    try:
-        import pyarrow
+    """pyarrow's allocations made with malloc (unless whoever started the process chose
+    another pool), and at most :data:`ARENAS` malloc arenas."""
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL") == "system":
+        try:
+            import pyarrow
 
-        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
-    except (ImportError, AttributeError):
-        pass
+            pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+        except (ImportError, AttributeError):
+            pass
     limit_arenas()
 
 

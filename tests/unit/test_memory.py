@@ -47,6 +47,17 @@ def test_tune_sets_the_pool_where_pyarrow_came_first():
         """
     )
     assert out.split() == ["mimalloc", "system"]
+    # (another pool chosen at the start stays)
+    kept = _run(
+        """
+        import pyarrow
+        from geo import memory
+        memory.tune()
+        print(pyarrow.default_memory_pool().backend_name)
+        """,
+        env={"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"},
+    )
+    assert kept.strip() == "mimalloc"
 
 
 @pytest.mark.skipif(not GLIBC, reason="glibc's malloc only")
