@@ -76,18 +76,24 @@ def _alternating(ctx: Context, url: str, n: int) -> tuple[list[dict], list[dict]
 def alternating_with_floor(
     ctx: Context, pages: list[tuple[str, str]], n: int
 ) -> tuple[list[list[dict]], list[dict]]:
+    """:func:`alternate` with the bench's floor server, browser and timeout."""
+    return alternate(ctx.browser, floor_server(ctx).url, pages, n, ctx.cfg.timeout_s)
+
+
+def alternate(
+    browser, floor_url: str, pages: list[tuple[str, str]], n: int, timeout_s: float
+) -> tuple[list[list[dict]], list[dict]]:
     """``n`` rounds of empty-cache navigations to the floor page and to each of ``pages``
     ((url, readiness JS)), the order turned by one each round (floor first, then the first
     page first…) so that the machine's noise hits all alike: each page's runs, the floor's."""
     from bench.browser import SITES_DRAWN_JS
 
-    floor, browser, timeout = floor_server(ctx), ctx.browser, ctx.cfg.timeout_s
-    targets = [(floor.url, SITES_DRAWN_JS), *pages]
+    targets = [(floor_url, SITES_DRAWN_JS), *pages]
     runs: list[list[dict]] = [[] for _ in targets]
     for i in range(n):
         for k in range(len(targets)):
             j = (i + k) % len(targets)
-            runs[j].append(browser.navigate(*targets[j], timeout))
+            runs[j].append(browser.navigate(*targets[j], timeout_s))
     return runs[1:], runs[0]
 
 

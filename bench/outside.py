@@ -25,7 +25,7 @@ if __package__ in (None, ""):  # python bench/outside.py
 
 from bench.browser import SITES_DRAWN_JS, Browser, Server
 from bench.context import OUT_DIR
-from bench.figures_browser import ratios, timeline_summary
+from bench.figures_browser import alternate, ratios, timeline_summary
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,13 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             floor.wait_healthy()
             browser.navigate(floor.url, SITES_DRAWN_JS, args.timeout)  # (warms the floor's server)
             first = browser.navigate(app, SITES_DRAWN_JS, args.timeout)
-            ours, floors = [], []
-            for i in range(args.runs):
-                for target in ("floor", "ours") if i % 2 == 0 else ("ours", "floor"):
-                    run = browser.navigate(
-                        floor.url if target == "floor" else app, SITES_DRAWN_JS, args.timeout
-                    )
-                    (floors if target == "floor" else ours).append(run)
+            (ours,), floors = alternate(browser, floor.url, [(app, SITES_DRAWN_JS)], args.runs, args.timeout)
     finally:
         browser.close()
     ready, floor_ready = [r["seconds"] for r in ours], [r["seconds"] for r in floors]

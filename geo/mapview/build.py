@@ -354,8 +354,7 @@ def _runtime_config(large: bool, lang: str) -> dict:
         "classColors": list(styles.CHOROPLETH_COLORS),
         "noJobsFill": styles.NO_JOBS_FILL,
         "communeSitesMax": COMMUNE_SITES_MAX,
-        "clusterMaxZoom": CLUSTER_MAX_ZOOM,
-        "clusterOptions": CLUSTER_OPTIONS,
+        "clusterOptions": CLUSTER_OPTIONS,  # (its maxZoom: past it, every site is its own marker)
         "locale": "fr-FR" if lang == "fr" else "en-GB",
         "nSites": escape(_t("n_sites", lang)),
         "more": escape(_t("more_sites", lang)),

@@ -19,7 +19,7 @@ vm.runInNewContext(
 const Supercluster = shipped.Supercluster;
 const D = require('../../geo/mapview/static/decode.js');
 
-const OPTIONS = {radius: 60, extent: 256, maxZoom: 13};  // (runtime.js clusterOptions, cfg.clusterMaxZoom)
+const OPTIONS = {radius: 60, extent: 256, maxZoom: 13};  // (runtime.js clusterOptions)
 
 function payload(n, seed) {
   let x = seed;

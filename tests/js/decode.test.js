@@ -112,7 +112,7 @@ test('readJsonLines reads an answer already fetched (early.js hands the worker i
   const body = new Response(zlib.gzipSync(Buffer.from(g.lines.join('\n')))).body;
   const root = {fetch: () => assert.fail('fetched again'), DecompressionStream, TextDecoderStream};
   const got = [];
-  await D.readJsonLines(root, '/cache/sites.json.gz', (line, k) => got.push([k, JSON.parse(line)]), null, {ok: true, status: 200, body});
+  await D.readJsonLines(root, '/cache/sites.json.gz', (line, k) => got.push([k, JSON.parse(line)]), null, body);
   assert.deepEqual(got, g.lines.map((line, k) => [k, JSON.parse(line)]));
 });
 

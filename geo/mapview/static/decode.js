@@ -109,9 +109,9 @@
   // A served file read as it arrives (`root`: the window or a worker's global; the stream
   // APIs the browsers have): fetched, inflated, decoded, onLine(text, k) for each of its lines
   // as soon as it is whole; onResponse() once the server answered. Resolves at its end.
-  // `response` ({ok, status, body}): the server's answer already fetched (early.js's), not fetched again.
-  function readJsonLines(root, url, onLine, onResponse, response) {
-    return (response ? Promise.resolve(response) : root.fetch(url)).then(function (r) {
+  // `body`: the body of a good answer already fetched (early.js's), not fetched again.
+  function readJsonLines(root, url, onLine, onResponse, body) {
+    return (body ? Promise.resolve({ok: true, body: body}) : root.fetch(url)).then(function (r) {
       if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
       if (onResponse) onResponse();
       var reader = r.body.pipeThrough(new root.DecompressionStream('gzip')).pipeThrough(new root.TextDecoderStream()).getReader();

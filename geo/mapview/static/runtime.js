@@ -560,7 +560,7 @@
 
   // Supercluster (served by the app) indexes the sites of the layers switched on; on every
   // move the clusters and the single sites in view are drawn, so 100,000 sites cost
-  // a few hundred markers at a time. Past cfg.clusterMaxZoom every site is its own marker.
+  // a few hundred markers at a time. Past cfg.clusterOptions.maxZoom every site is its own marker.
   function index(map) {
     var rc = map._rc, p = rc.clustered.p, groups = rc.clustered.groups, packed = rc.packedIndex;
     var shown = groups.map(function (g) { return map.hasLayer(g); });
@@ -798,7 +798,7 @@
     if (!window.__friches[id] && at !== undefined) {
       // a clustered friche gets its marker once the map shows it on its own
       var s = Math.pow(10, fl.p.coord_decimals);
-      zoom = Math.max(zoom, map._rc.cfg.clusterMaxZoom + 1);
+      zoom = Math.max(zoom, map._rc.cfg.clusterOptions.maxZoom + 1);
       map.setView([fl.p.lat[at] / s, fl.p.lon[at] / s], zoom, {animate: false});
       renderFriches(map);
     }
@@ -909,7 +909,7 @@
     var zoom = opts.zoom || Math.max(map.getZoom(), 11), at = window.__siteIndex ? window.__siteIndex[id] : undefined;
     if (!window.__sites[id] && at !== undefined) {
       // a clustered site gets its marker once the map shows it on its own
-      zoom = Math.max(zoom, map._rc.cfg.clusterMaxZoom + 1);
+      zoom = Math.max(zoom, map._rc.cfg.clusterOptions.maxZoom + 1);
       map.setView(latLngOf(map._rc.clustered.p, at), zoom, {animate: false});
       render(map);
     }

@@ -51,7 +51,6 @@
     }
     if (msg.hold) held = [];
     // (msg.body: the file's body, fetched by early.js while this worker started)
-    var given = msg.body ? {ok: true, status: 200, body: msg.body} : null;
     D.readJsonLines(self, msg.file, function (text, k) {
       var payload = D.selectServed(msg.kind, JSON.parse(text), msg.served);
       if (k > 0) {
@@ -62,7 +61,7 @@
       var made = clusterIndex(D, payload, msg.cluster);
       times.worker_done = now();
       self.postMessage({part: 0, payload: payload, index: made.index, times: times}, made.transfer);
-    }, function () { times.worker_response = now(); }, given).then(function () {
+    }, function () { times.worker_response = now(); }, msg.body).then(function () {
       post({done: true});
     }).catch(function (err) {
       self.postMessage({error: String(err && err.message ? err.message : err)});
