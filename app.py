@@ -398,7 +398,7 @@ def explore(
     head, actions = top.columns([4, 1], vertical_alignment="center")
     head.title(t("app_title", lang), anchor=False)
     head.caption(t("app_subtitle", lang))
-    if first:  # (the first screen: the figures and the button as plain HTML, see panels.first_kpi_row)
+    if first:  # (the first screen: the figures and the button as plain HTML, see panels.kpi_row)
         actions.html(f'<div class="present-first" aria-hidden="true">{html.escape(t("present", lang))}</div>')
     else:
         actions.button(
@@ -411,14 +411,9 @@ def explore(
         if friches is not None:
             hint = t("friches_full_hint", lang) if friches_credit == t("friches_credit", lang) else ""
             st.caption(t("friches_notice", lang, n=fmt_int(len(friches), lang), credit=friches_credit, hint=hint))
-        if first:
-            panels.first_kpi_row(panels.kpi_values(selection, lang), "kpis")
-            if friches is not None:
-                panels.first_kpi_row(panels.friche_kpi_values(friches, lang), "friche-kpis")
-        else:
-            panels.kpi_row(selection, lang)
-            if friches is not None:
-                panels.friche_kpi_row(friches, lang)
+        panels.kpi_row(panels.kpi_values(selection, lang), "kpis", first)
+        if friches is not None:
+            panels.kpi_row(panels.friche_kpi_values(friches, lang), "friche-kpis", first)
         if selection.empty:
             st.info(t("no_sites", lang))
     if first:

@@ -138,29 +138,28 @@ def jobs_kinds_words(jobs_by_kind: dict[str | None, int], lang: str) -> str | No
     return t("kpi_jobs_kinds", lang, kinds=", ".join(parts))
 
 
-def kpi_row(selection: gpd.GeoDataFrame, lang: str) -> None:
-    box = st.container(key="kpis")  # (ui/page.css: two figures a row on a phone)
-    for column, kpi in zip(box.columns(4), kpi_values(selection, lang), strict=True):
-        column.metric(kpi.label, kpi.value, help=kpi.help)
-        if kpi.note:
-            column.caption(kpi.note)
-        if kpi.detail:
-            column.caption(kpi.detail)
+def kpi_row(kpis: list[Kpi], key: str, first: bool = False) -> None:
+    """A row of figures in a keyed box (ui/page.css: two a row on a phone): each a metric with
+    its notes as captions below.
 
-
-def first_kpi_row(kpis: list[Kpi], key: str) -> None:
-    """A row of figures as a session's first screen draws them: the same texts in plain HTML,
-    laid out as the metrics' row (ui/page.css ``.kpi-first``). st.metric would make the page
-    fetch and compile its code (with st.button's, 0.25 s here) before it mounts the map's
-    frame (issue 14); the next run puts the metrics in this box (``key``: the metrics' own)."""
-    cells = "".join(
-        f'<div class="kpi-first-cell"><div class="kpi-first-label">{html.escape(k.label)}</div>'
-        f'<div class="kpi-first-value">{html.escape(k.value)}</div>'
-        + "".join(f'<div class="kpi-first-note">{html.escape(n)}</div>' for n in (k.note, k.detail) if n)
-        + "</div>"
-        for k in kpis
-    )
-    st.container(key=key).html(f'<div class="kpi-first">{cells}</div>')
+    ``first``: a session's first screen, each figure's metric as plain HTML in its place
+    (ui/page.css ``.kpi-first``). st.metric would make the page fetch and compile its code
+    (with st.button's, 0.25 s here) before it mounts the map's frame (issue 14). The boxes,
+    columns and captions are the same in both runs, so the next run replaces each cell's
+    first element in place: the row never empties while the metrics arrive (it did when
+    the first screen was one HTML block, which the columns replaced, and the map below
+    jumped up for a frame)."""
+    for column, kpi in zip(st.container(key=key).columns(4), kpis, strict=True):
+        if first:
+            column.html(
+                f'<div class="kpi-first"><div class="kpi-first-label">{html.escape(kpi.label)}</div>'
+                f'<div class="kpi-first-value">{html.escape(kpi.value)}</div></div>'
+            )
+        else:
+            column.metric(kpi.label, kpi.value, help=kpi.help)
+        for note in (kpi.note, kpi.detail):
+            if note:
+                column.caption(note)
 
 
 def friche_kpi_values(friches: FricheSelection | gpd.GeoDataFrame, lang: str) -> list[Kpi]:
@@ -179,14 +178,6 @@ def friche_kpi_values(friches: FricheSelection | gpd.GeoDataFrame, lang: str) ->
         Kpi(t("kpi_friches_reused", lang), fmt_int(f.reused, lang),
             t("kpi_friches_industry", lang, n=fmt_int(f.reused_for_industry, lang)), None),
     ]  # fmt: skip
-
-
-def friche_kpi_row(friches: FricheSelection | gpd.GeoDataFrame, lang: str) -> None:
-    box = st.container(key="friche-kpis")
-    for column, kpi in zip(box.columns(4), friche_kpi_values(friches, lang), strict=True):
-        column.metric(kpi.label, kpi.value, help=kpi.help)
-        if kpi.note:
-            column.caption(kpi.note)
 
 
 def kpi_row_html(selection: gpd.GeoDataFrame, lang: str) -> str:

@@ -522,9 +522,10 @@ def test_a_first_visit_draws_its_first_screen_then_the_whole_page_once_the_map_i
     assert 'id="rc-first-screen"' in page and 'id="app-ready"' not in page
     assert not at.sidebar.multiselect and not at.dataframe and not at.get("download_button")
     assert [c.value for c in at.sidebar.caption] == ["Chargement des filtres…"]
-    # the head's figures as plain HTML, the metrics' code not needed yet (ui.panels.first_kpi_row)
+    # the head's figures as plain HTML, the metrics' code not needed yet (ui.panels.kpi_row)
     assert not at.metric and not at.button and 'class="kpi-first"' in page
     figures = [(m.label, m.value) for m in panels_kpis(at)]
+    captions = [c.value for c in at.main.caption]  # (the head's, then the figures' notes)
     first_notices = notices(at)
     assert len(first_notices) == 1 and "no-such-sector" in first_notices[0]
     tag = at.session_state["_session"].map.tag
@@ -536,6 +537,8 @@ def test_a_first_visit_draws_its_first_screen_then_the_whole_page_once_the_map_i
     assert 'id="app-ready"' in ready(at) and 'rc-first-screen' not in page
     assert at.sidebar.multiselect and at.dataframe and at.get("download_button")
     assert [(m.label, m.value) for m in at.metric][:4] == figures and 'class="kpi-first"' not in page
+    # the same notes, in the same places: only each figure's first element was replaced
+    assert len(captions) > 2 and [c.value for c in at.main.caption][: len(captions)] == captions
     assert at.button(key="to_present")
     assert notices(at) == first_notices
     assert at.session_state["_session"].map.tag == tag  # the map on screen is kept, not built again
@@ -543,11 +546,11 @@ def test_a_first_visit_draws_its_first_screen_then_the_whole_page_once_the_map_i
 
 
 def panels_kpis(at: AppTest) -> list:
-    """The first screen's figures (label, value), read from its HTML row."""
+    """The first screen's figures (label, value), read from their HTML cells."""
     from types import SimpleNamespace
 
-    row = next(h.proto.body for h in at.html if 'class="kpi-first"' in h.proto.body)
-    cells = re.findall(r'kpi-first-label">([^<]*)</div><div class="kpi-first-value">([^<]*)<', row)
+    page = " ".join(h.proto.body for h in at.html)
+    cells = re.findall(r'kpi-first-label">([^<]*)</div><div class="kpi-first-value">([^<]*)<', page)
     return [SimpleNamespace(label=html.unescape(a), value=html.unescape(b)) for a, b in cells]
 
 

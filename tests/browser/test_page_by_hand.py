@@ -200,7 +200,7 @@ def test_the_first_screen_comes_first_and_the_whole_page_once_the_map_has_drawn(
         page.screenshot(path=str(ARTIFACTS / "first-screen-1280x720.png"))
         # the figures as plain HTML first, the metrics in their place next: the map does not move
         top = "() => document.querySelector('.st-key-explore-map').getBoundingClientRect().top"
-        assert page.locator(".kpi-first").count() == 1 and page.locator('[data-testid="stMetric"]').count() == 0
+        assert page.locator(".kpi-first").count() == 4 and page.locator('[data-testid="stMetric"]').count() == 0
         map_top = page.evaluate(top)
         # (and every frame until the metrics are drawn: their code loads after the page is ready)
         page.evaluate(
