@@ -100,28 +100,26 @@ class Base:
 @st.cache_resource(show_spinner=False)
 def load_base(sites_path: str) -> Base:
     """Communes, outlines and the joined sites: read once per process, never mutated."""
-    memory.tune()  # (pyarrow's allocations, the script runs' threads: see geo.memory)
-    background = mapview.Background.shared()  # (the layers the exports draw on here: one copy)
-    raw = read_sites(Path(sites_path), communes=background.communes)
-    base = Base(background, None, Known(), Path(sites_path).name)
-    sites = base.join(raw)
-    sites["layer"] = "data"
-    known = Known(
-        regs=frozenset(background.regions["code"]),
-        deps=frozenset(background.departements["code"]),
-        site_ids=frozenset(sites["id"]),
-        communes=frozenset(background.communes["insee"]),
-    )
-    memory.release()  # (what the reads' allocators keep)
+    with memory.loading():  # (the allocators, the garbage collector: see geo.memory)
+        background = mapview.Background.shared()  # (the layers the exports draw on here: one copy)
+        raw = read_sites(Path(sites_path), communes=background.communes)
+        base = Base(background, None, Known(), Path(sites_path).name)
+        sites = base.join(raw)
+        sites["layer"] = "data"
+        known = Known(
+            regs=frozenset(background.regions["code"]),
+            deps=frozenset(background.departements["code"]),
+            site_ids=frozenset(sites["id"]),
+            communes=frozenset(background.communes["insee"]),
+        )
     return Base(background, sites, known, Path(sites_path).name)
 
 
 @st.cache_resource(show_spinner=False)
 def load_friches_layer(friches_path: str | None, _base: Base) -> FrichesResult:
     """The friches (Cerema, Cartofriches) read once per process, placed on the commune layer the base holds."""
-    result = load_friches(friches_path, communes=_base.communes)
-    memory.release()  # (what the read's allocators keep)
-    return result
+    with memory.loading():
+        return load_friches(friches_path, communes=_base.communes)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
