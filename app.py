@@ -212,9 +212,13 @@ def map_options(state: State, map_args: dict, **layers) -> dict:
 
 def show_map(
     base: Base, sites: gpd.GeoDataFrame, state: State, selection, height: int, friches=None, highlighted=(),
-    friches_from=None, friches_credit: str | None = None,
+    friches_from=None, friches_credit: str | None = None, early: bool = False,
 ) -> None:
-    """The map; a click on a site or a friche, a closed card or a layer switched reports to the state."""
+    """The map; a click on a site or a friche, a closed card or a layer switched reports to the state.
+
+    ``early`` (a session's first screen): the map's served files are read from the page as
+    soon as it has the map's element (mapview.early_page_script), in the element after the
+    map's, where the full page has its link (panels.share_row)."""
     upload_id = getattr(session.upload(), "file_id", None)
     rest = (state.spec, upload_id, state.view.lang, state.view.mode, state.view.friches, state.view.timeline)
     args = session.map_args(rest)
@@ -239,6 +243,9 @@ def show_map(
         returned_objects=[],
         on_change=session.on_map_report,
     )
+    script = mapview.early_page_script(fmap) if early else None
+    if script is not None:
+        st.html(script, unsafe_allow_javascript=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -392,7 +399,7 @@ def explore(
     top, figures = st.container(key="explore-head"), st.container()
     map_box = st.container(key="explore-map")
     with map_box:
-        map_of(selection, EXPLORER_MAP_HEIGHT)
+        map_of(selection, EXPLORER_MAP_HEIGHT, early=first)
     head, actions = top.columns([4, 1], vertical_alignment="center")
     head.title(t("app_title", lang), anchor=False)
     head.caption(t("app_subtitle", lang))

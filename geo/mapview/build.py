@@ -245,7 +245,8 @@ def build_map(
     m = assets.localize(m)
     reads = [r for r in reads if r is not None]
     if reads and runtime.config.get("sitesWorker"):
-        m.default_js = [("reindus_early", _early_script(runtime.config["sitesWorker"], reads)), *m.default_js]
+        m.rc_early = _early_call(runtime.config["sitesWorker"], reads)
+        m.default_js = [("reindus_early", _early_script(m.rc_early)), *m.default_js]
     return m
 
 
@@ -261,11 +262,24 @@ def early_read(kind: str, served: dict, cluster_shown: list[bool] | None, cluste
     }
 
 
-def _early_script(worker: str, reads: list[dict]) -> str:
-    """``static/early.js`` and its call, as the first script of the map (a data: URL:
-    streamlit_folium loads a map's scripts in order, this one before the bundle)."""
-    code = f"{_early_js()}\nReindusEarly.start({to_json(worker)}, {to_json(reads)});\n"
-    return assets.INLINE_SCRIPT + base64.b64encode(code.encode("utf-8")).decode("ascii")
+def _early_call(worker: str, reads: list[dict]) -> str:
+    """``static/early.js`` and its call: start a worker for each of ``reads``."""
+    return f"{_early_js()}\nReindusEarly.start({to_json(worker)}, {to_json(reads)});\n"
+
+
+def _early_script(call: str) -> str:
+    """The early call as the first script of the map (a data: URL: streamlit_folium loads a
+    map's scripts in order, this one before the bundle)."""
+    return assets.INLINE_SCRIPT + base64.b64encode(call.encode("utf-8")).decode("ascii")
+
+
+def early_page_script(m: folium.Map) -> str | None:
+    """The map's early reads as a ``<script>`` for the page that shows the map (a session's
+    first screen: ``st.html``), or None (the map reads no served file): they start as soon as
+    the page has the map's element, before the map's frame and its scripts load; the frame
+    adopts the workers (static/early.js). Not adopted within a minute: ended."""
+    call = getattr(m, "rc_early", None)
+    return None if call is None else f"<script>{call}ReindusEarly.expire(60000);\n</script>"
 
 
 @functools.lru_cache(maxsize=1)

@@ -208,6 +208,26 @@ def test_a_large_synthetic_file_given_with_the_environment_option(tmp_path, monk
     assert len(table.value) == 5_000
 
 
+def test_a_first_screen_starts_the_maps_served_reads_from_the_page(tmp_path, monkeypatch):
+    """Issue 14: with its sites served as a file, a session's first screen starts the map's
+    workers from the page as soon as it has the map's element (mapview.early_page_script),
+    in the element right after the map's, whose place the whole page's link row takes."""
+    from geo import synthetic
+
+    path = synthetic.write(2_100, tmp_path / "synthetic.geojson", seed=3)
+    monkeypatch.setenv("REINDUS_SITES", str(path))
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    early = [h.proto for h in at.html if "ReindusEarly.start(" in h.proto.body]
+    assert len(early) == 1 and early[0].unsafe_allow_javascript
+    assert "/app/static/cache/sites-" in early[0].body
+    at.run()  # (the whole page)
+    assert not at.exception, [e.message for e in at.exception]
+    assert 'data-sites="2100"' in ready(at)
+    assert not [h for h in at.html if "ReindusEarly.start(" in h.proto.body]
+
+
 @pytest.mark.parametrize(("km", "shown"), [("500", 300.0), ("0.5", 1.0), ("1000", 300.0), ("12.5", 12.5)])
 def test_radius_link_out_of_the_sliders_bounds_gives_a_notice_not_an_exception(km, shown):
     """Regression: ?near=59512&km=500 or km=0.5 raised a Streamlit exception; km=12.5 became 12."""

@@ -144,14 +144,15 @@ def wait_run_held(page, socket: HeldSocket, limit_ms: int = 60000) -> None:
     page.page.wait_for_timeout(500)
 
 
-# Every worker of the map's frame holds back the messages after the file's first part (the
-# card texts, then the end) until window.__releaseTexts(): the window between the markers
-# drawn and their texts read, made certain (page.add_init_script runs in every frame).
+# Every worker of the page and of the map's frame holds back the messages after the file's
+# first part (the card texts, then the end) until release_texts: the window between the
+# markers drawn and their texts read, made certain (page.add_init_script runs in every frame;
+# on a first screen the page itself starts the map's workers: mapview.early_page_script).
 HOLD_TEXTS = """(() => {
   const Real = window.Worker;
   if (!Real) return;
   let held = [];
-  window.__releaseTexts = () => { const h = held; held = null; h.forEach((f) => f()); };
+  window.__releaseTexts = () => { const h = held || []; held = null; h.forEach((f) => f()); };
   window.Worker = function (url, options) {
     const worker = new Real(url, options), self = this;
     worker.onmessage = (e) => {
@@ -163,6 +164,12 @@ HOLD_TEXTS = """(() => {
     this.terminate = () => worker.terminate();
   };
 })();"""
+
+
+def release_texts(page) -> None:
+    """What HOLD_TEXTS held, let through, in the page and in every frame."""
+    for frame in page.frames:
+        frame.evaluate("void (window.__releaseTexts && window.__releaseTexts())")
 
 
 def page_with_texts_held(browser, url: str, size: tuple[int, int]):

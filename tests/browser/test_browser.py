@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from browser_pages import ARTIFACTS, SITES, Page, page_with_texts_held
+from browser_pages import ARTIFACTS, SITES, Page, page_with_texts_held, release_texts
 from playwright.sync_api import expect
 
 from bench.browser import Server
@@ -183,15 +183,22 @@ def test_many_sites_come_from_one_served_file(browser, tmp_path_factory):
             # (read in a worker, off the page's main thread: the frame names the files it read)
             (first_file,) = frame.evaluate("window.__sitesFiles")
             assert frame.evaluate("performance.getEntriesByName('rc:sites_response').length") == 0  # not here
-            # the worker started by the map's first script (early.js), before the bundle, was the one used
+            # the worker started early (early.js), before the map's bundle, was the one used: on a
+            # first screen the page itself started it, as soon as it had the map's element, and
+            # the frame adopted it (mapview.early_page_script)
             assert frame.evaluate("performance.getEntriesByName('rc:sites_worker_taken').length") == 1
             assert frame.evaluate("performance.getEntriesByName('rc:sites_worker_created').length") == 0
+            assert page.page.evaluate("Object.keys(window.ReindusEarly.started).length") == 0  # (adopted)
             # early.js asked for the file itself while the worker started, and handed it its body:
-            # the frame's timeline holds that one request (a worker's own fetches are in its timeline)
-            fetched = frame.evaluate(
-                "performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/cache/sites-'))"
+            # the page's timeline holds that one request, the frame's none (a worker's own
+            # fetches would be in its timeline)
+            served_requests = (
+                "() => performance.getEntriesByType('resource').map((e) => e.name)"
+                ".filter((n) => n.includes('/cache/sites-'))"
             )
+            fetched = page.page.evaluate(served_requests)
             assert [f.rsplit("/", 1)[1] for f in fetched] == [first_file.rsplit("/", 1)[1]], fetched
+            assert frame.evaluate(served_requests) == []
             assert frame.evaluate("performance.getEntriesByName('rc:sites_worker_response').length") == 1
             # the communes and the outlines too come from served files (issue 14), drawn once read
             areas = frame.evaluate(
@@ -270,7 +277,7 @@ def markers_before_texts(browser, n: int, path: Path) -> None:
             card = frame.locator(f'.rc-card[data-site-id="{site_id}"]')
             expect(card).to_have_text("Chargement de la fiche…")
             page.screenshot(path=str(ARTIFACTS / "card-before-texts-1280x720.png"))
-            frame.evaluate("void window.__releaseTexts()")
+            release_texts(page)
             expect(card).to_contain_text("synthétique")  # the same card, its texts in
             assert "Chargement" not in card.inner_text()
             frame.wait_for_function("window.__mapReady === true")

@@ -10,7 +10,7 @@ import csv
 from collections import Counter
 
 import pytest
-from browser_pages import ARTIFACTS, SITES, page_with_texts_held
+from browser_pages import ARTIFACTS, SITES, page_with_texts_held, release_texts
 from playwright.sync_api import expect
 
 from bench.browser import CHROMIUM, Server
@@ -148,7 +148,7 @@ def test_a_friche_clicked_before_its_texts_are_read_shows_them_once_in(browser, 
         page.mouse.click(box["x"] + x, box["y"] + y)
         card = frame.locator(f'.rc-friche[data-friche-id="{fid}"]')
         expect(card).to_have_text("Chargement de la fiche…")
-        frame.evaluate("void window.__releaseTexts()")
+        release_texts(page)
         expect(card.locator(".rc-title")).not_to_be_empty()
         expect(card.locator(".rc-table")).to_contain_text("Statut")
         frame.wait_for_function("window.__mapReady === true")

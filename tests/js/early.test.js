@@ -13,7 +13,7 @@ const SOURCE = fs.readFileSync(path.join(__dirname, '../../geo/mapview/static/ea
 // A page with a Worker that records what it is sent (and transferred) and whether it was
 // ended; `fetch`: the page's, if it has one (with ReadableStream), `refuse`: the worker's
 // postMessage throws when something is transferred (a browser without transferable streams).
-function page({fetch = null, refuse = false} = {}) {
+function page({fetch = null, refuse = false, parent = undefined, href = 'http://127.0.0.1:8501/component/index.html', setTimeout = undefined} = {}) {
   const workers = [];
   class Worker {
     constructor(url) { this.url = url; this.sent = []; this.transferred = []; this.ended = false; workers.push(this); }
@@ -25,9 +25,11 @@ function page({fetch = null, refuse = false} = {}) {
     }
     terminate() { this.ended = true; }
   }
-  const root = {Worker, URL, JSON, Object, Error, location: {href: 'http://127.0.0.1:8501/component/index.html'}};
+  const root = {Worker, URL, JSON, Object, Error, location: {href}, setTimeout};
   if (fetch) Object.assign(root, {fetch, ReadableStream});
   root.self = root;
+  // a map's frame: the page above it (window.parent; a page's own parent is itself)
+  Object.defineProperty(root, 'parent', {get: typeof parent === 'function' ? parent : () => parent || root});
   vm.runInNewContext(SOURCE, root);
   return {root, workers};
 }
@@ -99,4 +101,51 @@ test('a failed answer, a refused request or a stream that cannot be transferred:
     assert.equal(workers[0].sent[0].body, undefined);
     assert.equal(workers[0].sent[0].file, 'http://127.0.0.1:8501/app/static/cache/sites-1.json.gz');
   }
+});
+
+const ABSOLUTE = 'http://127.0.0.1:8501/app/static/cache/sites-1.json.gz';
+
+test("a map's frame adopts the worker its page started for the same read (a session's first screen)", () => {
+  const top = page({href: 'http://127.0.0.1:8501/'});
+  top.root.ReindusEarly.start('/w.js', [structuredClone(READ)]);
+  assert.equal(top.workers.length, 1);
+  top.workers[0].onmessage({data: {part: 0}});  // (answers before the frame exists)
+  const frame = page({parent: top.root});
+  frame.root.ReindusEarly.start('/w.js', [structuredClone(READ)]);
+  assert.equal(frame.workers.length, 0);  // none of its own
+  assert.equal(Object.keys(top.root.ReindusEarly.started).length, 0);  // (taken from the page)
+  const taken = frame.root.ReindusEarly.take(JSON.stringify({...READ, file: ABSOLUTE}));
+  assert.equal(taken.worker, top.workers[0]);
+  assert.deepEqual(JSON.parse(JSON.stringify(taken.got.map((e) => e.data))), [{part: 0}]);
+  assert.equal(top.workers[0].ended, false);
+});
+
+test("a frame whose read differs from its page's ends the page's worker and starts its own", () => {
+  const top = page({href: 'http://127.0.0.1:8501/'});
+  top.root.ReindusEarly.start('/w.js', [structuredClone(READ)]);
+  const frame = page({parent: top.root});
+  frame.root.ReindusEarly.start('/w.js', [{...structuredClone(READ), hold: false}]);
+  assert.equal(top.workers[0].ended, true);
+  assert.equal(frame.workers.length, 1);
+});
+
+test('a frame whose page is of another origin, or has no early reads, starts its own worker', () => {
+  const denied = page({parent: () => { throw new Error('SecurityError: cross-origin frame'); }});
+  denied.root.ReindusEarly.start('/w.js', [structuredClone(READ)]);
+  assert.equal(denied.workers.length, 1);
+  const plain = page({parent: {}});  // (a page without early.js: an exported map's host)
+  plain.root.ReindusEarly.start('/w.js', [structuredClone(READ)]);
+  assert.equal(plain.workers.length, 1);
+});
+
+test("a page's workers that no frame adopts are ended when they expire", () => {
+  const timers = [];
+  const top = page({href: 'http://127.0.0.1:8501/', setTimeout: (fn, ms) => timers.push([fn, ms])});
+  top.root.ReindusEarly.start('/w.js', [structuredClone(READ), {...structuredClone(READ), kind: 'friches'}]);
+  top.root.ReindusEarly.expire(60000);
+  assert.equal(timers.length, 1);
+  assert.equal(timers[0][1], 60000);
+  timers[0][0]();
+  assert.deepEqual(top.workers.map((w) => w.ended), [true, true]);
+  assert.equal(Object.keys(top.root.ReindusEarly.started).length, 0);
 });

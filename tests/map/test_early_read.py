@@ -70,3 +70,19 @@ def test_a_standalone_page_of_a_served_map_inlines_its_early_script(sites, store
     page = assets.standalone_html(m)
     assert "ReindusEarly.start(" in page and assets.INLINE_SCRIPT not in page
     assert assets.loaded_urls(page) == []
+
+
+def test_the_page_starts_the_same_early_reads_as_the_map_itself(sites, store, monkeypatch):
+    """A session's first screen runs the map's early script in the page (st.html), as soon as
+    the map's element arrives; the map's frame adopts those workers (tests/js/early.test.js)."""
+    monkeypatch.setattr(build, "SERVE_MIN_SITES", 1)
+    data = sites.assign(layer="data")
+    m = mapview.build_map(data, cards_from=data, files=store)
+    script = mapview.early_page_script(m)
+    code = base64.b64decode(dict(m.default_js)["reindus_early"].split(",", 1)[1]).decode()
+    # the map's very call, then the workers no frame adopts ended after a minute
+    assert script == f"<script>{code}ReindusEarly.expire(60000);\n</script>"
+    assert script.count("</script") == 1  # (the messages' texts cannot end it: to_json escapes <)
+    # a map that reads no served file: nothing to start
+    assert mapview.early_page_script(mapview.build_map(data, cards_from=data, files=None)) is None
+    assert mapview.early_page_script(mapview.build_map(sites)) is None

@@ -455,9 +455,13 @@
     } catch {
       return here();  // (no worker here: the file is read on this thread)
     }
+    // A worker the page above this frame started (early.js: adopt) answers with objects of
+    // that page's realm: cloned into this one (KDBush's `instanceof ArrayBuffer`, for one,
+    // fails across realms).
+    var foreign = !(worker instanceof window.Worker);
     return new Promise(function (resolve, reject) {
       worker.onmessage = function (e) {
-        var d = e.data;
+        var d = foreign ? window.structuredClone(e.data) : e.data;
         markAt(kind, d.times);
         if (d.error || d.done) {
           worker.terminate();
