@@ -77,3 +77,25 @@ test('no point shown: an empty index that still answers', () => {
   const rebuilt = D.unpackIndex(Supercluster, OPTIONS, travelled(new Supercluster(OPTIONS).load(D.clusterPoints(p, [false, false, false, false]))), p);
   assert.equal(rebuilt.getClusters([-180, -85, 180, 85], 5).length, 0);
 });
+
+test("arrays of another realm (a worker the map's page started: early.js) give the same index", () => {
+  const p = payload(2000, 11);
+  const shown = [true, true, true, true];
+  const packed = travelled(new Supercluster(OPTIONS).load(D.clusterPoints(p, shown)));
+  // the page's objects, as a map's frame sees them: buffers of that realm, not of this one
+  const page = vm.createContext({});
+  const foreign = (buffer) => {
+    const copy = vm.runInContext(`new ArrayBuffer(${buffer.byteLength})`, page);
+    new Uint8Array(copy).set(new Uint8Array(buffer));
+    return copy;
+  };
+  const theirs = {sites: packed.sites, trees: packed.trees.map((t) => t && {
+    kd: foreign(t.kd), data: new (vm.runInContext('Float64Array', page))(foreign(t.data.buffer)),
+  })};
+  assert.ok(!(theirs.trees[0].kd instanceof ArrayBuffer));
+  const rebuilt = D.unpackIndex(Supercluster, OPTIONS, theirs, p);
+  const here = new Supercluster(OPTIONS).load(D.clusterPoints(p, shown));
+  const ids = (index) => index.getClusters([-10, 40, 15, 52], 6).map((c) => [c.id, c.properties.point_count || 1]);
+  assert.ok(ids(here).length > 0);
+  assert.deepEqual(ids(rebuilt), ids(here));
+});

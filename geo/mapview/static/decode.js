@@ -168,6 +168,13 @@
     return {trees: trees, sites: sites, transfer: transfer};
   }
 
+  // A buffer of this realm: `kd` itself, or a copy of a buffer made in another realm (a
+  // worker the page above a map's frame started answers with the page's objects: early.js),
+  // which KDBush refuses (its `instanceof ArrayBuffer`).
+  function own(kd) {
+    return kd instanceof ArrayBuffer ? kd : new Uint8Array(kd).slice().buffer;
+  }
+
   // The index again from packIndex's arrays: a Supercluster made with the same options, its
   // trees rebuilt from their buffers (KDBush.from, the class of an index Supercluster makes),
   // its points those of `p` ({i}, their coordinates).
@@ -177,7 +184,7 @@
     var index = new Supercluster(options), scale = Math.pow(10, p.coord_decimals), sites = packed.sites;
     index.trees = packed.trees.map(function (t) {
       if (!t) return t;
-      var tree = KDBush.from(t.kd);
+      var tree = KDBush.from(own(t.kd));
       tree.data = t.data;
       return tree;
     });

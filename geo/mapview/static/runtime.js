@@ -455,13 +455,9 @@
     } catch {
       return here();  // (no worker here: the file is read on this thread)
     }
-    // A worker the page above this frame started (early.js: adopt) answers with objects of
-    // that page's realm: cloned into this one (KDBush's `instanceof ArrayBuffer`, for one,
-    // fails across realms).
-    var foreign = !(worker instanceof window.Worker);
     return new Promise(function (resolve, reject) {
       worker.onmessage = function (e) {
-        var d = foreign ? window.structuredClone(e.data) : e.data;
+        var d = e.data;
         markAt(kind, d.times);
         if (d.error || d.done) {
           worker.terminate();
