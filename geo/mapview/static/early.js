@@ -58,8 +58,6 @@
       }
     }).catch(function () { w.postMessage(message); });
   }
-  // The worker started for `message` (the runtime's own, as JSON) and its answers so far, or
-  // null (none started, or started for another message: ended here).
   // The page's workers that no frame adopted within `ms` ended (their answers dropped).
   early.expire = function (ms) {
     root.setTimeout(function () {
@@ -69,6 +67,8 @@
       });
     }, ms);
   };
+  // The worker started for `message` (the runtime's own, as JSON) and its answers so far, or
+  // null (none started, or started for another message: ended here).
   early.take = function (message) {
     var kind = JSON.parse(message).kind, found = early.started[kind];
     delete early.started[kind];
