@@ -16,8 +16,8 @@ Two allocators kept memory the app no longer used:
   arena keeps what was freed in it; Streamlit runs each script run in a new thread.
   :func:`tune` caps them at two (what ``MALLOC_ARENA_MAX=2`` does).
 
-Set from the app (its first script run, around its reads: :func:`loading`), so that every way of starting it gets them; no-ops
-where they do not apply (another C library, no pyarrow).
+Set from the app (its first script run, around its reads: :func:`loading`), so that every
+way of starting it gets them; no-ops where they do not apply (another C library, no pyarrow).
 """
 
 from __future__ import annotations

@@ -129,6 +129,6 @@ __all__ = [
     "NATIONAL_DECIMALS", "NO_JOBS_FILL", "OUTLINE_DECIMALS", "OUTLINE_TOLERANCE_DEG", "RADIUS_MAX_PX",
     "RADIUS_MIN_PX", "RADIUS_PER_SQRT_JOB", "RADIUS_UNKNOWN_PX", "SERVE_MIN_SITES", "SINGLE_SITE_ZOOM",
     "SVG_MAX_SITES", "UPLOAD_STROKE", "Background", "SiteCatalog", "View", "build_map",
-    "commune_jobs", "commune_layer_map", "early_page_script", "jobs_color", "legend_html", "map_of_selection", "outline_shapes",
-    "offline_html", "radius_px", "safe_url", "slide_png", "to_png",
+    "commune_jobs", "commune_layer_map", "early_page_script", "jobs_color", "legend_html", "map_of_selection",
+    "outline_shapes", "offline_html", "radius_px", "safe_url", "slide_png", "to_png",
 ]  # fmt: skip
