@@ -383,9 +383,8 @@ def fig_cold_start(ctx: Context) -> dict:
     cfg = ctx.cfg
     browser = ctx.browser  # launched before the clock starts
     runs, plain, base = [], [], None
-    if (
-        cfg.quick
-    ):  # the quick browser_10k server runs the default data, warmed: its first render is a cold start
+    if cfg.quick:
+        # the quick browser_10k server runs the default data, warmed: its first render is a cold start
         first = browser_run(ctx, "10k")
         runs.append({"cold_s": first["cold_s"], "health_s": first["health_s"], "warmup": first["warmup"]})
         if cfg.baseline:
