@@ -30,6 +30,10 @@ import gc
 import os
 
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # (read when pyarrow is first imported)
+# What the process holds before the app's imports (Streamlit's runtime, its modules) lives
+# as long as the process: frozen, the full collections that the app's imports set off walk
+# only what they add (a first run's 75 ms of collections -> 40 ms; see loading()).
+gc.freeze()
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
 ARENAS = 2

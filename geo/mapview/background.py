@@ -8,6 +8,7 @@ from it (encoded rings, outlines, commune card texts, the site catalogs of
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Iterable
 
@@ -20,6 +21,7 @@ from geo.encode import encode_geometries
 from geo.mapview.cards import CardTexts, commune_texts
 from geo.mapview.catalog import SiteCatalog
 from geo.mapview.friches import FricheCatalog
+from geo.prebuilt import Store, decode_outlines, decode_texts, encode_outlines, encode_texts
 
 # Commune rings: 1e-4° (~10 m) for the detailed layer (simplified at 25 m), 1e-3° (~100 m)
 # for the national one (simplified at 1 km); outlines are context: 1e-3°.
@@ -54,6 +56,7 @@ class Background:
         national: gpd.GeoDataFrame,
         departements: gpd.GeoDataFrame,
         regions: gpd.GeoDataFrame,
+        store: Store | None = None,
     ) -> None:
         self.communes = communes
         self.departements = departements
@@ -72,6 +75,7 @@ class Background:
         self._texts: dict[tuple, CardTexts] = {}
         self._catalogs: list[SiteCatalog] = []
         self._friche_catalogs: list[FricheCatalog] = []
+        self._store = store  # (the outlines and commune texts kept on disk: geo.prebuilt)
 
     @classmethod
     @functools.cache
@@ -80,10 +84,20 @@ class Background:
         return cls.load()
 
     @classmethod
-    def load(cls) -> Background:
+    def load(cls, store: Store | None = None) -> Background:
+        """The layers of data/communes/, with what is derived from them kept in ``store``
+        (by default geo.prebuilt's; none if it cannot be made)."""
         from geo.load import load_communes, load_departements, load_national_communes, load_regions
 
-        return cls(load_communes(), load_national_communes(), load_departements(), load_regions())
+        layers = (load_communes(), load_national_communes(), load_departements(), load_regions())
+        if store is None:
+            with contextlib.suppress(OSError):
+                store = Store()
+        return cls(*layers, store=store)
+
+    def names(self) -> dict[str, dict[str, str]]:
+        """The départements' and régions' names by code (what the communes' cards say)."""
+        return {"dep": names_by_code(self.departements), "reg": names_by_code(self.regions)}
 
     def level_for(self, codes: pd.Index) -> str:
         """``detailed`` while the communes' detailed rings stay within DETAIL_VERTEX_BUDGET."""
@@ -105,15 +119,25 @@ class Background:
     def outlines(self) -> Outlines:
         """The encoded département and région outlines (:func:`outline_shapes`), made once."""
         if self._outlines is None:
-            self._outlines = outline_shapes(self.departements, self.regions)
+            self._outlines = self._kept(
+                "outlines", OUTLINE_TOLERANCE_DEG, lambda: outline_shapes(self.departements, self.regions),
+                encode_outlines, decode_outlines,
+            )  # fmt: skip
         return self._outlines
 
     def commune_texts(self, names: dict[str, dict[str, str]], lang: str) -> CardTexts:
         """The card texts of every commune (:func:`geo.mapview.cards.commune_texts`), made once."""
         key = (lang, tuple(sorted(names["dep"].items())), tuple(sorted(names["reg"].items())))
         if key not in self._texts:
-            self._texts[key] = commune_texts(self.communes, names, lang)
+            self._texts[key] = self._kept(
+                f"commune-texts-{lang}", [lang, names], lambda: commune_texts(self.communes, names, lang),
+                encode_texts, decode_texts,
+            )  # fmt: skip
         return self._texts[key]
+
+    def _kept(self, kind: str, made_with, make, encode, decode):
+        """``make()``, or what the store kept of it (geo.prebuilt)."""
+        return make() if self._store is None else self._store.get(kind, made_with, make, encode, decode)
 
     def catalog(self, sites: gpd.GeoDataFrame | SiteCatalog) -> SiteCatalog:
         """The :class:`SiteCatalog` of a frame of sites, kept for the last frames asked for.
@@ -168,6 +192,13 @@ def outline_shapes(
         None if g is None else [s for s in encode_geometries(outline(g, tolerance), OUTLINE_DECIMALS) if s]
         for g in (dep_geoms, reg_geoms)
     )
+
+
+def names_by_code(frame: gpd.GeoDataFrame | None) -> dict[str, str]:
+    """``nom`` by ``code`` of a frame of départements or régions ({} without them)."""
+    if frame is None or "code" not in frame or "nom" not in frame:
+        return {}
+    return dict(zip(frame["code"].astype(str), frame["nom"].astype(str), strict=True))
 
 
 def to_wgs84(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:

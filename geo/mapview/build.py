@@ -23,7 +23,14 @@ from geo.encode import StringTable, encode_geometries
 from geo.filters import FricheSelection
 from geo.i18n import t as _t
 from geo.mapview import styles
-from geo.mapview.background import COMMUNE_DECIMALS, OUTLINE_DECIMALS, Background, outline_shapes, to_wgs84
+from geo.mapview.background import (
+    COMMUNE_DECIMALS,
+    OUTLINE_DECIMALS,
+    Background,
+    names_by_code,
+    outline_shapes,
+    to_wgs84,
+)
 from geo.mapview.cards import COMMUNE_ROWS, CardTexts, commune_figures, commune_texts, escape, labels_for
 from geo.mapview.catalog import SiteCatalog, check_sites
 from geo.mapview.elements import STATIC, Runtime, RuntimeCall
@@ -551,12 +558,6 @@ def _served_file(catalog: SiteCatalog, lang: str, files: FileStore | None):
 # --------------------------------------------------------------------------- areas
 
 
-def _names(frame: gpd.GeoDataFrame | None) -> dict[str, str]:
-    if frame is None or "code" not in frame or "nom" not in frame:
-        return {}
-    return dict(zip(frame["code"].astype(str), frame["nom"].astype(str), strict=True))
-
-
 def _names_from(sites: pd.DataFrame, code: str, name: str) -> dict[str, str]:
     if code not in sites or name not in sites:
         return {}
@@ -592,8 +593,8 @@ def _add_communes(m, sites, communes, stats, outlines, table, lang, background, 
     if missing:
         raise ValueError(f"build_map: communes lack the columns {missing}")
     names = {
-        "dep": _names(outlines[0]) or _names_from(sites, "dep", "dep_nom"),
-        "reg": _names(outlines[1]) or _names_from(sites, "reg", "reg_nom"),
+        "dep": names_by_code(outlines[0]) or _names_from(sites, "dep", "dep_nom"),
+        "reg": names_by_code(outlines[1]) or _names_from(sites, "reg", "reg_nom"),
     }
     texts = (
         background.commune_texts(names, lang)

@@ -139,3 +139,16 @@ def test_a_load_that_fails_still_turns_the_collector_back_on():
         """
     )
     assert out.split() == ["True", "False"]
+
+
+def test_what_the_process_held_before_the_app_is_frozen_when_it_starts():
+    # Streamlit's runtime and modules, there before the app's first import: the app's own
+    # imports then set off full collections that walk only what they add (issue 14)
+    out = _run("""
+        import gc
+        held = [[] for _ in range(1000)]
+        assert gc.get_freeze_count() == 0
+        import geo.memory
+        print(gc.get_freeze_count() >= 1000)
+    """)
+    assert out.strip() == "True"

@@ -50,3 +50,39 @@ def test_turned_off(warmup, monkeypatch, capsys):
     monkeypatch.setenv("REINDUS_WARMUP", "0")
     assert warmup.main(["--wait-s", "5"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_the_session_is_ready_to_open_before_the_server_answers(warmup, monkeypatch):
+    # what the session imports is imported while the server starts (0.25 s of the cold start)
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib.util, sys; spec = importlib.util.spec_from_file_location('w', 'scripts/warmup.py'); "
+        "w = importlib.util.module_from_spec(spec); spec.loader.exec_module(w); "
+        "before = {m for m in ('websockets', 'bench.loadtest', 'streamlit.proto.BackMsg_pb2') if m in sys.modules}; "
+        "w.prepare(); print(sorted(before), all(m in sys.modules for m in "
+        "('websockets', 'bench.loadtest', 'streamlit.proto.BackMsg_pb2', 'streamlit.proto.ForwardMsg_pb2')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert done.stdout.strip() == "[] True", done.stderr
+    calls = []
+    monkeypatch.setattr(warmup, "prepare", lambda: calls.append("prepare"))
+    monkeypatch.setattr(warmup, "wait_healthy", lambda url, wait_s: calls.append("health") or False)
+    assert warmup.main(["--server.port", "8999"]) == 0
+    assert calls == ["prepare", "health"]
+
+
+def test_the_page_icon_is_the_emoji_streamlit_draws_without_its_emoji_catalogue():
+    # 🏭 as the data: URL Streamlit's frontend makes of an emoji icon; given as the emoji,
+    # Streamlit loads its catalogue of every emoji to check it (80 ms of a cold start)
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, urllib.parse, app; from streamlit.commands.page_config import _get_favicon_string; "
+        "print(_get_favicon_string(app.PAGE_ICON) == app.PAGE_ICON, app.PAGE_ICON.isascii(), "
+        "'>🏭</text></svg>' in urllib.parse.unquote(app.PAGE_ICON), 'streamlit.emojis' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.stdout.strip().splitlines()[-1] == "True True True False", done.stderr[-2000:]
