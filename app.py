@@ -9,8 +9,9 @@ Run: ``bash scripts/run.sh`` (or ``streamlit run app.py [-- --sites PATH]``).
 
 from __future__ import annotations
 
-# first: pyarrow's allocator is chosen when it is first imported (pandas imports it; geo.memory)
-from geo import memory  # isort: skip
+# first: pyarrow's allocator is chosen when it is first imported (pandas imports it; geo.memory),
+# and the server's thread gets the interpreter sooner while the imports run (geo.threads)
+from geo import memory, threads  # noqa: F401  # isort: skip
 
 import argparse
 import copy

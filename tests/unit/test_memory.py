@@ -1,4 +1,4 @@
-"""geo.memory: what the allocators keep after a big read is given back (issue 14, rss_100k)."""
+"""geo.memory and geo.threads: what the allocators keep after a big read is given back, what the process holds is frozen, the switch interval (issue 14)."""
 
 from __future__ import annotations
 
@@ -152,3 +152,18 @@ def test_what_the_process_held_before_the_app_is_frozen_when_it_starts():
         print(gc.get_freeze_count() >= 1000)
     """)
     assert out.strip() == "True"
+
+
+def test_the_app_sets_the_switch_interval_before_its_libraries_are_imported():
+    # the server's thread (the page's files, the sessions' messages) waits at most 1 ms for
+    # the interpreter while a run computes, from the first import on (issue 14)
+    out = _run("""
+        import sys
+        before = sys.getswitchinterval()
+        import app
+        from geo import threads
+        print(before, sys.getswitchinterval() == threads.SWITCH_INTERVAL_S == 0.001)
+    """)
+    assert out.split() == ["0.005", "True"]
+    order = (ROOT / "app.py").read_text(encoding="utf-8").split("import folium")[0]
+    assert "from geo import memory, threads" in order  # (before any library)
