@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 
 import pytest
 
@@ -54,9 +56,6 @@ def test_turned_off(warmup, monkeypatch, capsys):
 
 def test_the_session_is_ready_to_open_before_the_server_answers(warmup, monkeypatch):
     # what the session imports is imported while the server starts (0.25 s of the cold start)
-    import subprocess
-    import sys
-
     code = (
         "import importlib.util, sys; spec = importlib.util.spec_from_file_location('w', 'scripts/warmup.py'); "
         "w = importlib.util.module_from_spec(spec); spec.loader.exec_module(w); "
@@ -76,9 +75,6 @@ def test_the_session_is_ready_to_open_before_the_server_answers(warmup, monkeypa
 def test_the_page_icon_is_the_emoji_streamlit_draws_without_its_emoji_catalogue():
     # 🏭 as the data: URL Streamlit's frontend makes of an emoji icon; given as the emoji,
     # Streamlit loads its catalogue of every emoji to check it (80 ms of a cold start)
-    import subprocess
-    import sys
-
     code = (
         "import sys, urllib.parse, app; from streamlit.commands.page_config import _get_favicon_string; "
         "print(_get_favicon_string(app.PAGE_ICON) == app.PAGE_ICON, app.PAGE_ICON.isascii(), "
