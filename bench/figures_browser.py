@@ -358,6 +358,11 @@ def finish_warmup(warmer: subprocess.Popen, log: Path) -> dict:
     }
 
 
+# Cold starts of each kind (with and without the warm-up) in a full run: one start varies by
+# ±0.4 s on the 2-core machine (the same code, consecutive runs), so the median of 5, not 3.
+COLD_STARTS = 5
+
+
 def _cold_start(ctx: Context, i: int, warm: bool) -> dict:
     """``streamlit run app.py`` (default data) started, the browser navigating as soon as
     the health check answers; with ``warm``, scripts/warmup.py started with it as
@@ -391,7 +396,8 @@ def fig_cold_start(ctx: Context) -> dict:
             run = _baseline_browser_run(ctx, "10k")
             base = {"cold_s": run.get("cold_s"), **{k: v for k, v in run.items() if k != "cold_s"}}
     else:
-        for i in range(max(1, min(cfg.repeats, 3))):  # alternating, so that the machine's noise hits both
+        # up to COLD_STARTS of each, alternating, so that the machine's noise hits both
+        for i in range(max(1, min(cfg.repeats, COLD_STARTS))):
             for warm in (True, False) if i % 2 == 0 else (False, True):
                 (runs if warm else plain).append(_cold_start(ctx, i, warm))
         if cfg.baseline:
