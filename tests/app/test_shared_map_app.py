@@ -85,3 +85,27 @@ def test_an_upload_gets_its_own_map_never_shared(builds):
     assert "Atelier X" in json.dumps(map_args(at))
     other = first_screen(basemap="none")  # another visitor never sees it
     assert "Atelier X" not in json.dumps(map_args(other))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"friches": "1", "dep": "59", "friche_status": "sans projet"}, {"mode": "present", "basemap": "none"}],
+    ids=["default", "friches", "present"],
+)
+def test_the_map_rendered_once_is_the_map_rendered_whole_first(monkeypatch, params):
+    # the app asks st_folium not to render the map's whole figure before the map (render=False):
+    # what the browser gets must be what it gets when the whole figure is rendered first
+    import streamlit_folium
+
+    real, calls = streamlit_folium.st_folium, []
+
+    def whole_first(fig, *args, **kwargs):
+        calls.append(kwargs.get("render"))
+        return real(fig, *args, **{**kwargs, "render": True})
+
+    once = map_args(first_screen(**params))
+    monkeypatch.setattr(streamlit_folium, "st_folium", whole_first)
+    whole = map_args(first_screen(**params))
+    assert calls == [False], "the app's map is no longer rendered once"
+    for key in ("script", "html", "header", "js_links", "css_links"):
+        assert once[key] == whole[key], key
