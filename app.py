@@ -13,40 +13,42 @@ from __future__ import annotations
 # and the server's thread gets the interpreter sooner while the imports run (geo.threads)
 from geo import memory, threads  # noqa: F401  # isort: skip
 
-import argparse
-import copy
-import functools
-import html
-import logging
-import os
-import sys
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from functools import partial
-from pathlib import Path
-from urllib.parse import quote
+# the libraries loaded without the cyclic garbage collector, then frozen (geo.memory.importing)
+with memory.importing():
+    import argparse
+    import copy
+    import functools
+    import html
+    import logging
+    import os
+    import sys
+    from collections.abc import Callable
+    from dataclasses import dataclass, replace
+    from functools import partial
+    from pathlib import Path
+    from urllib.parse import quote
 
-import folium
-import geopandas as gpd
-import pandas as pd
-import streamlit as st
-from streamlit_folium import st_folium
+    import folium
+    import geopandas as gpd
+    import pandas as pd
+    import streamlit as st
+    from streamlit_folium import st_folium
 
-from geo import mapview, upload
-from geo.distance import distances_to_commune
-from geo.filters import apply_filters, friche_selection, site_layer
-from geo.friches import FrichesResult, load_friches, read_friches
-from geo.friches_near import NearFriches, with_friches_near
-from geo.geocode import Geocoder
-from geo.i18n import fmt_int, t
-from geo.join import join_sites_to_communes
-from geo.load import DataError, read_sites
-from geo.mapview.friches import inventory_credit
-from geo.paths import SITES_PATH
-from geo.served import APP_FILES
-from geo.state import Known, State
-from geo.vocab import SECTORS
-from ui import panels, present, session, sidebar, uploads
+    from geo import mapview, upload
+    from geo.distance import distances_to_commune
+    from geo.filters import apply_filters, friche_selection, site_layer
+    from geo.friches import FrichesResult, load_friches, read_friches
+    from geo.friches_near import NearFriches, with_friches_near
+    from geo.geocode import Geocoder
+    from geo.i18n import fmt_int, t
+    from geo.join import join_sites_to_communes
+    from geo.load import DataError, read_sites
+    from geo.mapview.friches import inventory_credit
+    from geo.paths import SITES_PATH
+    from geo.served import APP_FILES
+    from geo.state import Known, State
+    from geo.vocab import SECTORS
+    from ui import panels, present, session, sidebar, uploads
 
 SITES_ENV = "REINDUS_SITES"
 FRICHES_ENV = "REINDUS_FRICHES"
