@@ -88,11 +88,11 @@ def importing():
     """Around the app's imports, its first time: no cyclic collection while its libraries
     load, then every object alive is frozen (``gc.freeze``), as :func:`loading` does after a
     read. What the imports make (modules, classes, functions) lives as long as the process:
-    collecting while they ran walked it again and again, 215 collections and 35 ms, and
-    the imports took 565–608 ms against 528–537 ms without (``import app`` after Streamlit's,
-    three fresh interpreters each). Later script runs (their imports come from the module
-    cache): nothing. The collector is on again after the block in any case (a failed
-    import included), unless it was off before."""
+    collecting while they ran walked it again and again, 214 collections and about 35 ms of
+    ``import app`` after Streamlit's imports (tests/unit/test_memory.py counts the
+    collections). Later script runs (their imports come from the module cache): nothing.
+    The collector is on again after the block in any case (a failed import included),
+    unless it was off before."""
     global _imported
     if _imported:
         yield
